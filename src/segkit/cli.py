@@ -1,0 +1,109 @@
+"""The ``segkit`` command: parse arguments, call one package function, print a short summary.
+
+Every :class:`~segkit.exceptions.SegkitError` reaches the user as a one-paragraph message on
+stderr and exit code 1, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .exceptions import SegkitError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Customer classification for finance teams, from a receivables / sales ledger.",
+)
+
+Data = Annotated[Path, typer.Argument(help="Ledger folder (invoices, customers, payments files) or a mapping file.")]
+MappingOpt = Annotated[Path | None, typer.Option("--mapping", "-m", help="YAML mapping file for a foreign export.")]
+AsOf = Annotated[str, typer.Option("--as-of", help="Observation date, ISO 8601 (e.g. 2025-12-31).")]
+
+
+def friendly(func):
+    """Turn SegkitError into a clean message and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except SegkitError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=1) from None
+
+    return wrapper
+
+
+@app.command()
+@friendly
+def sample(
+    out: Annotated[Path, typer.Option(help="Folder to write customers.csv, invoices.csv, payments.csv.")] = Path("data/sample"),
+    customers: Annotated[int, typer.Option(help="Number of customers.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 2025,
+) -> None:
+    """Write the seeded synthetic sample ledger."""
+    from .sample import write_sample
+
+    paths = write_sample(out, n_customers=customers, seed=seed)
+    for name, path in paths.items():
+        typer.echo(f"{name:<10} {path}  ({path.stat().st_size / 1e6:.2f} MB)")
+
+
+@app.command()
+@friendly
+def validate(data: Data, mapping: MappingOpt = None) -> None:
+    """Read and check a ledger; print a data-quality summary (exit 1 listing every problem)."""
+    from .ledger import read_ledger
+
+    ledger = read_ledger(data, mapping=mapping)
+    typer.echo(ledger.summary().to_string())
+    for note in ledger.notes:
+        typer.echo(f"note: {note}")
+    typer.echo("no problems found")
+
+
+@app.command()
+@friendly
+def features(
+    data: Data,
+    as_of: AsOf,
+    out: Annotated[Path, typer.Option(help="Output file: .csv, .xlsx or .parquet.")],
+    mapping: MappingOpt = None,
+) -> None:
+    """Write the customer feature table as of a date."""
+    from .export import write_table
+    from .features import customer_features
+    from .ledger import read_ledger
+
+    table = customer_features(read_ledger(data, mapping=mapping), as_of=as_of)
+    write_table(table, out)
+    typer.echo(f"{len(table)} customers -> {out}")
+
+
+@app.command()
+@friendly
+def report(
+    data: Data,
+    as_of: AsOf,
+    out: Annotated[Path, typer.Option(help="Reports folder; output goes to OUT/<as_of>/.")] = Path("reports"),
+    study: Annotated[list[str] | None, typer.Option("--study", "-s", help="Run only these studies.")] = None,
+    lang: Annotated[str, typer.Option(help="Report language: en or zh.")] = "en",
+    mapping: MappingOpt = None,
+) -> None:
+    """Run the studies (parameterized notebooks) and write notebooks, HTML and an index."""
+    from .reports import run_reports
+
+    result = run_reports(data, as_of, out=out, studies=study or None, lang=lang, mapping=mapping)
+    typer.echo(f"index: {result.index}")
+
+
+def main() -> None:  # pragma: no cover - console entry point for python -m segkit
+    app(prog_name="segkit")
+    sys.exit(0)
