@@ -86,3 +86,20 @@ def test_from_tables_validates_in_the_engine(invoices):
     table = con.create_table("inv", bad)
     with pytest.raises(ValueError, match=r"<invoices table>: column 'due_date'.* rows 2"):
         Ledger.from_tables(table)
+
+
+def test_parquet_is_read_and_checked_in_the_engine(tmp_path, invoices, customers):
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    invoices.loc[2, "invoice_date"] = "2024-31-12"  # strings in Parquet: parsed in the engine
+    invoices.rename(columns={"amount": "betrag"}).to_parquet(folder / "invoices.parquet")
+    customers.to_csv(folder / "customers.csv", index=False)
+    (folder / "m.yaml").write_text("tables:\n  invoices:\n    columns: {amount: betrag}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"invoices.parquet: column 'invoice_date': parse as date: rows 3; values '2024-31-12'"):
+        read_ledger(folder, mapping=folder / "m.yaml")
+    invoices.loc[2, "invoice_date"] = "2024-12-01"
+    invoices.rename(columns={"amount": "betrag"}).to_parquet(folder / "invoices.parquet")
+    ledger = read_ledger(folder, mapping=folder / "m.yaml")
+    assert ledger.invoices.amount.sum().execute() == invoices["amount"].sum()
+    assert ledger.invoices.invoice_date.type().is_date()
+    assert not any(c.startswith("_") for c in ledger.invoices.columns)

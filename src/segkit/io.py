@@ -23,7 +23,7 @@ from .exceptions import MappingError, SchemaError
 from .mapping import TableSource
 from .schemas import BOOL, DATE, FLOAT, STRING, TABLES
 
-__all__ = ["RawTable", "read_source", "from_frame", "detect_encoding", "SUFFIXES"]
+__all__ = ["RawTable", "read_source", "read_parquet_engine", "from_frame", "detect_encoding", "SUFFIXES"]
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
 _ENCODINGS = ("utf-8-sig", "gb18030")
@@ -78,7 +78,7 @@ def read_source(source: TableSource, path: Path | None = None) -> RawTable:
                             na_values=[""], skipinitialspace=True)
     elif suffix == ".xlsx":
         frame = pd.read_excel(path, sheet_name=source.sheet or 0, dtype=object)
-    elif suffix == ".parquet":
+    elif suffix == ".parquet":  # read_ledger opens Parquet in the engine; this serves direct calls
         frame = pd.read_parquet(path)
     else:
         raise MappingError(f"{path}: unsupported file type {suffix!r}; use one of {SUFFIXES}")
@@ -241,3 +241,48 @@ def _default_due_dates(raw: RawTable, days: int) -> None:
     if empty.any():
         frame["due_date"] = frame["due_date"].where(~empty, due)
         raw.notes.append(f"{raw.origin}: {int(empty.sum())} empty due_date set to invoice_date + {days} days (mapping default)")
+
+
+def read_parquet_engine(source: TableSource, path: Path, con) -> tuple[object, list]:
+    """Open a Parquet file in the engine, without loading it into Python.
+
+    Columns are renamed per the mapping and cast to the canonical types in the engine; a string
+    column that must become a date or number is converted with ``try_cast``, and each value that
+    does not convert becomes a failure rule checked with the others. Rows are numbered from 1 in
+    file order.
+
+    Returns
+    -------
+    (ibis.Table, list of rules)
+    """
+    import ibis
+
+    table = con.read_parquet(path)
+    reverse = {src: canonical for canonical, src in source.columns.items()}
+    missing = [src for src in reverse if src not in table.columns]
+    if missing:
+        raise MappingError(f"{path.name}: mapped source column(s) {missing} not found; the file "
+                           f"has {list(table.columns)}")
+    table = table.rename({canonical: src for src, canonical in reverse.items()})
+    table = table.mutate(_row=ibis.row_number() + 1)
+    rules, casts = [], {}
+    for column in TABLES[source.table]:
+        if column.name not in table.columns:
+            continue
+        target = {STRING: "string", DATE: "date", FLOAT: "float64", BOOL: "boolean"}[column.dtype]
+        current = table[column.name].type()
+        if current.is_string() and column.dtype != STRING:
+            casts[column.name] = table[column.name].try_cast(target)
+            rules.append(_parquet_parse_rule(source.table, column.name, target))
+        elif column.dtype != STRING or not current.is_string():
+            casts[column.name] = table[column.name].cast(target)
+    return table.mutate(**{f"_raw_{k}": table[k] for k in casts}).mutate(**casts), rules
+
+
+def _parquet_parse_rule(table: str, column: str, target: str):
+    def failing(tables):
+        t = tables[table]
+        return t.filter(t[f"_raw_{column}"].notnull() & t[column].isnull()).mutate(
+            value=t[f"_raw_{column}"].cast("string"))
+
+    return (table, column, f"parse as {target}", failing)

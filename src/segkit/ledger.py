@@ -10,7 +10,7 @@ import ibis
 import pandas as pd
 
 from .exceptions import MappingError
-from .io import SUFFIXES, RawTable, from_frame, read_source
+from .io import SUFFIXES, RawTable, from_frame, read_parquet_engine, read_source
 from .mapping import Mapping, TableSource, load_mapping
 from .schemas import DATE, TABLES
 from .validation import validate_tables
@@ -69,16 +69,22 @@ class Ledger:
         return cls._assemble(con, tables, {k: f"<{k} table>" for k in tables}, [])
 
     @classmethod
-    def _from_raw(cls, raws: list[RawTable], con: ibis.BaseBackend | None) -> Ledger:
+    def _from_raw(cls, raws: list[RawTable], con: ibis.BaseBackend | None,
+                  engine: dict | None = None) -> Ledger:
+        """Load pandas-read tables into the engine, add engine-read ones, validate all together."""
         con = con or ibis.duckdb.connect()
-        origins = {r.table: r.origin for r in raws}
+        engine = engine or {}
+        origins = {r.table: r.origin for r in raws} | {k: v[0].name for k, v in engine.items()}
         tag = uuid.uuid4().hex[:8]
         tables = {r.table: con.create_table(f"segkit_{r.table}_{tag}", r.frame) for r in raws}
         tables = {k: _cast_dates(k, v) for k, v in tables.items()}
+        tables |= {k: v[1] for k, v in engine.items()}
         failures = [f for r in raws for f in r.failures]
-        validate_tables(tables, origins, prior=failures)
+        rules = [rule for v in engine.values() for rule in v[2]]
+        validate_tables(tables, origins, prior=failures, extra_rules=rules)
         notes = [n for r in raws for n in r.notes]
-        return cls._assemble(con, {k: v.drop("_row") for k, v in tables.items()}, origins, notes)
+        clean = {k: v.drop(c for c in v.columns if c.startswith("_")) for k, v in tables.items()}
+        return cls._assemble(con, clean, origins, notes)
 
     @classmethod
     def _assemble(cls, con, tables, origins, notes) -> Ledger:
@@ -136,8 +142,11 @@ def read_ledger(path: str | Path, mapping: str | Path | Mapping | None = None, *
     if not path.exists():
         raise MappingError(f"ledger not found: {path}")
     sources = _locate(path, mapping)
-    raws = [read_source(src, file) for src, file in sources]
-    return Ledger._from_raw(raws, con)
+    con = con or ibis.duckdb.connect()
+    raws = [read_source(src, file) for src, file in sources if file.suffix.lower() != ".parquet"]
+    engine = {src.table: (file, *read_parquet_engine(src, file, con))
+              for src, file in sources if file.suffix.lower() == ".parquet"}
+    return Ledger._from_raw(raws, con, engine)
 
 
 def _locate(folder: Path, mapping: Mapping | None) -> list[tuple[TableSource, Path]]:

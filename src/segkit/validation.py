@@ -25,10 +25,12 @@ from .schemas import FLOAT, KEYS, TABLES, contract
 __all__ = ["validate_tables", "failure_message"]
 
 COLUMNS = list(SchemaError.FAILURE_COLUMNS)
+Rule = tuple[str, str, str, Callable[[dict], ibis.Table]]
 
 
 def validate_tables(tables: dict[str, ibis.Table], origins: dict[str, str],
-                    prior: list[dict] | None = None, max_rows: int = 5) -> None:
+                    prior: list[dict] | None = None, extra_rules: list[Rule] = (),
+                    max_rows: int = 5) -> None:
     """Check the tables of a ledger and raise one SchemaError listing every problem.
 
     Parameters
@@ -40,6 +42,9 @@ def validate_tables(tables: dict[str, ibis.Table], origins: dict[str, str],
         The file (or description) each table came from, used in messages.
     prior : list of dict, optional
         Failures found earlier (unparsable values), reported together with these.
+    extra_rules : list of rules, optional
+        More rules of the same form as the built-in ones (table, column, rule text, function of
+        the tables returning failing rows with a ``value`` column), e.g. parse checks of Parquet.
     max_rows : int
         How many failing rows to keep per rule; the count is always complete.
     """
@@ -48,11 +53,11 @@ def validate_tables(tables: dict[str, ibis.Table], origins: dict[str, str],
     contract_failures = _contract_failures(tables, origins)
     rule_failures = pd.DataFrame(columns=COLUMNS + ["count"])
     if contract_failures.empty:
-        rule_failures = _drop_reported(_rule_failures(tables, origins, max_rows), failures)
-    found = pd.concat([f for f in (failures, contract_failures, rule_failures) if not f.empty],
-                      ignore_index=True) if any(
-        not f.empty for f in (failures, contract_failures, rule_failures)) else None
-    if found is not None:
+        rules = _rules(tables) + list(extra_rules)
+        rule_failures = _drop_reported(_rule_failures(tables, rules, origins, max_rows), failures)
+    parts = [f for f in (failures, contract_failures, rule_failures) if not f.empty]
+    if parts:
+        found = pd.concat(parts, ignore_index=True)
         raise SchemaError(failure_message(found), failures=found[COLUMNS].reset_index(drop=True))
 
 
@@ -72,9 +77,6 @@ def _contract_failures(tables, origins) -> pd.DataFrame:
                     else str(case.failure_case), "count": 1,
                 })
     return pd.DataFrame(rows, columns=COLUMNS + ["count"])
-
-
-Rule = tuple[str, str, str, Callable[[dict], ibis.Table]]
 
 
 def _rules(tables: dict[str, ibis.Table]) -> list[Rule]:
@@ -147,16 +149,16 @@ def _joined(tables) -> ibis.Table:
     return tables["payments"].inner_join(inv, "invoice_id")
 
 
-def _rule_failures(tables, origins, max_rows) -> pd.DataFrame:
+def _rule_failures(tables, rules, origins, max_rows) -> pd.DataFrame:
     parts = []
-    for i, (name, column, rule, fn) in enumerate(_rules(tables)):
+    for i, (_name, _column, _rule, fn) in enumerate(rules):
         failing = fn(tables).select(rule_id=ibis.literal(i), row=_._row, value=_.value.cast(str))
         parts.append(failing)
     found = ibis.union(*parts, distinct=False)
     ranked = found.mutate(rank=ibis.row_number().over(group_by=_.rule_id, order_by=_.row),
                           count=_.count().over(group_by=_.rule_id))
     rows = ranked.filter(_.rank < max_rows).order_by(["rule_id", "row"]).execute()
-    meta = pd.DataFrame([r[:3] for r in _rules(tables)], columns=["table", "column", "rule"])
+    meta = pd.DataFrame([r[:3] for r in rules], columns=["table", "column", "rule"])
     rows = rows.join(meta, on="rule_id")
     rows["file"] = rows["table"].map(origins)
     rows["row"] = rows["row"].astype("Int64")
