@@ -18,7 +18,9 @@ def _write(folder, **frames):
 
 
 def test_read_folder_with_all_tables(tmp_path, invoices, customers, payments):
-    ledger = read_ledger(_write(tmp_path / "l", invoices=invoices, customers=customers, payments=payments))
+    ledger = read_ledger(
+        _write(tmp_path / "l", invoices=invoices, customers=customers, payments=payments)
+    )
     summary = ledger.summary()
     assert summary.loc["invoices", "rows"] == 6
     assert summary.loc["customers", "rows"] == 4
@@ -51,9 +53,12 @@ def test_foreign_gbk_export_through_a_mapping_file(tmp_path):
     folder.mkdir()
     (folder / "发票.csv").write_bytes(
         "单据编号,客户编码,开票日期,价税合计,是否争议\n"
-        "FP001,K01,05.01.2024,\"1,200.50\",否\n"
-        "FP002,K02,20.02.2024,-100,是\n".encode("gbk"))
-    (folder / "客户.csv").write_bytes("客户编码,客户名称\nK01,华兴电子\nK02,青禾贸易\n".encode("gbk"))
+        'FP001,K01,05.01.2024,"1,200.50",否\n'
+        "FP002,K02,20.02.2024,-100,是\n".encode("gbk")
+    )
+    (folder / "客户.csv").write_bytes(
+        "客户编码,客户名称\nK01,华兴电子\nK02,青禾贸易\n".encode("gbk")
+    )
     (folder / "mapping.yaml").write_text(
         "encoding: gbk\ndate_format: '%d.%m.%Y'\nthousands: ','\n"
         "tables:\n"
@@ -61,7 +66,8 @@ def test_foreign_gbk_export_through_a_mapping_file(tmp_path):
         "    columns: {invoice_id: 单据编号, customer_id: 客户编码, invoice_date: 开票日期, amount: 价税合计, disputed: 是否争议}\n"
         "    defaults: {payment_terms_days: 30}\n"
         "  customers:\n    file: 客户.csv\n    columns: {customer_id: 客户编码, name: 客户名称}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     ledger = read_ledger(folder / "mapping.yaml")
     inv = ledger.invoices.order_by("invoice_id").execute()
     assert inv["amount"].tolist() == [1200.5, -100.0]
@@ -80,8 +86,10 @@ def test_ledger_on_a_caller_connection_keeps_two_ledgers_apart(invoices):
 
 def test_from_tables_validates_in_the_engine(invoices):
     con = ibis.duckdb.connect()
-    bad = invoices.assign(invoice_date=pd.to_datetime(invoices["invoice_date"]),
-                          due_date=pd.to_datetime(invoices["due_date"]))
+    bad = invoices.assign(
+        invoice_date=pd.to_datetime(invoices["invoice_date"]),
+        due_date=pd.to_datetime(invoices["due_date"]),
+    )
     bad.loc[1, "due_date"] = pd.Timestamp("2020-01-01")
     table = con.create_table("inv", bad)
     with pytest.raises(ValueError, match=r"<invoices table>: column 'due_date'.* rows 2"):
@@ -94,8 +102,13 @@ def test_parquet_is_read_and_checked_in_the_engine(tmp_path, invoices, customers
     invoices.loc[2, "invoice_date"] = "2024-31-12"  # strings in Parquet: parsed in the engine
     invoices.rename(columns={"amount": "betrag"}).to_parquet(folder / "invoices.parquet")
     customers.to_csv(folder / "customers.csv", index=False)
-    (folder / "m.yaml").write_text("tables:\n  invoices:\n    columns: {amount: betrag}\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"invoices.parquet: column 'invoice_date': parse as date: rows 3; values '2024-31-12'"):
+    (folder / "m.yaml").write_text(
+        "tables:\n  invoices:\n    columns: {amount: betrag}\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"invoices.parquet: column 'invoice_date': parse as date: rows 3; values '2024-31-12'",
+    ):
         read_ledger(folder, mapping=folder / "m.yaml")
     invoices.loc[2, "invoice_date"] = "2024-12-01"
     invoices.rename(columns={"amount": "betrag"}).to_parquet(folder / "invoices.parquet")

@@ -15,8 +15,13 @@ def _mapping(tmp_path, text):
 
 
 def test_table_options_override_top_level(tmp_path):
-    m = load_mapping(_mapping(tmp_path, "encoding: gbk\ndate_format: '%Y%m%d'\ntables:\n"
-                                        "  invoices: {file: a.csv, encoding: utf-8}\n  payments: {file: p.csv}\n"))
+    m = load_mapping(
+        _mapping(
+            tmp_path,
+            "encoding: gbk\ndate_format: '%Y%m%d'\ntables:\n"
+            "  invoices: {file: a.csv, encoding: utf-8}\n  payments: {file: p.csv}\n",
+        )
+    )
     assert m.sources["invoices"].encoding == "utf-8"
     assert m.sources["payments"].encoding == "gbk"
     assert m.sources["payments"].date_format == "%Y%m%d"
@@ -28,7 +33,10 @@ def test_table_options_override_top_level(tmp_path):
     [
         ("tables:\n  invoice: {file: a.csv}\n", r"unknown table\(s\) \['invoice'\]"),
         ("tables:\n  customers: {file: a.csv}\n", "must include 'invoices'"),
-        ("tables:\n  invoices: {columns: {amount_total: X}}\n", r"unknown canonical column\(s\) \['amount_total'\]"),
+        (
+            "tables:\n  invoices: {columns: {amount_total: X}}\n",
+            r"unknown canonical column\(s\) \['amount_total'\]",
+        ),
         ("tables:\n  invoices: {fiel: a.csv}\n", r"unknown key\(s\) \['fiel'\]"),
         ("tables:\n  invoices: {defaults: {terms: 30}}\n", r"unknown default\(s\) \['terms'\]"),
         ("decimal: ','\nthousands: ','\ntables:\n  invoices: {}\n", "both ','"),

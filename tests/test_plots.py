@@ -24,7 +24,9 @@ def _style():
 
 
 def test_chinese_labels_render_without_missing_glyphs():
-    frame = pd.DataFrame({"cls": ["重要价值客户", "一般挽留客户", "重要价值客户"], "revenue_12m": [5.0, 1.0, 4.0]})
+    frame = pd.DataFrame(
+        {"cls": ["重要价值客户", "一般挽留客户", "重要价值客户"], "revenue_12m": [5.0, 1.0, 4.0]}
+    )
     fig = plots.plot_class_shares(frame, "cls")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
@@ -42,12 +44,17 @@ def test_class_shares_are_customer_and_value_shares():
 
 def test_amount_formatter():
     assert [plots.amount_formatter(v) for v in (950, 12_500, 3_400_000, 2.5e9)] == [
-        "950", "12.5k", "3.4m", "2.5bn"]
+        "950",
+        "12.5k",
+        "3.4m",
+        "2.5bn",
+    ]
 
 
 def test_pareto_annotates_the_top_fifth():
-    pareto = pd.DataFrame({"customer_share": [0.2, 0.4, 0.6, 0.8, 1.0],
-                           "value_share": [0.7, 0.85, 0.93, 0.98, 1.0]})
+    pareto = pd.DataFrame(
+        {"customer_share": [0.2, 0.4, 0.6, 0.8, 1.0], "value_share": [0.7, 0.85, 0.93, 0.98, 1.0]}
+    )
     fig = plots.plot_pareto(pareto)
     assert "top 20% of customers: 70% of value" in [t.get_text() for t in fig.axes[0].texts]
 

@@ -23,7 +23,9 @@ def test_valid_ledger_with_credit_notes_passes(invoices, customers, payments):
 
 def test_missing_required_column(invoices, customers):
     err = _fail(invoices=invoices.drop(columns="due_date"), customers=customers)
-    assert err.failures[["column", "rule"]].values.tolist() == [["due_date", "required column is missing"]]
+    assert err.failures[["column", "rule"]].values.tolist() == [
+        ["due_date", "required column is missing"]
+    ]
     assert "column 'due_date': required column is missing" in str(err)
 
 
@@ -64,14 +66,16 @@ def test_due_date_before_invoice_date(invoices, customers):
     invoices.loc[3, "due_date"] = "2023-05-01"
     err = _fail(invoices=invoices, customers=customers)
     assert err.failures[["row", "rule", "value"]].values.tolist() == [
-        [3, "due_date on or after invoice_date", "2023-05-01 < 2023-06-01"]]
+        [3, "due_date on or after invoice_date", "2023-05-01 < 2023-06-01"]
+    ]
 
 
 def test_payment_before_its_invoice(invoices, customers, payments):
     payments.loc[0, "payment_date"] = "2024-01-01"
     err = _fail(invoices=invoices, customers=customers, payments=payments)
     assert err.failures[["table", "row", "rule"]].values.tolist() == [
-        ["payments", 0, "payment_date on or after its invoice's invoice_date"]]
+        ["payments", 0, "payment_date on or after its invoice's invoice_date"]
+    ]
 
 
 def test_payment_for_unknown_invoice_and_other_customers_invoice(invoices, customers, payments):
@@ -79,7 +83,10 @@ def test_payment_for_unknown_invoice_and_other_customers_invoice(invoices, custo
     payments.loc[0, "customer_id"] = "C2"
     err = _fail(invoices=invoices, customers=customers, payments=payments)
     rules = set(err.failures["rule"])
-    assert rules == {"invoice_id (when given) exists in invoices", "customer_id equals its invoice's customer_id"}
+    assert rules == {
+        "invoice_id (when given) exists in invoices",
+        "customer_id equals its invoice's customer_id",
+    }
 
 
 def test_empty_required_values_and_nonpositive_payment(invoices, customers, payments):
@@ -102,3 +109,10 @@ def test_every_problem_reported_at_once_with_counts(invoices, customers):
     assert "'oops'" in str(err)
     assert len(err.failures) == 1 + 5  # the first five failing rows per rule are kept
     assert isinstance(err, ValueError)
+
+
+def test_mixed_currencies_are_rejected_not_summed(invoices, customers):
+    invoices["currency"] = ["CNY", "CNY", "USD", "CNY", "CNY", "CNY"]
+    err = _fail(invoices=invoices, customers=customers)
+    assert err.failures[["column", "row", "value"]].values.tolist() == [["currency", 2, "USD"]]
+    assert "one currency per ledger" in str(err)

@@ -26,7 +26,7 @@ from .schemas import BOOL, DATE, FLOAT, STRING, TABLES
 __all__ = ["RawTable", "read_source", "read_parquet_engine", "from_frame", "detect_encoding", "SUFFIXES"]
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
-_ENCODINGS = ("utf-8-sig", "gb18030")
+_ENCODINGS = ("utf-8", "gb18030")
 _CURRENCY = re.compile(r"[\s¥￥$€£]|CNY|RMB|USD|EUR", re.IGNORECASE)
 
 
@@ -51,13 +51,16 @@ def detect_encoding(path: Path, encoding: str = "auto") -> str:
         If the named encoding fails, or no candidate decodes the whole file.
     """
     data = path.read_bytes()
-    candidates = _ENCODINGS if encoding in (None, "auto") else (encoding,)
+    auto = encoding in (None, "auto")
+    if auto and data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    candidates = _ENCODINGS if auto else (encoding,)
     for candidate in candidates:
         try:
             data.decode(candidate)
         except (UnicodeDecodeError, LookupError):
             continue
-        return "utf-8-sig" if candidate == "utf-8" and data.startswith(b"\xef\xbb\xbf") else candidate
+        return candidate
     tried = ", ".join(candidates)
     raise MappingError(
         f"{path}: cannot decode the file as {tried}; name its encoding in the mapping file "

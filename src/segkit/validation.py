@@ -97,6 +97,9 @@ def _rules(tables: dict[str, ibis.Table]) -> list[Rule]:
         rules.append(("invoices", "settled_date", "settled_date on or after invoice_date",
                       lambda t: t["invoices"].filter(_.settled_date < _.invoice_date)
                       .mutate(value=_.settled_date.cast(str))))
+    if "currency" in inv.columns:
+        rules.append(("invoices", "currency", "one currency per ledger (the most common one); map "
+                      "the local-currency amount as 'amount'", lambda t: _other_currencies(t["invoices"])))
     customer_source = "customers" if "customers" in tables else None
     if customer_source:
         rules.append(("invoices", "customer_id", "customer_id exists in customers",
@@ -142,6 +145,12 @@ def _duplicates(table: ibis.Table, key: str) -> ibis.Table:
 
 def _orphans(child: ibis.Table, parent: ibis.Table, key: str) -> ibis.Table:
     return child.anti_join(parent.select(key).distinct(), key).mutate(value=child[key])
+
+
+def _other_currencies(invoices: ibis.Table) -> ibis.Table:
+    counts = invoices.filter(_.currency.notnull()).group_by("currency").aggregate(n=_.count())
+    usual = counts.order_by([ibis.desc("n"), "currency"]).limit(1).select("currency")
+    return invoices.filter(_.currency.notnull()).anti_join(usual, "currency").mutate(value=_.currency)
 
 
 def _joined(tables) -> ibis.Table:
