@@ -1,0 +1,568 @@
+"""Payment behaviour and receivables aging, computed in the engine with Ibis.
+
+Every function takes Ibis tables with canonical columns and returns an Ibis expression; nothing
+is executed here, so the same code runs on DuckDB, PySpark or a warehouse, and only the caller
+decides when the (small) per-customer result leaves the engine.
+
+Settlement rules, applied as of a date (point in time):
+
+1. Only invoices with ``invoice_date <= as_of`` and payments with ``payment_date <= as_of``
+   count. Lines with ``amount > 0`` are invoices to settle; ``amount < 0`` are credit notes;
+   zero-amount lines carry nothing and are ignored.
+2. A payment whose ``invoice_id`` names a known invoice of the same customer reduces that
+   invoice; the invoice is settled on the date cumulative allocated payments reach its amount.
+   The part of a payment beyond the invoice's amount, and a payment naming an unknown invoice
+   (not issued by ``as_of``, a credit note, or another customer's), is unallocated cash.
+3. Unallocated cash and credit notes (from their ``invoice_date``) are credits applied
+   oldest-first (``due_date``, then ``invoice_date``, then ``invoice_id``) to the amounts the
+   customer's invoices still owe at ``as_of`` after allocated payments. An invoice's FIFO position
+   ends at the cumulative remaining amount of itself and the older invoices; it is settled by
+   the credit at which cumulative credits reach that end, on the latest of that credit's date,
+   its last allocated payment and its own invoice date. Credit left over is ``unallocated_cash``.
+4. With no payments table, an ``invoices.settled_date`` column decides: an invoice is settled
+   on ``settled_date`` when it is on or before ``as_of``, else open in full; a credit note not
+   settled by ``as_of`` is unapplied credit. When a payments table is given it wins and
+   ``settled_date`` is ignored.
+5. With neither, settlement is unknown: settlement columns and payment features are NULL,
+   never zeros (see :func:`settlement_available`).
+
+Amounts within half a cent (``0.005``) of settling count as settled, to absorb float sums.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from numbers import Integral
+
+import ibis
+import ibis.expr.types as ir
+from ibis import _
+
+from segkit.exceptions import ConfigError, SchemaError
+
+__all__ = [
+    "DEFAULT_AGING_EDGES",
+    "aging_buckets",
+    "settlement_available",
+    "invoice_settlement",
+    "payment_features",
+    "ar_reconciliation",
+]
+
+DEFAULT_AGING_EDGES = (0, 30, 60, 90)
+_TOL = 0.005
+_KEYS = ["customer_id", "invoice_id"]
+_TYPES = {
+    "invoice_id": "string",
+    "customer_id": "string",
+    "amount": "float64",
+    "invoice_date": "date",
+    "due_date": "date",
+    "payment_date": "date",
+    "settled_date": "date",
+    "disputed": "boolean",
+}
+_INVOICE_COLUMNS = ("invoice_id", "customer_id", "invoice_date", "due_date", "amount")
+_PAYMENT_COLUMNS = ("customer_id", "invoice_id", "payment_date", "amount")
+_SETTLEMENT_COLUMNS = (
+    "invoice_id", "customer_id", "invoice_date", "due_date", "amount", "paid_allocated",
+    "paid_unallocated", "open_amount", "settled_date", "days_late", "days_past_due",
+)  # fmt: skip
+_BALANCES = ("open_balance", "overdue_balance")
+_BEHAVIOUR = (
+    "dso_days", "avg_days_late", "share_paid_late", "max_days_past_due", "days_since_last_payment",
+)  # fmt: skip
+_TOTALS = {
+    "invoiced": "float64",
+    "credit_notes": "float64",
+    "cash_received": "float64",
+    "settled_allocated": "float64",
+    "settled_by_credit": "float64",
+    "open_balance": "float64",
+    "credit_total": "float64",
+    "last_payment_date": "date",
+}
+
+
+def aging_buckets(
+    edges: Sequence[int] = DEFAULT_AGING_EDGES,
+) -> list[tuple[str, int | None, int | None]]:
+    """Name the AR aging buckets defined by day edges counted from the due date.
+
+    Parameters
+    ----------
+    edges : sequence of int, default (0, 30, 60, 90)
+        Strictly increasing non-negative integers starting at 0.
+
+    Returns
+    -------
+    list of (name, low, high)
+        A bucket holds days past due ``d`` with ``low < d <= high``; ``None`` is unbounded.
+        ``(0, 30, 60, 90)`` gives ``aging_current`` (d <= 0, not yet due), ``aging_1_30``,
+        ``aging_31_60``, ``aging_61_90`` and ``aging_90_plus`` (d > 90).
+
+    Raises
+    ------
+    ConfigError
+        If ``edges`` is empty, does not start at 0, or is not strictly increasing integers.
+
+    Notes
+    -----
+    Days are counted from the due date, the usual AR aging convention. The default last edge,
+    90 days, matches the past-due threshold of the default definition in Basel Committee on
+    Banking Supervision, *International Convergence of Capital Measurement and Capital
+    Standards* (Basel II, comprehensive version, June 2006), paragraph 452.
+    """
+    values = list(edges) if isinstance(edges, Sequence) and not isinstance(edges, str) else []
+    valid = (
+        bool(values)
+        and all(isinstance(e, Integral) and not isinstance(e, bool) for e in values)
+        and values[0] == 0
+        and all(a < b for a, b in zip(values, values[1:], strict=False))
+    )
+    if not valid:
+        raise ConfigError(
+            "aging_edges must be strictly increasing non-negative integers starting at 0, "
+            f"e.g. (0, 30, 60, 90); got {edges!r}."
+        )
+    values = [int(e) for e in values]
+    buckets = [("aging_current", None, 0)]
+    buckets += [
+        (f"aging_{lo + 1}_{hi}", lo, hi) for lo, hi in zip(values, values[1:], strict=False)
+    ]
+    return [*buckets, (f"aging_{values[-1]}_plus", values[-1], None)]
+
+
+def settlement_available(invoices: ir.Table, payments: ir.Table | None = None) -> bool:
+    """Tell whether the ledger says when invoices were paid.
+
+    Parameters
+    ----------
+    invoices : ibis.Table
+        Canonical invoices.
+    payments : ibis.Table, optional
+        Canonical payments.
+
+    Returns
+    -------
+    bool
+        True when a payments table is given or ``invoices`` has a ``settled_date`` column.
+        When False, payment features are NULL and a report should say why.
+    """
+    return payments is not None or "settled_date" in invoices.columns
+
+
+def invoice_settlement(
+    invoices: ir.Table, payments: ir.Table | None = None, *, as_of: dt.date
+) -> ir.Table:
+    """Settle each invoice known at ``as_of`` against payments and credits.
+
+    Shape: invoices (+ payments) -> one row per invoice with ``amount > 0`` and
+    ``invoice_date <= as_of``. The rules are in the module docstring.
+
+    Parameters
+    ----------
+    invoices : ibis.Table
+        Canonical invoices (``invoice_id``, ``customer_id``, ``invoice_date``, ``due_date``,
+        ``amount``; optional ``settled_date``).
+    payments : ibis.Table, optional
+        Canonical payments (``customer_id``, ``invoice_id``, ``payment_date``, ``amount``).
+    as_of : datetime.date
+        Observation date.
+
+    Returns
+    -------
+    ibis.Table
+        ``invoice_id``, ``customer_id``, ``invoice_date``, ``due_date``, ``amount``,
+        ``paid_allocated`` (allocated payments applied), ``paid_unallocated`` (FIFO share of
+        unallocated cash and credit notes), ``open_amount`` (>= 0), ``settled_date`` (NULL
+        while open), ``days_late`` (settled_date - due_date, negative = early) and
+        ``days_past_due`` (open only: as_of - due_date, negative = not yet due). With no
+        settlement data the columns from ``paid_allocated`` on are NULL.
+    """
+    as_of = _as_date(as_of)
+    return _settle(invoices, payments, as_of)[0].select(*_SETTLEMENT_COLUMNS)
+
+
+def payment_features(
+    invoices: ir.Table,
+    payments: ir.Table | None = None,
+    customers: ir.Table | None = None,
+    *,
+    as_of: dt.date,
+    aging_edges: Sequence[int] = DEFAULT_AGING_EDGES,
+    dso_window_days: int = 365,
+) -> ir.Table:
+    """Payment behaviour and AR aging per customer as of a date.
+
+    Shape: invoices (+ payments, customers) -> one row per customer with an invoice or credit
+    note dated on or before ``as_of``.
+
+    Parameters
+    ----------
+    invoices, payments : ibis.Table
+        Canonical invoices and (optional) payments; see :func:`invoice_settlement`.
+    customers : ibis.Table, optional
+        Canonical customers; its ``credit_limit`` feeds ``credit_utilisation``.
+    as_of : datetime.date
+        Observation date.
+    aging_edges : sequence of int, default (0, 30, 60, 90)
+        Aging bucket edges in days past due, see :func:`aging_buckets`.
+    dso_window_days : int, default 365
+        Length of the credit-sales window ending at ``as_of`` (inclusive) used by DSO.
+
+    Returns
+    -------
+    ibis.Table
+        ``customer_id``, ``open_balance`` (sum of open_amount), ``overdue_balance`` (open with
+        days_past_due > 0), one aging column per bucket (open amount), ``dso_days`` (open_balance
+        / credit sales in the window x window days; the Credit Research Foundation's standard
+        "AR / credit sales x days" DSO; NULL without sales), ``avg_days_late`` (amount-weighted
+        mean of days_late clipped at 0, over invoices settled by as_of), ``share_paid_late``
+        (settled with days_late > 0 / settled), ``max_days_past_due`` (worst of days_past_due of
+        open and days_late of settled invoices, clipped at 0), ``days_since_last_payment``,
+        ``unallocated_cash``, ``credit_limit``, ``credit_utilisation`` (open_balance /
+        credit_limit when the limit is > 0), ``disputed_share`` (share of the open balance on
+        disputed invoices; NULL without a ``disputed`` column) and ``n_settled`` (int64). All
+        but ``customer_id`` and ``n_settled`` are float64. Without settlement data every
+        feature except ``credit_limit`` is NULL (``n_settled`` then float64 too).
+
+    Raises
+    ------
+    ConfigError
+        If ``aging_edges``, ``dso_window_days`` or ``as_of`` is invalid.
+
+    References
+    ----------
+    Credit Research Foundation, *National Summary of Domestic Trade Receivables* (quarterly
+    survey): DSO = ending total receivables / credit sales of the period x days in the period.
+    CRF measures a quarter (91 days); the default window here is a year.
+    """
+    buckets = aging_buckets(aging_edges)
+    window = _check_window(dso_window_days)
+    as_of = _as_date(as_of)
+    settlement, totals, known = _settle(invoices, payments, as_of)
+    out = known.select("customer_id").distinct()
+    names = [b[0] for b in buckets]
+    if not settlement_available(invoices, payments):
+        features = [*_BALANCES, *names, *_BEHAVIOUR, "unallocated_cash", "disputed_share"]
+        out = out.mutate(**{c: ibis.null("float64") for c in [*features, "n_settled"]})
+        return _with_credit_limit(out, customers, names)
+    out = _left_join(out, _behaviour(settlement, buckets, as_of, window), ["customer_id"])
+    counts = [*_BALANCES, *names, "n_settled"]
+    out = out.mutate(**{c: out[c].fill_null(0) for c in counts})
+    cash = totals.select(
+        "customer_id",
+        unallocated_cash=_.credit_total - _.settled_by_credit,
+        days_since_last_payment=ibis.date(as_of).delta(totals.last_payment_date, unit="day"),
+    )
+    return _with_credit_limit(_left_join(out, cash, ["customer_id"]), customers, names)
+
+
+def ar_reconciliation(
+    invoices: ir.Table,
+    payments: ir.Table | None = None,
+    *,
+    as_of: dt.date,
+    by_customer: bool = True,
+) -> ir.Table:
+    """Show that receivables reconcile as of a date.
+
+    Two identities hold (up to float rounding): ``invoiced = open_balance + settled_allocated +
+    settled_by_credit`` (``invoice_gap``) and ``cash_received + credit_notes =
+    settled_allocated + settled_by_credit + unallocated_cash`` (``credit_gap``).
+
+    Parameters
+    ----------
+    invoices, payments : ibis.Table
+        Canonical invoices and (optional) payments.
+    as_of : datetime.date
+        Observation date.
+    by_customer : bool, default True
+        One row per customer with an invoice or payment by ``as_of``; False gives one total row.
+
+    Returns
+    -------
+    ibis.Table
+        ``customer_id`` (only when ``by_customer``), ``invoiced`` (positive invoices),
+        ``credit_notes`` (as a positive amount), ``cash_received``, ``settled_allocated``,
+        ``settled_by_credit``, ``open_balance``, ``unallocated_cash``, ``invoice_gap`` and
+        ``credit_gap``. ``cash_received`` and ``credit_gap`` are NULL without payments; all but
+        the first two amounts are NULL without settlement data.
+    """
+    totals = _settle(invoices, payments, _as_date(as_of))[1]
+    amounts = [c for c in _TOTALS if c not in ("credit_total", "last_payment_date")]
+    if not by_customer:
+        totals = totals.aggregate(
+            **{c: totals[c].sum() for c in [*amounts, "credit_total"]},
+        )
+    out = totals.mutate(unallocated_cash=_.credit_total - _.settled_by_credit)
+    out = out.mutate(
+        invoice_gap=_.invoiced - _.open_balance - _.settled_allocated - _.settled_by_credit,
+        credit_gap=_.cash_received
+        + _.credit_notes
+        - _.settled_allocated
+        - _.settled_by_credit
+        - _.unallocated_cash,
+    )
+    keys = ["customer_id"] if by_customer else []
+    return out.select(*keys, *amounts, "unallocated_cash", "invoice_gap", "credit_gap")
+
+
+# -- preparation ------------------------------------------------------------------------------
+
+
+def _as_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ConfigError(f"as_of must be a datetime.date or an ISO date string; got {value!r}.")
+
+
+def _typed(table: ir.Table, required: Sequence[str], name: str) -> ir.Table:
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise SchemaError(
+            f"{name} must have columns {list(required)}; missing {missing} "
+            f"(got {list(table.columns)})."
+        )
+    casts = {c: table[c].cast(t) for c, t in _TYPES.items() if c in table.columns}
+    return table.mutate(**casts)
+
+
+def _left_join(left: ir.Table, right: ir.Table, keys: list[str]) -> ir.Table:
+    return left.left_join(right, keys).drop(*[f"{k}_right" for k in keys])
+
+
+# -- settlement -------------------------------------------------------------------------------
+
+
+def _settle(invoices, payments, as_of):
+    """Return (settlement per invoice, per-customer totals, known invoice lines)."""
+    known = _typed(invoices, _INVOICE_COLUMNS, "invoices").filter(_.invoice_date <= as_of)
+    positive = known.filter(_.amount > 0)
+    notes = known.filter(_.amount < 0)
+    if payments is not None:
+        paid = _typed(payments, _PAYMENT_COLUMNS, "payments").filter(_.payment_date <= as_of)
+        settlement, credits = _settle_payments(positive, notes, paid)
+        receipts = paid.select("customer_id", "payment_date", cash=_.amount)
+    elif "settled_date" in known.columns:
+        settlement, credits = _settle_dates(positive, notes, as_of)
+        receipts = settlement.filter(_.settled_date.notnull()).select(
+            "customer_id", payment_date=_.settled_date, cash=ibis.null("float64")
+        )
+    else:
+        unknown = ("paid_allocated", "paid_unallocated", "open_amount")
+        settlement = positive.mutate(
+            **{c: ibis.null("float64") for c in unknown}, settled_date=ibis.null("date")
+        )
+        credits = notes.select("customer_id", credit=ibis.null("float64"))
+        receipts = None
+    settlement = _lateness(settlement, as_of, receipts is not None)
+    return settlement, _totals(known, settlement, credits, receipts, payments is not None), known
+
+
+def _settle_dates(positive, notes, as_of):
+    done = _.settled_date.notnull() & (_.settled_date <= as_of)
+    settlement = positive.mutate(
+        paid_allocated=ibis.ifelse(done, _.amount, 0.0),
+        paid_unallocated=ibis.literal(0.0),
+        open_amount=ibis.ifelse(done, 0.0, _.amount),
+        settled_date=ibis.ifelse(done, _.settled_date, ibis.null("date")),
+    )
+    credits = notes.filter(~done).select("customer_id", credit=-_.amount)
+    return settlement, credits
+
+
+def _settle_payments(positive, notes, paid):
+    alloc, excess = _allocate(positive, paid)
+    cash = paid.filter(_.invoice_id.isnull())
+    credits = ibis.union(
+        cash.select("customer_id", credit_date=_.payment_date, credit=_.amount),
+        excess,
+        notes.select("customer_id", credit_date=_.invoice_date, credit=-_.amount),
+    )
+    credits = credits.group_by(["customer_id", "credit_date"]).aggregate(credit=_.credit.sum())
+    inv = _left_join(positive, alloc, _KEYS).mutate(
+        paid_allocated=_.paid_allocated.fill_null(0.0), alloc_full=_.alloc_full.fill_null(False)
+    )
+    inv = _left_join(inv.mutate(remaining=_.amount - _.paid_allocated), _fifo(inv, credits), _KEYS)
+    covered = inv.alloc_full | inv.cover_date.notnull()
+    start = inv.invoice_date
+    when = ibis.greatest(
+        start, ibis.coalesce(inv.alloc_date, start), ibis.coalesce(inv.cover_date, start)
+    )
+    fifo = ibis.ifelse(inv.alloc_full, 0.0, inv.fifo_paid.fill_null(0.0))
+    fifo = ibis.ifelse(covered & ~inv.alloc_full, inv.remaining, fifo)
+    settlement = inv.mutate(
+        paid_unallocated=fifo,
+        open_amount=ibis.ifelse(covered, 0.0, inv.remaining - fifo),
+        settled_date=ibis.ifelse(covered, when, ibis.null("date")),
+    )
+    return settlement, credits.select("customer_id", "credit")
+
+
+def _allocate(positive, paid):
+    """Apply payments naming an invoice; return (per-invoice allocation, excess credits)."""
+    daily = paid.filter(_.invoice_id.notnull()).group_by([*_KEYS, "payment_date"])
+    daily = daily.aggregate(paid=_.amount.sum())
+    window = ibis.cumulative_window(group_by=_KEYS, order_by="payment_date")
+    rows = _left_join(daily, positive.select(*_KEYS, cap=_.amount), _KEYS)
+    rows = rows.mutate(cap=_.cap.fill_null(0.0), cum=_.paid.sum().over(window))
+    rows = rows.mutate(
+        excess=ibis.greatest(_.cum - _.cap, 0.0) - ibis.greatest(_.cum - _.paid - _.cap, 0.0),
+        reached=_.cum >= _.cap - _TOL,
+    )
+    alloc = (
+        rows.filter(_.cap > 0)
+        .group_by(_KEYS)
+        .aggregate(
+            total=_.paid.sum(),
+            cap=_.cap.max(),
+            alloc_full=_.reached.any(),
+            alloc_date=ibis.coalesce(_.payment_date.min(where=_.reached), _.payment_date.max()),
+        )
+    )
+    alloc = alloc.mutate(paid_allocated=ibis.ifelse(_.alloc_full, _.cap, _.total)).drop(
+        "total", "cap"
+    )
+    excess = rows.filter(_.excess > _TOL)
+    return alloc, excess.select("customer_id", credit_date=_.payment_date, credit=_.excess)
+
+
+def _fifo(inv, credits):
+    """Apply credits oldest-first to what invoices still owe; return fifo_paid, cover_date."""
+    order = ["due_date", "invoice_date", "invoice_id"]
+    owing = inv.mutate(remaining=_.amount - _.paid_allocated).filter(_.remaining > _TOL)
+    owing = owing.mutate(
+        end=_.remaining.sum().over(ibis.cumulative_window(group_by="customer_id", order_by=order))
+    )
+    running = ibis.cumulative_window(group_by="customer_id", order_by="credit_date")
+    cum = credits.mutate(end=_.credit.sum().over(running))
+    # One stream ordered by cumulative amount: an invoice's cover date is the earliest credit
+    # whose running total reaches the end of its position (credits come later in the order).
+    stream = ibis.union(
+        owing.select(*_KEYS, key=_.end - _TOL, kind=ibis.literal(0), credit_date=ibis.null("date")),
+        cum.select("customer_id", invoice_id=ibis.null("string"), key=_.end, kind=ibis.literal(1),
+                   credit_date=_.credit_date),
+    )  # fmt: skip
+    ahead = ibis.window(group_by="customer_id", order_by=["key", "kind"], rows=(0, None))
+    cover = stream.mutate(cover_date=_.credit_date.min().over(ahead)).filter(_.kind == 0)
+    totals = credits.group_by("customer_id").aggregate(total_credit=_.credit.sum())
+    owing = _left_join(owing, totals, ["customer_id"])
+    share = ibis.greatest(_.total_credit.fill_null(0.0) - (_.end - _.remaining), 0.0)
+    owing = owing.select(*_KEYS, fifo_paid=ibis.least(share, _.remaining))
+    return _left_join(owing, cover.select(*_KEYS, "cover_date"), _KEYS)
+
+
+def _lateness(settlement, as_of, available):
+    extra = ["disputed"] if "disputed" in settlement.columns else []
+    past_due = ibis.null("int64")
+    if available:
+        open_ = _.settled_date.isnull()
+        past_due = ibis.ifelse(
+            open_, ibis.date(as_of).delta(settlement.due_date, unit="day"), past_due
+        )
+    out = settlement.mutate(
+        days_late=_.settled_date.delta(_.due_date, unit="day"), days_past_due=past_due
+    )
+    return out.select(*_SETTLEMENT_COLUMNS, *extra)
+
+
+def _totals(known, settlement, credits, receipts, cash_known):
+    """Per-customer ledger totals, built as a union of parts then one aggregation."""
+    lines = _part(
+        known, invoiced=ibis.greatest(_.amount, 0.0), credit_notes=ibis.greatest(-_.amount, 0.0)
+    )
+    applied = _part(
+        settlement,
+        settled_allocated=_.paid_allocated,
+        settled_by_credit=_.paid_unallocated,
+        open_balance=_.open_amount,
+    )
+    parts = [lines, applied, _part(credits, credit_total=_.credit)]
+    if receipts is not None:
+        parts.append(_part(receipts, cash_received=_.cash, last_payment_date=_.payment_date))
+    sums = {c: _[c].sum() for c, t in _TOTALS.items() if t == "float64"}
+    totals = (
+        ibis.union(*parts)
+        .group_by("customer_id")
+        .aggregate(**sums, last_payment_date=_.last_payment_date.max())
+    )
+    if receipts is None:
+        return totals
+    fill = [c for c in sums if cash_known or c != "cash_received"]
+    return totals.mutate(**{c: totals[c].fill_null(0.0) for c in fill})
+
+
+def _part(table, **exprs):
+    columns = {n: exprs.get(n, ibis.null(t)) for n, t in _TOTALS.items()}
+    return table.select("customer_id", **columns)
+
+
+# -- features ---------------------------------------------------------------------------------
+
+
+def _check_window(days) -> int:
+    if isinstance(days, bool) or not isinstance(days, Integral) or days < 1:
+        raise ConfigError(f"dso_window_days must be an int >= 1; got {days!r}.")
+    return int(days)
+
+
+def _behaviour(settlement, buckets, as_of, window):
+    """Aggregate settled and open invoices into per-customer balances and lateness."""
+    dpd, open_ = _.days_past_due, _.open_amount
+    settled = _.settled_date.notnull()
+    aging = {}
+    for name, low, high in buckets:
+        inside = ibis.literal(True)
+        inside = inside & (dpd > low) if low is not None else inside
+        inside = inside & (dpd <= high) if high is not None else inside
+        aging[name] = ibis.ifelse(inside, open_, 0.0).sum()
+    start = as_of - dt.timedelta(days=window)
+    sales = ibis.ifelse(_.invoice_date > start, _.amount, 0.0).sum()
+    late = ibis.greatest(_.days_late, 0)
+    n_settled = ibis.ifelse(settled, 1, 0).sum()
+    out = settlement.group_by("customer_id").aggregate(
+        open_balance=open_.sum(),
+        overdue_balance=ibis.ifelse(dpd > 0, open_, 0.0).sum(),
+        **aging,
+        dso_days=open_.sum() / sales.nullif(0.0) * window,
+        avg_days_late=ibis.ifelse(settled, _.amount * late, 0.0).sum()
+        / ibis.ifelse(settled, _.amount, 0.0).sum().nullif(0.0),
+        share_paid_late=ibis.ifelse(_.days_late > 0, 1, 0).sum() / n_settled.nullif(0),
+        max_days_past_due=ibis.greatest(ibis.coalesce(dpd, _.days_late), 0).max(),
+        disputed_open=_disputed_open(settlement),
+        n_settled=n_settled,
+    )
+    return out.mutate(disputed_share=_.disputed_open / _.open_balance.nullif(0.0))
+
+
+def _disputed_open(settlement):
+    if "disputed" not in settlement.columns:
+        return ibis.null("float64")
+    return ibis.ifelse(_.disputed.fill_null(False), _.open_amount, 0.0).sum()
+
+
+def _with_credit_limit(out, customers, names):
+    if customers is not None and "credit_limit" in customers.columns:
+        limits = customers.select(
+            customer_id=_.customer_id.cast("string"), credit_limit=_.credit_limit.cast("float64")
+        )
+        out = _left_join(out, limits, ["customer_id"])
+    else:
+        out = out.mutate(credit_limit=ibis.null("float64"))
+    usage = ibis.ifelse(_.credit_limit > 0, _.open_balance / _.credit_limit, ibis.null("float64"))
+    out = out.mutate(credit_utilisation=usage)
+    floats = [*_BALANCES, *names, *_BEHAVIOUR, "unallocated_cash", "credit_limit",
+              "credit_utilisation", "disputed_share"]  # fmt: skip
+    return out.select(
+        "customer_id", **{c: out[c].cast("float64") for c in floats}, n_settled=_.n_settled
+    )
