@@ -341,3 +341,14 @@ def test_default_sample_size_and_credit_profile(tmp_path):
     assert 25_000 <= len(ledger["invoices"]) <= 45_000
     assert len(ledger["customers"]) == 2000
     assert 0.06 <= ever_90_dpd(ledger).mean() <= 0.10
+
+
+def test_committed_sample_is_exactly_what_the_generator_writes(tmp_path):
+    from pathlib import Path
+
+    committed = Path(__file__).resolve().parents[1] / "data" / "sample"
+    written = write_sample(tmp_path)
+    assert sorted(p.name for p in committed.iterdir()) == sorted(p.name for p in written.values())
+    for path in written.values():
+        assert (committed / path.name).read_bytes() == path.read_bytes(), path.name
+    assert sum(p.stat().st_size for p in committed.iterdir()) < 10_000_000

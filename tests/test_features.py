@@ -1,0 +1,96 @@
+"""The full customer profile: payments and firmographics joined, point-in-time correctness."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segkit import ConfigError, Ledger, customer_features, read_ledger
+from segkit.features import group_ids, group_rollup
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+
+def test_payment_features_are_joined_by_hand(invoices, customers, payments):
+    got = customer_features(Ledger.from_frames(invoices, customers, payments), "2024-12-31")
+    # C1: I1 paid on 2024-02-01 (due 2024-02-10, early); I2 300 open, the -50 credit note applied
+    #     oldest-first leaves 250, due 2024-12-05 -> 26 days past due.
+    # C2: I4 80 settled by unallocated cash P2 on 2023-08-01 (due 2023-07-01 -> 31 days late).
+    # C3: I6 40 open, due 2024-07-15 -> 169 days past due.
+    expected = pd.DataFrame(
+        {"open_balance": [250.0, 0.0, 40.0], "aging_1_30": [250.0, 0.0, 0.0],
+         "aging_90_plus": [0.0, 0.0, 40.0], "avg_days_late": [0.0, 31.0, np.nan],
+         "max_days_past_due": [26.0, 31.0, 169.0]},
+        index=pd.Index(["C1", "C2", "C3"], name="customer_id"))
+    pd.testing.assert_frame_equal(got[expected.columns], expected)
+    assert got.attrs["notes"] == []
+
+
+def test_without_settlement_data_payment_features_are_missing_not_zero(invoices, customers):
+    got = customer_features(Ledger.from_frames(invoices, customers), "2024-12-31")
+    assert got[["open_balance", "aging_90_plus", "dso_days", "avg_days_late"]].isna().all().all()
+    assert "payment behaviour and aging are missing" in got.attrs["notes"][0]
+
+
+def test_customer_without_invoices_has_zero_balances(invoices, customers, payments):
+    got = customer_features(Ledger.from_frames(invoices, customers, payments), "2025-01-31")
+    assert got.loc["C4", ["open_balance", "aging_current", "n_settled"]].tolist() == [0.0, 0.0, 0]
+    assert np.isnan(got.loc["C4", "avg_days_late"])
+
+
+def test_firmographics_are_derived_from_master_data(invoices):
+    customers = pd.DataFrame({
+        "customer_id": ["C1", "C2", "C3"], "industry_code": ["5174", "3911", None],
+        "employees": [250, 1200, 5], "revenue": [5e8, 5e8, 1e6], "total_assets": [1e8, 1e9, 1e6],
+        "province": ["广东", "Jiangsu", "香港"], "country": ["CN", "CN", "HK"],
+        "parent_id": [None, "C1", None]})
+    got = customer_features(Ledger.from_frames(invoices, customers), "2024-12-31")
+    assert got["industry_section"].tolist()[:2] == ["F", "C"]
+    # wholesale (批发业): large needs >= 200 staff and >= 40,000万元 revenue -> large
+    # industry (工业): large needs >= 1000 staff and >= 40,000万元 -> large
+    assert got["size_cn"].tolist() == ["large", "large", "unknown"]
+    assert got["region_cn"].tolist()[:2] == ["east", "east"]
+    assert got["group_id"].tolist() == ["C1", "C1", "C3"]
+    assert got["scale_band"].tolist() == [">=100m", ">=100m", "1m-10m"]
+
+
+def test_group_ids_follow_chains_and_reject_loops():
+    frame = pd.DataFrame({"parent_id": ["B", "C", None, "Z"]}, index=["A", "B", "C", "D"])
+    assert group_ids(frame).tolist() == ["C", "C", "C", "Z"]
+    looping = pd.DataFrame({"parent_id": ["B", "A"]}, index=["A", "B"])
+    with pytest.raises(ConfigError, match=r"parent_id forms a loop involving \['A', 'B'\]"):
+        group_ids(looping)
+
+
+def test_group_rollup_sums_members():
+    frame = pd.DataFrame({"group_id": ["G", "G", "H"], "revenue_12m": [1.0, 2.0, 5.0]})
+    got = group_rollup(frame)
+    assert got.loc["G", "revenue_12m"] == 3.0 and got.loc["G", "members"] == 2
+
+
+@pytest.fixture(scope="module")
+def sample_frames():
+    return {name: pd.read_csv(SAMPLE / f"{name}.csv", dtype=str, keep_default_na=False,
+                              na_values=[""]) for name in ("customers", "invoices", "payments")}
+
+
+@pytest.mark.parametrize("as_of", ["2023-09-30", "2024-12-31", "2025-06-30"])
+def test_point_in_time_full_ledger_equals_truncated_ledger(sample_frames, as_of):
+    full = customer_features(Ledger.from_frames(**sample_frames), as_of)
+    cut = dict(sample_frames)
+    cut["invoices"] = cut["invoices"][cut["invoices"]["invoice_date"] <= as_of]
+    cut["payments"] = cut["payments"][cut["payments"]["payment_date"] <= as_of]
+    truncated = customer_features(Ledger.from_frames(**cut), as_of)
+    pd.testing.assert_frame_equal(full, truncated)
+    assert full["open_balance"].sum() > 0
+
+
+def test_sample_ledger_features_reconcile_with_the_ledger():
+    ledger = read_ledger(SAMPLE)
+    got = customer_features(ledger, "2025-12-31")
+    assert len(got) == 2000
+    invoiced = ledger.invoices.amount.sum().execute()
+    assert got["net_amount"].sum() == pytest.approx(invoiced)
