@@ -15,7 +15,7 @@ from segkit.classify.value_risk import (
 from segkit.exceptions import ConfigError
 
 NAN = np.nan
-PAYMENT_COLUMNS = ["aging_90_plus", "share_paid_late", "avg_days_late", "overdue_balance"]
+PAYMENT_COLUMNS = ["aging_90_plus", "avg_days_late", "aging_31_60", "aging_61_90"]
 
 
 def _index(n):
@@ -24,15 +24,15 @@ def _index(n):
 
 def _payments():
     rows = [
-        (100.0, 0.0, 0.0, 100.0),  # c1 high: 90+ days
-        (0.0, 0.6, 5.0, 0.0),  # c2 high: most invoices paid late
-        (0.0, 0.1, 31.0, 0.0),  # c3 high: a month late on average
-        (0.0, 0.1, 30.0, 0.0),  # c4 low: 30 days is not above 30
-        (0.0, 0.0, 0.0, 50.0),  # c5 medium: overdue
-        (0.0, 0.3, 2.0, 0.0),  # c6 medium: late share above 0.2
-        (0.0, 0.2, 2.0, 0.0),  # c7 low: 0.2 is not above 0.2
+        (100.0, 0.0, 0.0, 0.0),  # c1 high: 90+ days
+        (0.0, 31.0, 0.0, 0.0),  # c2 high: a month late on average
+        (0.0, 30.0, 0.0, 0.0),  # c3 medium: 30 days is not above 30, but above 10
+        (0.0, 10.0, 0.0, 0.0),  # c4 low: 10 days is not above 10
+        (0.0, 0.0, 50.0, 0.0),  # c5 medium: 31-60 days past due
+        (0.0, 2.0, 0.0, 5.0),  # c6 medium: 61-90 days past due
+        (0.0, 2.0, 0.0, 0.0),  # c7 low
         (NAN, NAN, NAN, NAN),  # c8 unknown: no payment data
-        (NAN, NAN, NAN, 0.0),  # c9 low: judged on what is known
+        (NAN, NAN, 0.0, NAN),  # c9 low: judged on what is known
         (10.0, NAN, NAN, NAN),  # c10 high
     ]
     return pd.DataFrame(rows, columns=PAYMENT_COLUMNS, index=_index(len(rows)))
@@ -46,7 +46,7 @@ def test_payment_risk_tier_default_rules():
     features = _payments()
     before = features.copy()
     expected = _risk(
-        ["high", "high", "high", "low", "medium", "medium", "low", "unknown", "low", "high"]
+        ["high", "high", "medium", "low", "medium", "medium", "low", "unknown", "low", "high"]
     )
     assert_series_equal(payment_risk_tier(features), expected)
     assert_frame_equal(features, before)

@@ -7,7 +7,6 @@ stderr and exit code 1, never as a traceback.
 from __future__ import annotations
 
 import functools
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -87,6 +86,34 @@ def features(
     typer.echo(f"{len(table)} customers -> {out}")
 
 
+@app.command("classify")
+@friendly
+def classify_cmd(
+    data: Data,
+    as_of: AsOf,
+    out: Annotated[Path, typer.Option(help="Output file: .csv, .xlsx or .parquet (by extension).")],
+    config: Annotated[Path | None, typer.Option(help="YAML classification config (thresholds, maps, clusters).")] = None,
+    rules: Annotated[Path | None, typer.Option(help="YAML rule file; adds rule_class, rule_id, rule_reason.")] = None,
+    lang: Annotated[str, typer.Option(help="Language of labels and reasons: en or zh.")] = "en",
+    labels: Annotated[bool, typer.Option("--labels/--codes", help="Write labels instead of class codes.")] = False,
+    mapping: MappingOpt = None,
+) -> None:
+    """Classify every customer and write one row per customer for loading into an ERP."""
+    from .classify_all import classify, resolve_config, with_labels
+    from .export import write_table
+    from .ledger import read_ledger
+
+    cfg = resolve_config(config)
+    if rules is not None:
+        cfg["rules"] = str(rules)
+    table = classify(read_ledger(data, mapping=mapping), as_of, config=cfg, lang=lang)
+    write_table(with_labels(table, lang) if labels else table, out)
+    typer.echo(f"{len(table)} customers classified as of {as_of} -> {out}")
+    for column in ("freq_class", "rfm_segment", "abc_tier", "risk_tier"):
+        counts = table[column].value_counts().head(6)
+        typer.echo(f"  {column}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
 @app.command()
 @friendly
 def report(
@@ -103,7 +130,3 @@ def report(
     result = run_reports(data, as_of, out=out, studies=study or None, lang=lang, mapping=mapping)
     typer.echo(f"index: {result.index}")
 
-
-def main() -> None:  # pragma: no cover - console entry point for python -m segkit
-    app(prog_name="segkit")
-    sys.exit(0)

@@ -1,7 +1,14 @@
 """Customer classes: activity, RFM segments, value tiers, payment risk, clusters and rules.
 
 Every function takes one row per customer (the feature table) and column names as parameters.
+
+The package itself is callable: ``segkit.classify(ledger, as_of=..., config=None)`` runs every
+classification and returns one row per customer (see :func:`segkit.classify_all.classify`),
+while ``segkit.classify.rfm_segments`` and the other modules stay importable as usual.
 """
+
+import sys
+import types
 
 from segkit.classify.activity import (
     amount_class,
@@ -52,3 +59,15 @@ __all__ = [
     "RuleSet",
     "load_rules",
 ]
+
+
+class _CallablePackage(types.ModuleType):
+    """Lets ``segkit.classify(...)`` call :func:`segkit.classify_all.classify`."""
+
+    def __call__(self, ledger, as_of, config=None, lang="en"):
+        from segkit.classify_all import classify
+
+        return classify(ledger, as_of, config=config, lang=lang)
+
+
+sys.modules[__name__].__class__ = _CallablePackage

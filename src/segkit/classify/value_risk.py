@@ -26,9 +26,13 @@ TIER_ORDER = ("A", "B", "C", "none")
 
 #: Tier -> {column: threshold}; the tier applies when any column is above its threshold.
 #: ``high`` is checked before ``medium``.
+#: High: money more than 90 days past due now (the Basel default line) or paying a month late on
+#: average. Medium: money 31-90 days past due now, or paying more than 10 days late on average.
+#: A share of invoices paid late alone is not used: paying many invoices a day or two late is
+#: common and says little about credit risk.
 DEFAULT_RISK_RULES = {
-    "high": {"aging_90_plus": 0.0, "share_paid_late": 0.5, "avg_days_late": 30.0},
-    "medium": {"overdue_balance": 0.0, "share_paid_late": 0.2},
+    "high": {"aging_90_plus": 0.0, "avg_days_late": 30.0},
+    "medium": {"aging_31_60": 0.0, "aging_61_90": 0.0, "avg_days_late": 10.0},
 }
 
 
@@ -79,8 +83,8 @@ def payment_risk_tier(
 
     Default rules (:data:`DEFAULT_RISK_RULES`), first match wins:
 
-    - ``high``: ``aging_90_plus > 0`` or ``share_paid_late > 0.5`` or ``avg_days_late > 30``;
-    - ``medium``: ``overdue_balance > 0`` or ``share_paid_late > 0.2``;
+    - ``high``: ``aging_90_plus > 0`` or ``avg_days_late > 30``;
+    - ``medium``: ``aging_31_60 > 0`` or ``aging_61_90 > 0`` or ``avg_days_late > 10``;
     - ``unknown``: every column the rules use is missing (NaN);
     - ``low`` otherwise.
 
