@@ -330,3 +330,16 @@ def test_notebooks_dir_missing_is_a_report_error(monkeypatch, tmp_path):
     monkeypatch.setenv("SEGKIT_NOTEBOOKS", str(tmp_path / "absent"))
     with pytest.raises(ReportError, match=r"notebooks folder not found: .*absent"):
         notebooks_dir()
+
+
+def test_parameter_line_papermill_would_skip_is_an_error(tmp_path, ledger):
+    source = nbformat.read(FIXTURES / "segmentation.ipynb", as_version=4)
+    cell = next(c for c in source.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source = cell.source.replace(
+        'out_dir: str = ""', 'out_dir: str = ""  # "" = do not export'
+    )
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    nbformat.write(source, folder / "segmentation.ipynb")
+    with pytest.raises(ConfigError, match=r"papermill cannot read the parameter line\(s\) of \['out_dir'\]"):
+        run_reports(ledger, AS_OF, out=tmp_path / "out", notebooks=folder, progress=False, log=None)

@@ -16,6 +16,8 @@ The first code cell of a study notebook is tagged ``parameters`` and declares ``
 
 from __future__ import annotations
 
+import ast
+
 import html
 import json
 import os
@@ -291,6 +293,12 @@ def _study_parameters(name: str, names: list[str], params, base) -> dict[str, An
 
 def _check_declared(name: str, source: Path, values: dict[str, Any]) -> dict[str, Any]:
     declared = papermill.inspect_notebook(str(source))
+    skipped = sorted(_assigned_in_parameters_cell(source) - set(declared))
+    if skipped:  # papermill silently ignores lines it cannot parse (e.g. a second "=")
+        raise ConfigError(
+            f"study {name!r} ({source.name}): papermill cannot read the parameter line(s) of "
+            f"{skipped}; keep one '=' per line (none in the comment) and a type annotation."
+        )
     if OUT_DIR_PARAMETER not in declared:
         values = {k: v for k, v in values.items() if k != OUT_DIR_PARAMETER}
     unknown = sorted(set(values) - set(declared))
@@ -300,6 +308,18 @@ def _check_declared(name: str, source: Path, values: dict[str, Any]) -> dict[str
             f"its parameters cell declares {sorted(declared)}."
         )
     return values
+
+
+def _assigned_in_parameters_cell(source: Path) -> set[str]:
+    """Names assigned at the top level of the cell tagged ``parameters``."""
+    notebook = nbformat.read(source, as_version=4)
+    names: set[str] = set()
+    for cell in notebook.cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            for node in ast.parse(cell.source).body:
+                targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+                names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
 
 
 def _run_study(name, source, values, out_dir: Path, execute, say) -> StudyRun:
