@@ -96,3 +96,10 @@ def test_classify_features_accepts_a_feature_table_without_clusters():
     got = classify_features(features, resolve_config(NO_CLUSTERS))
     assert got["freq_class"].tolist() == ["frequent", "regular", "occasional", "dormant"]
     assert got["risk_tier"].eq("unknown").all()  # no payment features: unknown, not low
+
+
+def test_clusters_use_the_features_a_ledger_has(invoices, customers, payments):
+    ledger = Ledger.from_frames(invoices, customers, payments)  # no firmographics at all
+    got = segkit.classify(ledger, "2024-12-31", config={"clusters": {"k_range": [2, 2], "n_resamples": 2}})
+    assert got["cluster"].notna().sum() == 3
+    assert got.attrs["params"]["clusters"]["left_out"] == ["industry_section", "size_cn"]

@@ -146,16 +146,32 @@ def _risk(out: pd.DataFrame, rules: dict | None) -> pd.Series:
 
 
 def _clusters(out: pd.DataFrame, cfg: dict, lang: str) -> tuple[pd.DataFrame, dict]:
+    """Cluster the customers with invoices on the configured features that the table has.
+
+    A ledger without firmographics (no ``size_cn``, no ``industry_section``) or without payments
+    clusters on what it has; the columns left out are listed in the returned parameters.
+    """
     options = {k: v for k, v in cfg.items() if k != "enabled"}
     options["k_range"] = tuple(options.get("k_range", (2, 6)))
-    model = CustomerClusters(lang=lang, **options)
-    active = out["n_invoices"] > 0 if "n_invoices" in out.columns else slice(None)
+    defaults = CustomerClusters().get_params()
+    chosen = {key: tuple(options.get(key, defaults[key])) for key in ("numeric", "categorical",
+                                                                        "log_columns")}
+    usable = {key: tuple(c for c in cols if c in out.columns and out[c].notna().any())
+              for key, cols in chosen.items()}
+    left_out = sorted({c for key in ("numeric", "categorical") for c in chosen[key]}
+                      - set(usable["numeric"]) - set(usable["categorical"]))
+    active = out["n_invoices"] > 0 if "n_invoices" in out.columns else out.index == out.index
+    if len(usable["numeric"]) < 2 or active.sum() < 3:
+        return out, {"skipped": "fewer than 2 usable numeric features or 3 active customers",
+                     "left_out": left_out}
+    model = CustomerClusters(lang=lang, **{**options, **usable})
     fitted = model.fit(out[active])
     labelled = fitted.transform(out[active])
     out = out.join(labelled[["cluster", "cluster_name"]])
     out["cluster"] = out["cluster"].astype("Int64")
     info = {"k": int(fitted.k_), "scores": fitted.scores_["score"].round(4).to_dict(),
-            "stability": float(fitted.stability_), "names": fitted.cluster_names_}
+            "stability": float(fitted.stability_), "names": fitted.cluster_names_,
+            "left_out": left_out}
     return out, info
 
 

@@ -262,7 +262,7 @@ def for_display(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     ``size`` is the enterprise size of 统计上大中小微型企业划分办法（2017）(``size_cn``),
     ``industry`` the GB/T 4754-2017 section code and name (``industry_section``), ``region``
     the geographic region (``geo_region``, see :mod:`segkit.standards.regions`); each only when
-    its source columns exist. Customers without purchases, whom the eight-class model leaves
+    its source columns exist, else "not in the ledger" for every customer. Customers without purchases, whom the eight-class model leaves
     unclassified, show as "No purchases" in ``rfm_class_cn``.
     """
     out = with_labels(frame, lang)
@@ -281,6 +281,10 @@ def for_display(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     region = "geo_region_zh" if zh else "geo_region"
     if region in out:
         out["region"] = out[region].astype(object).map(_capital, na_action="ignore")
+    absent = "账中无此数据" if zh else "not in the ledger"
+    for column in ("size", "industry", "region"):  # a ledger without firmographics says so
+        if column not in out:
+            out[column] = absent
     return out
 
 
