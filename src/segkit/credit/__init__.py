@@ -1,6 +1,24 @@
-"""Credit risk: scorecard, validation metrics, rating grades, limits and the watch-list."""
+"""Credit risk: labels, scorecard, validation metrics, grades, limits, the study and collections."""
 
+from segkit.credit.collections import (
+    aging_by_grade,
+    contact_list,
+    dso_trend,
+    headline_table,
+    portfolio_summary,
+    segment_behaviour,
+)
 from segkit.credit.grades import DEFAULT_GRADES, PDCalibrator, RatingScale, grade_table
+from segkit.credit.labels import (
+    DEFAULT_DPD,
+    DEFAULT_HORIZON_MONTHS,
+    data_end,
+    default_labels,
+    development_set,
+    horizon_end,
+    scoring_snapshot,
+    snapshot_dates,
+)
 from segkit.credit.limits import (
     DEFAULT_LGD,
     DEFAULT_LIMIT_POLICY,
@@ -23,28 +41,56 @@ from segkit.credit.metrics import (
     roc_points,
 )
 from segkit.credit.scorecard import CreditScorecard
+from segkit.credit.study import (
+    DEFAULT_MODEL_FEATURES,
+    CreditStudy,
+    credit_study,
+    grade_summary,
+    limit_changes,
+    with_derived_features,
+)
 
 __all__ = [
+    "DEFAULT_DPD",
     "DEFAULT_GRADES",
+    "DEFAULT_HORIZON_MONTHS",
     "DEFAULT_LGD",
     "DEFAULT_LIMIT_POLICY",
+    "DEFAULT_MODEL_FEATURES",
     "PSI_THRESHOLDS",
     "CreditScorecard",
+    "CreditStudy",
     "KSResult",
     "PDCalibrator",
     "RatingScale",
+    "aging_by_grade",
     "auc",
     "brier",
     "calibration_table",
+    "contact_list",
+    "credit_study",
+    "data_end",
+    "default_labels",
+    "development_set",
+    "dso_trend",
     "expected_loss",
     "gini",
+    "grade_summary",
     "grade_table",
+    "headline_table",
+    "horizon_end",
     "ks",
     "ks_table",
+    "limit_changes",
+    "portfolio_summary",
     "propose_limits",
     "psi",
     "psi_status",
     "psi_table",
     "roc_points",
+    "scoring_snapshot",
+    "segment_behaviour",
+    "snapshot_dates",
     "watch_list",
+    "with_derived_features",
 ]
