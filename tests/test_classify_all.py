@@ -13,7 +13,7 @@ from segkit.classify_all import OUTPUT_COLUMNS, classify_features, resolve_confi
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 EXAMPLE_RULES = Path(__file__).resolve().parents[1] / "examples" / "rules.yaml"
-NO_CLUSTERS = {"clusters": {"enabled": False}}
+NO_CLUSTERS = {"clusters": {"enabled": False}, "credit": {"enabled": False}}
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,8 @@ def test_reasons_and_labels_in_both_languages(sample_classes):
 
 def test_rules_from_a_config_file_give_reason_codes(tmp_path, sample_ledger):
     (tmp_path / "rules.yaml").write_text(EXAMPLE_RULES.read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "config.yaml").write_text("rules: rules.yaml\nclusters: {enabled: false}\n",
+    (tmp_path / "config.yaml").write_text(
+        "rules: rules.yaml\nclusters: {enabled: false}\ncredit: {enabled: false}\n",
                                           encoding="utf-8")
     got = segkit.classify(sample_ledger, "2025-12-31", config=tmp_path / "config.yaml")
     assert got["rule_id"].notna().all()
@@ -100,6 +101,26 @@ def test_classify_features_accepts_a_feature_table_without_clusters():
 
 def test_clusters_use_the_features_a_ledger_has(invoices, customers, payments):
     ledger = Ledger.from_frames(invoices, customers, payments)  # no firmographics at all
-    got = segkit.classify(ledger, "2024-12-31", config={"clusters": {"k_range": [2, 2], "n_resamples": 2}})
+    got = segkit.classify(ledger, "2024-12-31", config={"clusters": {"k_range": [2, 2], "n_resamples": 2},
+                                                         "credit": {"enabled": False}})
     assert got["cluster"].notna().sum() == 3
     assert got.attrs["params"]["clusters"]["left_out"] == ["industry_section", "size_cn"]
+
+
+def test_credit_grade_pd_and_limits_are_joined_and_drive_risk(sample_classes):
+    scored = sample_classes[sample_classes["grade"].notna()]
+    assert len(scored) > 500
+    assert scored["pd"].between(0, 1).all() and (scored["limit_proposed"] >= 0).all()
+    in_default = scored["grade"] == "D"
+    assert scored.loc[in_default, "risk_tier"].eq("high").all()
+    assert scored.loc[in_default, "limit_proposed"].eq(0).all()
+    assert scored.loc[scored["grade"].isin(["AAA", "AA", "A", "BBB"]), "risk_tier"].eq("low").all()
+    unscored = sample_classes[sample_classes["grade"].isna()]
+    assert unscored["open_balance"].le(0).all()  # only customers without exposure are unscored
+
+
+def test_a_ledger_the_credit_study_cannot_model_keeps_its_other_classes(invoices, customers):
+    got = segkit.classify(Ledger.from_frames(invoices, customers), "2024-12-31",
+                          config={"clusters": {"enabled": False}})
+    assert "grade" not in got.columns and got["freq_class"].notna().all()
+    assert any("credit columns left out" in note for note in got.attrs["notes"])

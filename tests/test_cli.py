@@ -53,7 +53,8 @@ def test_missing_folder_and_bad_mapping_are_clean_errors(tmp_path):
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
 def test_classify_writes_each_format(tmp_path, suffix):
     out = tmp_path / f"classes{suffix}"
-    result = runner.invoke(app, ["classify", str(SAMPLE), "--as-of", "2025-12-31", "--out", str(out)])
+    result = runner.invoke(app, ["classify", str(SAMPLE), "--as-of", "2025-12-31", "--out", str(out),
+                                 "--no-credit"])
     assert result.exit_code == 0, result.output
     read = {".csv": pd.read_csv, ".xlsx": pd.read_excel, ".parquet": pd.read_parquet}[suffix]
     table = read(out)
@@ -73,6 +74,10 @@ def test_classify_with_rules_and_chinese_labels(tmp_path):
     table = pd.read_csv(out, encoding="utf-8-sig")
     assert table["rule_id"].notna().all()
     assert "重要价值客户" in set(table["rfm_class_cn"])
+    scored = table["grade"].notna()
+    assert scored.sum() > 500 and table.loc[scored, "pd"].between(0, 1).all()
+    assert (table.loc[scored, "limit_proposed"] >= 0).all()
+    assert "grade:" in result.output
 
 
 def test_classify_bad_output_extension(tmp_path):

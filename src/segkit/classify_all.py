@@ -24,7 +24,7 @@ from .classify.rfm_segments import RFMScorer, rfm_class_cn, rfm_segment
 from .classify.rules import load_rules
 from .classify.tiers import ABCTiers
 from .classify.value_risk import DEFAULT_RISK_RULES, payment_risk_tier
-from .exceptions import ConfigError
+from .exceptions import ConfigError, SegkitError
 from .features import customer_features
 
 __all__ = ["classify", "classify_features", "with_labels", "DEFAULT_CONFIG", "OUTPUT_COLUMNS"]
@@ -40,6 +40,9 @@ DEFAULT_CONFIG: dict = {
                  "random_state": 0},
     "rules": None,
     "features": {},
+    "credit": {"enabled": True, "horizon_months": 12, "dpd": 90, "lgd": 0.45,
+               "grade_map": {"AAA": "low", "AA": "low", "A": "low", "BBB": "low", "BB": "medium",
+                             "B": "medium", "CCC": "high", "CC": "high", "D": "high"}},
 }
 
 #: Columns of the classification table, in order (present when their input exists).
@@ -47,7 +50,8 @@ OUTPUT_COLUMNS = (
     "name", "group_id", "industry_section", "size_cn", "region_cn", "revenue_12m",
     "invoices_12m", "recency_days", "open_balance", "overdue_balance", "avg_days_late",
     "freq_class", "amount_class", "r_score", "f_score", "m_score", "rfm_cell", "rfm_segment",
-    "rfm_class_cn", "abc_tier", "risk_tier", "value_risk", "cluster", "cluster_name",
+    "rfm_class_cn", "abc_tier", "pd", "points", "grade", "expected_loss", "credit_limit",
+    "limit_proposed", "limit_change", "risk_tier", "value_risk", "cluster", "cluster_name",
     "rule_class", "rule_id", "rule_reason", "score", "score_class", "reason",
 )
 
@@ -76,7 +80,34 @@ def classify(ledger, as_of, config: dict | str | Path | None = None, lang: str =
     """
     cfg = resolve_config(config)
     features = customer_features(ledger, as_of, **cfg["features"])
-    return classify_features(features, cfg, lang=lang)
+    notes = list(features.attrs.get("notes", []))
+    if cfg["credit"].get("enabled", True):
+        features, note = _with_credit(ledger, as_of, features, cfg)
+        notes += [note] if note else []
+    result = classify_features(features, cfg, lang=lang)
+    result.attrs["notes"] = notes
+    return result
+
+
+CREDIT_COLUMNS = ("pd", "points", "grade", "expected_loss", "limit_proposed", "limit_change")
+
+
+def _with_credit(ledger, as_of, features: pd.DataFrame, cfg: dict) -> tuple[pd.DataFrame, str]:
+    """Add the credit study's PD, points, grade, expected loss and limit proposal.
+
+    Customers without exposure at ``as_of`` are not scored (their credit columns are empty).
+    A ledger the study cannot model (no settlement data, too little history) keeps the other
+    classes, and the reason is returned as a note.
+    """
+    from .credit.study import credit_study
+
+    options = {k: cfg["credit"][k] for k in ("horizon_months", "dpd", "lgd") if k in cfg["credit"]}
+    try:
+        study = credit_study(ledger, as_of, feature_kwargs=cfg["features"] or None, **options)
+    except (SegkitError, ValueError) as exc:
+        return features, f"credit columns left out: {str(exc).splitlines()[0]}"
+    scored = study.scored[[c for c in CREDIT_COLUMNS if c in study.scored.columns]]
+    return features.join(scored), ""
 
 
 def resolve_config(config: dict | str | Path | None) -> dict:
@@ -113,7 +144,7 @@ def classify_features(features: pd.DataFrame, config: dict | None = None,
     abc = ABCTiers(value=cfg["abc"]["value"], cuts=tuple(cfg["abc"]["cuts"])).fit(out)
     out["abc_tier"] = abc.transform(out)["abc_tier"]
     params["abc_cutoffs"] = abc.cutoffs_.to_dict()
-    out["risk_tier"] = _risk(out, cfg["risk"]["rules"])
+    out["risk_tier"] = _risk(out, cfg["risk"]["rules"], cfg["credit"].get("grade_map"))
     out["value_risk"] = out["abc_tier"].astype(str) + "/" + out["risk_tier"].astype(str)
     if cfg["clusters"].get("enabled", True):
         out, params["clusters"] = _clusters(out, cfg["clusters"], lang)
@@ -123,6 +154,8 @@ def classify_features(features: pd.DataFrame, config: dict | None = None,
     columns = [c for c in OUTPUT_COLUMNS if c in out.columns]
     result = out[columns]
     result.attrs = {**features.attrs, "params": params}
+    if "grade" in out.columns:
+        result.attrs["params"]["risk_tier"] = "credit grade where scored, else payment behaviour"
     return result
 
 
@@ -138,11 +171,19 @@ def _rfm(out: pd.DataFrame, cfg: dict) -> tuple[pd.DataFrame, dict]:
     return out, {"edges": edges, "cn_splits": splits}
 
 
-def _risk(out: pd.DataFrame, rules: dict | None) -> pd.Series:
-    """Payment-risk tier; columns a feature table lacks count as unknown, never as low risk."""
+def _risk(out: pd.DataFrame, rules: dict | None, grade_map: dict | None) -> pd.Series:
+    """Risk tier: from the credit grade where a customer has one, else from payment behaviour.
+
+    Columns a feature table lacks count as unknown, never as low risk.
+    """
     needed = {c for tier in (rules or DEFAULT_RISK_RULES).values() for c in tier}
     missing = {c: np.nan for c in needed if c not in out.columns}
-    return payment_risk_tier(out.assign(**missing) if missing else out, rules=rules)
+    frame = out.assign(**missing) if missing else out
+    graded = "grade" in frame.columns and frame["grade"].notna().any() and grade_map
+    if not graded:
+        return payment_risk_tier(frame, rules=rules)
+    frame = frame.assign(grade=frame["grade"].astype(object))
+    return payment_risk_tier(frame, rules=rules, grade_col="grade", grade_map=grade_map)
 
 
 def _clusters(out: pd.DataFrame, cfg: dict, lang: str) -> tuple[pd.DataFrame, dict]:

@@ -96,6 +96,7 @@ def classify_cmd(
     rules: Annotated[Path | None, typer.Option(help="YAML rule file; adds rule_class, rule_id, rule_reason.")] = None,
     lang: Annotated[str, typer.Option(help="Language of labels and reasons: en or zh.")] = "en",
     labels: Annotated[bool, typer.Option("--labels/--codes", help="Write labels instead of class codes.")] = False,
+    credit: Annotated[bool, typer.Option("--credit/--no-credit", help="Add PD, grade and limit proposal (fits the credit scorecard).")] = True,
     mapping: MappingOpt = None,
 ) -> None:
     """Classify every customer and write one row per customer for loading into an ERP."""
@@ -106,10 +107,15 @@ def classify_cmd(
     cfg = resolve_config(config)
     if rules is not None:
         cfg["rules"] = str(rules)
+    cfg["credit"]["enabled"] = credit
     table = classify(read_ledger(data, mapping=mapping), as_of, config=cfg, lang=lang)
     write_table(with_labels(table, lang) if labels else table, out)
     typer.echo(f"{len(table)} customers classified as of {as_of} -> {out}")
-    for column in ("freq_class", "rfm_segment", "abc_tier", "risk_tier"):
+    for note in table.attrs.get("notes", []):
+        typer.echo(f"note: {note}")
+    for column in ("freq_class", "rfm_segment", "abc_tier", "grade", "risk_tier"):
+        if column not in table.columns:
+            continue
         counts = table[column].value_counts().head(6)
         typer.echo(f"  {column}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
