@@ -56,18 +56,28 @@ def test_reasons_and_labels_in_both_languages(sample_classes):
     assert f"{int(row['invoices_12m'])} invoices in 12 months" in row["reason"]
     zh = with_labels(sample_classes, "zh")
     assert set(zh["rfm_class_cn"].dropna()) <= {
-        "重要价值客户", "重要发展客户", "重要保持客户", "重要挽留客户",
-        "一般价值客户", "一般发展客户", "一般保持客户", "一般挽留客户"}
+        "重要价值客户",
+        "重要发展客户",
+        "重要保持客户",
+        "重要挽留客户",
+        "一般价值客户",
+        "一般发展客户",
+        "一般保持客户",
+        "一般挽留客户",
+    }
     assert "冠军客户" in set(zh["rfm_segment"])
     en = with_labels(sample_classes, "en")
     assert "Champions" in set(en["rfm_segment"])
 
 
 def test_rules_from_a_config_file_give_reason_codes(tmp_path, sample_ledger):
-    (tmp_path / "rules.yaml").write_text(EXAMPLE_RULES.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text(
+        EXAMPLE_RULES.read_text(encoding="utf-8"), encoding="utf-8"
+    )
     (tmp_path / "config.yaml").write_text(
         "rules: rules.yaml\nclusters: {enabled: false}\ncredit: {enabled: false}\n",
-                                          encoding="utf-8")
+        encoding="utf-8",
+    )
     got = segkit.classify(sample_ledger, "2025-12-31", config=tmp_path / "config.yaml")
     assert got["rule_id"].notna().all()
     assert (got["rule_id"] != "NO_MATCH").all()
@@ -90,10 +100,16 @@ def test_unknown_config_section_is_rejected():
 
 
 def test_classify_features_accepts_a_feature_table_without_clusters():
-    features = pd.DataFrame({
-        "recency_days": [5.0, 40.0, 200.0, 400.0], "invoices_12m": [20, 6, 2, 0],
-        "tenure_days": [900.0, 800.0, 700.0, 600.0], "revenue_12m": [900.0, 300.0, 50.0, 0.0],
-        "n_invoices": [40, 12, 3, 1]}, index=pd.Index(list("abcd"), name="customer_id"))
+    features = pd.DataFrame(
+        {
+            "recency_days": [5.0, 40.0, 200.0, 400.0],
+            "invoices_12m": [20, 6, 2, 0],
+            "tenure_days": [900.0, 800.0, 700.0, 600.0],
+            "revenue_12m": [900.0, 300.0, 50.0, 0.0],
+            "n_invoices": [40, 12, 3, 1],
+        },
+        index=pd.Index(list("abcd"), name="customer_id"),
+    )
     got = classify_features(features, resolve_config(NO_CLUSTERS))
     assert got["freq_class"].tolist() == ["frequent", "regular", "occasional", "dormant"]
     assert got["risk_tier"].eq("unknown").all()  # no payment features: unknown, not low
@@ -101,8 +117,11 @@ def test_classify_features_accepts_a_feature_table_without_clusters():
 
 def test_clusters_use_the_features_a_ledger_has(invoices, customers, payments):
     ledger = Ledger.from_frames(invoices, customers, payments)  # no firmographics at all
-    got = segkit.classify(ledger, "2024-12-31", config={"clusters": {"k_range": [2, 2], "n_resamples": 2},
-                                                         "credit": {"enabled": False}})
+    got = segkit.classify(
+        ledger,
+        "2024-12-31",
+        config={"clusters": {"k_range": [2, 2], "n_resamples": 2}, "credit": {"enabled": False}},
+    )
     assert got["cluster"].notna().sum() == 3
     assert got.attrs["params"]["clusters"]["left_out"] == ["industry_section", "size_cn"]
 
@@ -120,7 +139,10 @@ def test_credit_grade_pd_and_limits_are_joined_and_drive_risk(sample_classes):
 
 
 def test_a_ledger_the_credit_study_cannot_model_keeps_its_other_classes(invoices, customers):
-    got = segkit.classify(Ledger.from_frames(invoices, customers), "2024-12-31",
-                          config={"clusters": {"enabled": False}})
+    got = segkit.classify(
+        Ledger.from_frames(invoices, customers),
+        "2024-12-31",
+        config={"clusters": {"enabled": False}},
+    )
     assert "grade" not in got.columns and got["freq_class"].notna().all()
     assert any("credit columns left out" in note for note in got.attrs["notes"])

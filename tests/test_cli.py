@@ -32,14 +32,22 @@ def test_validate_prints_a_summary():
     assert "no problems found" in result.output
 
 
-def test_validate_bad_ledger_exits_1_with_every_problem_and_no_traceback(tmp_path, invoices, customers):
+def test_validate_bad_ledger_exits_1_with_every_problem_and_no_traceback(
+    tmp_path, invoices, customers
+):
     folder = _bad_ledger(tmp_path, invoices, customers)
-    done = subprocess.run([sys.executable, "-m", "segkit", "validate", str(folder)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "segkit", "validate", str(folder)], capture_output=True, text=True
+    )
     assert done.returncode == 1
     assert "Traceback" not in done.stderr + done.stdout
-    assert "invoices.csv: column 'due_date': due_date on or after invoice_date: rows 3" in done.stderr
-    assert "invoices.csv: column 'customer_id': customer_id exists in customers: rows 5; values 'C99'" in done.stderr
+    assert (
+        "invoices.csv: column 'due_date': due_date on or after invoice_date: rows 3" in done.stderr
+    )
+    assert (
+        "invoices.csv: column 'customer_id': customer_id exists in customers: rows 5; values 'C99'"
+        in done.stderr
+    )
 
 
 def test_missing_folder_and_bad_mapping_are_clean_errors(tmp_path):
@@ -53,23 +61,40 @@ def test_missing_folder_and_bad_mapping_are_clean_errors(tmp_path):
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
 def test_classify_writes_each_format(tmp_path, suffix):
     out = tmp_path / f"classes{suffix}"
-    result = runner.invoke(app, ["classify", str(SAMPLE), "--as-of", "2025-12-31", "--out", str(out),
-                                 "--no-credit"])
+    result = runner.invoke(
+        app, ["classify", str(SAMPLE), "--as-of", "2025-12-31", "--out", str(out), "--no-credit"]
+    )
     assert result.exit_code == 0, result.output
     read = {".csv": pd.read_csv, ".xlsx": pd.read_excel, ".parquet": pd.read_parquet}[suffix]
     table = read(out)
     if suffix != ".parquet":
         table = table.set_index("customer_id")
     assert len(table) == 2000
-    assert {"freq_class", "rfm_segment", "rfm_class_cn", "abc_tier", "risk_tier", "reason"} <= set(table.columns)
+    assert {"freq_class", "rfm_segment", "rfm_class_cn", "abc_tier", "risk_tier", "reason"} <= set(
+        table.columns
+    )
     assert "2000 customers classified" in result.output
 
 
 def test_classify_with_rules_and_chinese_labels(tmp_path):
     out = tmp_path / "classes.csv"
     rules = Path(__file__).resolve().parents[1] / "examples" / "rules.yaml"
-    result = runner.invoke(app, ["classify", str(SAMPLE), "--as-of", "2025-12-31", "--out", str(out),
-                                 "--rules", str(rules), "--lang", "zh", "--labels"])
+    result = runner.invoke(
+        app,
+        [
+            "classify",
+            str(SAMPLE),
+            "--as-of",
+            "2025-12-31",
+            "--out",
+            str(out),
+            "--rules",
+            str(rules),
+            "--lang",
+            "zh",
+            "--labels",
+        ],
+    )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out, encoding="utf-8-sig")
     assert table["rule_id"].notna().all()
@@ -81,24 +106,52 @@ def test_classify_with_rules_and_chinese_labels(tmp_path):
 
 
 def test_classify_bad_output_extension(tmp_path):
-    result = runner.invoke(app, ["classify", str(SAMPLE), "--as-of", "2025-12-31", "--out", str(tmp_path / "x.txt")])
+    result = runner.invoke(
+        app, ["classify", str(SAMPLE), "--as-of", "2025-12-31", "--out", str(tmp_path / "x.txt")]
+    )
     assert result.exit_code == 1 and "extension must be one of" in result.output
 
 
 def test_sample_and_features_commands(tmp_path):
-    result = runner.invoke(app, ["sample", "--out", str(tmp_path / "s"), "--customers", "60", "--seed", "3"])
+    result = runner.invoke(
+        app, ["sample", "--out", str(tmp_path / "s"), "--customers", "60", "--seed", "3"]
+    )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["customers.csv", "invoices.csv", "payments.csv"]
-    result = runner.invoke(app, ["features", str(tmp_path / "s"), "--as-of", "2025-06-30",
-                                 "--out", str(tmp_path / "f.parquet")])
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
+        "customers.csv",
+        "invoices.csv",
+        "payments.csv",
+    ]
+    result = runner.invoke(
+        app,
+        [
+            "features",
+            str(tmp_path / "s"),
+            "--as-of",
+            "2025-06-30",
+            "--out",
+            str(tmp_path / "f.parquet"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert len(pd.read_parquet(tmp_path / "f.parquet")) <= 60
 
 
 def test_report_failure_names_the_study_and_exits_1(tmp_path, monkeypatch):
     monkeypatch.setenv("SEGKIT_NOTEBOOKS", str(FIXTURES))
-    result = runner.invoke(app, ["report", str(SAMPLE), "--as-of", "2025-12-31", "--out", str(tmp_path),
-                                 "--study", "broken"])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            str(SAMPLE),
+            "--as-of",
+            "2025-12-31",
+            "--out",
+            str(tmp_path),
+            "--study",
+            "broken",
+        ],
+    )
     assert result.exit_code == 1
     assert "broken" in result.output
     assert (tmp_path / "2025-12-31" / "broken.ipynb").is_file()

@@ -45,13 +45,23 @@ def foreign_export(tmp_path_factory) -> Path:
     customers[["customer_id", "name", "industry_code", "province"]].set_axis(
         ["客户编码", "客户名称", "行业代码", "省份"], axis=1
     ).to_csv(folder / "客户档案.csv", index=False, encoding="gbk")
-    pd.DataFrame({"单据号": invoices["invoice_id"], "客户编码": invoices["customer_id"],
-                  "单据日期": slash(invoices["invoice_date"]), "价税合计": money(invoices["amount"])}
-                 ).to_csv(folder / "应收单.csv", index=False, encoding="gbk")
-    pd.DataFrame({"收款单号": payments["payment_id"], "客户编码": payments["customer_id"],
-                  "核销单据号": payments["invoice_id"], "收款日期": slash(payments["payment_date"]),
-                  "收款金额": money(payments["amount"])}
-                 ).to_csv(folder / "收款单.csv", index=False, encoding="gbk")
+    pd.DataFrame(
+        {
+            "单据号": invoices["invoice_id"],
+            "客户编码": invoices["customer_id"],
+            "单据日期": slash(invoices["invoice_date"]),
+            "价税合计": money(invoices["amount"]),
+        }
+    ).to_csv(folder / "应收单.csv", index=False, encoding="gbk")
+    pd.DataFrame(
+        {
+            "收款单号": payments["payment_id"],
+            "客户编码": payments["customer_id"],
+            "核销单据号": payments["invoice_id"],
+            "收款日期": slash(payments["payment_date"]),
+            "收款金额": money(payments["amount"]),
+        }
+    ).to_csv(folder / "收款单.csv", index=False, encoding="gbk")
     (folder / "mapping.yaml").write_text(MAPPING, encoding="utf-8")
     return folder
 
@@ -65,8 +75,19 @@ def test_foreign_export_validates(foreign_export):
 
 
 def test_foreign_export_runs_the_segmentation_study(foreign_export, tmp_path):
-    result = CliRunner().invoke(app, ["report", str(foreign_export / "mapping.yaml"), "--as-of",
-                                      "2025-06-30", "--out", str(tmp_path), "--study", "segmentation"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            str(foreign_export / "mapping.yaml"),
+            "--as-of",
+            "2025-06-30",
+            "--out",
+            str(tmp_path),
+            "--study",
+            "segmentation",
+        ],
+    )
     assert result.exit_code == 0, result.output
     out = tmp_path / "2025-06-30"
     assert (out / "segmentation.html").is_file() and (out / "index.html").is_file()

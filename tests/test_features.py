@@ -21,10 +21,15 @@ def test_payment_features_are_joined_by_hand(invoices, customers, payments):
     # C2: I4 80 settled by unallocated cash P2 on 2023-08-01 (due 2023-07-01 -> 31 days late).
     # C3: I6 40 open, due 2024-07-15 -> 169 days past due.
     expected = pd.DataFrame(
-        {"open_balance": [250.0, 0.0, 40.0], "aging_1_30": [250.0, 0.0, 0.0],
-         "aging_90_plus": [0.0, 0.0, 40.0], "avg_days_late": [0.0, 31.0, np.nan],
-         "max_days_past_due": [26.0, 31.0, 169.0]},
-        index=pd.Index(["C1", "C2", "C3"], name="customer_id"))
+        {
+            "open_balance": [250.0, 0.0, 40.0],
+            "aging_1_30": [250.0, 0.0, 0.0],
+            "aging_90_plus": [0.0, 0.0, 40.0],
+            "avg_days_late": [0.0, 31.0, np.nan],
+            "max_days_past_due": [26.0, 31.0, 169.0],
+        },
+        index=pd.Index(["C1", "C2", "C3"], name="customer_id"),
+    )
     pd.testing.assert_frame_equal(got[expected.columns], expected)
     assert got.attrs["notes"] == []
 
@@ -42,11 +47,18 @@ def test_customer_without_invoices_has_zero_balances(invoices, customers, paymen
 
 
 def test_firmographics_are_derived_from_master_data(invoices):
-    customers = pd.DataFrame({
-        "customer_id": ["C1", "C2", "C3"], "industry_code": ["5174", "3911", None],
-        "employees": [250, 1200, 5], "revenue": [5e8, 5e8, 1e6], "total_assets": [1e8, 1e9, 1e6],
-        "province": ["广东", "Jiangsu", "香港"], "country": ["CN", "CN", "HK"],
-        "parent_id": [None, "C1", None]})
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["C1", "C2", "C3"],
+            "industry_code": ["5174", "3911", None],
+            "employees": [250, 1200, 5],
+            "revenue": [5e8, 5e8, 1e6],
+            "total_assets": [1e8, 1e9, 1e6],
+            "province": ["广东", "Jiangsu", "香港"],
+            "country": ["CN", "CN", "HK"],
+            "parent_id": [None, "C1", None],
+        }
+    )
     got = customer_features(Ledger.from_frames(invoices, customers), "2024-12-31")
     assert got["industry_section"].tolist()[:2] == ["F", "C"]
     # wholesale (批发业): large needs >= 200 staff and >= 40,000万元 revenue -> large
@@ -73,8 +85,10 @@ def test_group_rollup_sums_members():
 
 @pytest.fixture(scope="module")
 def sample_frames():
-    return {name: pd.read_csv(SAMPLE / f"{name}.csv", dtype=str, keep_default_na=False,
-                              na_values=[""]) for name in ("customers", "invoices", "payments")}
+    return {
+        name: pd.read_csv(SAMPLE / f"{name}.csv", dtype=str, keep_default_na=False, na_values=[""])
+        for name in ("customers", "invoices", "payments")
+    }
 
 
 @pytest.mark.parametrize("as_of", ["2023-09-30", "2024-12-31", "2025-06-30"])

@@ -63,7 +63,8 @@ def test_foreign_gbk_export_through_a_mapping_file(tmp_path):
         "encoding: gbk\ndate_format: '%d.%m.%Y'\nthousands: ','\n"
         "tables:\n"
         "  invoices:\n    file: 发票.csv\n"
-        "    columns: {invoice_id: 单据编号, customer_id: 客户编码, invoice_date: 开票日期, amount: 价税合计, disputed: 是否争议}\n"
+        "    columns: {invoice_id: 单据编号, customer_id: 客户编码, invoice_date: 开票日期,\n"
+        "              amount: 价税合计, disputed: 是否争议}\n"
         "    defaults: {payment_terms_days: 30}\n"
         "  customers:\n    file: 客户.csv\n    columns: {customer_id: 客户编码, name: 客户名称}\n",
         encoding="utf-8",

@@ -341,5 +341,7 @@ def test_parameter_line_papermill_would_skip_is_an_error(tmp_path, ledger):
     folder = tmp_path / "nb"
     folder.mkdir()
     nbformat.write(source, folder / "segmentation.ipynb")
-    with pytest.raises(ConfigError, match=r"papermill cannot read the parameter line\(s\) of \['out_dir'\]"):
+    with pytest.raises(
+        ConfigError, match=r"papermill cannot read the parameter line\(s\) of \['out_dir'\]"
+    ):
         run_reports(ledger, AS_OF, out=tmp_path / "out", notebooks=folder, progress=False, log=None)

@@ -13,7 +13,6 @@ from .mapping import load_mapping
 from .reports import run_reports
 from .sample import sample_ledger, write_sample
 
-
 __version__ = "0.1.0"
 
 __all__ = [

@@ -32,33 +32,90 @@ __all__ = ["classify", "classify_features", "with_labels", "DEFAULT_CONFIG", "OU
 DEFAULT_CONFIG: dict = {
     "frequency": {"method": "thresholds", "thresholds": None, "new_days": 90},
     "amount": {"method": "quantiles", "thresholds": None, "quantiles": [0.5, 0.8]},
-    "rfm": {"recency": "recency_days", "frequency": "invoices_12m", "monetary": "revenue_12m",
-            "thresholds": None, "cn_split": "mean"},
+    "rfm": {
+        "recency": "recency_days",
+        "frequency": "invoices_12m",
+        "monetary": "revenue_12m",
+        "thresholds": None,
+        "cn_split": "mean",
+    },
     "abc": {"value": "revenue_12m", "cuts": [0.8, 0.95]},
     "risk": {"rules": None},
-    "clusters": {"enabled": True, "k_range": [2, 6], "method": "kmeans", "n_resamples": 5,
-                 "random_state": 0},
+    "clusters": {
+        "enabled": True,
+        "k_range": [2, 6],
+        "method": "kmeans",
+        "n_resamples": 5,
+        "random_state": 0,
+    },
     "rules": None,
     "features": {},
-    "credit": {"enabled": True, "horizon_months": 12, "dpd": 90, "lgd": 0.45,
-               "grade_map": {"AAA": "low", "AA": "low", "A": "low", "BBB": "low", "BB": "medium",
-                             "B": "medium", "CCC": "high", "CC": "high", "D": "high"}},
+    "credit": {
+        "enabled": True,
+        "horizon_months": 12,
+        "dpd": 90,
+        "lgd": 0.45,
+        "grade_map": {
+            "AAA": "low",
+            "AA": "low",
+            "A": "low",
+            "BBB": "low",
+            "BB": "medium",
+            "B": "medium",
+            "CCC": "high",
+            "CC": "high",
+            "D": "high",
+        },
+    },
 }
 
 #: Columns of the classification table, in order (present when their input exists).
 OUTPUT_COLUMNS = (
-    "name", "group_id", "industry_section", "size_cn", "region_cn", "revenue_12m",
-    "invoices_12m", "recency_days", "open_balance", "overdue_balance", "avg_days_late",
-    "freq_class", "amount_class", "r_score", "f_score", "m_score", "rfm_cell", "rfm_segment",
-    "rfm_class_cn", "abc_tier", "pd", "points", "grade", "expected_loss", "credit_limit",
-    "limit_proposed", "limit_change", "risk_tier", "value_risk", "cluster", "cluster_name",
-    "rule_class", "rule_id", "rule_reason", "score", "score_class", "reason",
+    "name",
+    "group_id",
+    "industry_section",
+    "size_cn",
+    "region_cn",
+    "revenue_12m",
+    "invoices_12m",
+    "recency_days",
+    "open_balance",
+    "overdue_balance",
+    "avg_days_late",
+    "freq_class",
+    "amount_class",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_cell",
+    "rfm_segment",
+    "rfm_class_cn",
+    "abc_tier",
+    "pd",
+    "points",
+    "grade",
+    "expected_loss",
+    "credit_limit",
+    "limit_proposed",
+    "limit_change",
+    "risk_tier",
+    "value_risk",
+    "cluster",
+    "cluster_name",
+    "rule_class",
+    "rule_id",
+    "rule_reason",
+    "score",
+    "score_class",
+    "reason",
 )
 
 _LABELLED = ("freq_class", "amount_class", "rfm_segment", "rfm_class_cn", "abc_tier", "risk_tier")
 
 
-def classify(ledger, as_of, config: dict | str | Path | None = None, lang: str = "en") -> pd.DataFrame:
+def classify(
+    ledger, as_of, config: dict | str | Path | None = None, lang: str = "en"
+) -> pd.DataFrame:
     """Classify every customer of a ledger as of a date.
 
     Parameters
@@ -123,16 +180,18 @@ def resolve_config(config: dict | str | Path | None) -> dict:
     cfg = copy.deepcopy(DEFAULT_CONFIG)
     for key, value in (user or {}).items():
         if key not in cfg:
-            raise ConfigError(f"classification config: unknown section {key!r}; "
-                              f"expected some of {sorted(cfg)}")
+            raise ConfigError(
+                f"classification config: unknown section {key!r}; expected some of {sorted(cfg)}"
+            )
         cfg[key] = {**cfg[key], **value} if isinstance(cfg[key], dict) and value else value
     if isinstance(cfg["rules"], str) and base is not None and not Path(cfg["rules"]).is_absolute():
         cfg["rules"] = str(base / cfg["rules"])
     return cfg
 
 
-def classify_features(features: pd.DataFrame, config: dict | None = None,
-                      lang: str = "en") -> pd.DataFrame:
+def classify_features(
+    features: pd.DataFrame, config: dict | None = None, lang: str = "en"
+) -> pd.DataFrame:
     """Apply every classification to a feature table (one row per customer)."""
     check_lang(lang)
     cfg = resolve_config(config) if config is None or "frequency" not in config else config
@@ -195,24 +254,37 @@ def _clusters(out: pd.DataFrame, cfg: dict, lang: str) -> tuple[pd.DataFrame, di
     options = {k: v for k, v in cfg.items() if k != "enabled"}
     options["k_range"] = tuple(options.get("k_range", (2, 6)))
     defaults = CustomerClusters().get_params()
-    chosen = {key: tuple(options.get(key, defaults[key])) for key in ("numeric", "categorical",
-                                                                        "log_columns")}
-    usable = {key: tuple(c for c in cols if c in out.columns and out[c].notna().any())
-              for key, cols in chosen.items()}
-    left_out = sorted({c for key in ("numeric", "categorical") for c in chosen[key]}
-                      - set(usable["numeric"]) - set(usable["categorical"]))
+    chosen = {
+        key: tuple(options.get(key, defaults[key]))
+        for key in ("numeric", "categorical", "log_columns")
+    }
+    usable = {
+        key: tuple(c for c in cols if c in out.columns and out[c].notna().any())
+        for key, cols in chosen.items()
+    }
+    left_out = sorted(
+        {c for key in ("numeric", "categorical") for c in chosen[key]}
+        - set(usable["numeric"])
+        - set(usable["categorical"])
+    )
     active = out["n_invoices"] > 0 if "n_invoices" in out.columns else out.index == out.index
     if len(usable["numeric"]) < 2 or active.sum() < 3:
-        return out, {"skipped": "fewer than 2 usable numeric features or 3 active customers",
-                     "left_out": left_out}
+        return out, {
+            "skipped": "fewer than 2 usable numeric features or 3 active customers",
+            "left_out": left_out,
+        }
     model = CustomerClusters(lang=lang, **{**options, **usable})
     fitted = model.fit(out[active])
     labelled = fitted.transform(out[active])
     out = out.join(labelled[["cluster", "cluster_name"]])
     out["cluster"] = out["cluster"].astype("Int64")
-    info = {"k": int(fitted.k_), "scores": fitted.scores_["score"].round(4).to_dict(),
-            "stability": float(fitted.stability_), "names": fitted.cluster_names_,
-            "left_out": left_out}
+    info = {
+        "k": int(fitted.k_),
+        "scores": fitted.scores_["score"].round(4).to_dict(),
+        "stability": float(fitted.stability_),
+        "names": fitted.cluster_names_,
+        "left_out": left_out,
+    }
     return out, info
 
 
@@ -227,21 +299,25 @@ def reasons(frame: pd.DataFrame, lang: str = "en") -> pd.Series:
     parts = []
     if "invoices_12m" in frame:
         n = frame["invoices_12m"].fillna(0).astype(int).astype(str)
-        parts.append(("近12个月开票" + n + "张" if zh else n + " invoices in 12 months"))
+        parts.append("近12个月开票" + n + "张" if zh else n + " invoices in 12 months")
     if "revenue_12m" in frame:
         rev = frame["revenue_12m"].fillna(0).map(lambda v: f"{v:,.0f}")
-        parts.append(("收入" + rev if zh else "revenue " + rev))
+        parts.append("收入" + rev if zh else "revenue " + rev)
     if "rfm_cell" in frame:
         parts.append("RFM " + frame["rfm_cell"].astype(str))
     if "abc_tier" in frame:
         parts.append(("ABC " if not zh else "ABC分级 ") + frame["abc_tier"].astype(str))
     if "avg_days_late" in frame:
         late = frame["avg_days_late"].map(lambda v: "n/a" if pd.isna(v) else f"{v:.0f}")
-        parts.append(("平均逾期" + late + "天" if zh else "avg " + late + " days late"))
+        parts.append("平均逾期" + late + "天" if zh else "avg " + late + " days late")
     if "aging_90_plus" in frame:
         over = frame["aging_90_plus"].fillna(0) > 0
-        parts.append(pd.Series(np.where(over, "逾期90天以上有余额" if zh else "balance over 90 days past due",
-                                        ""), index=frame.index))
+        parts.append(
+            pd.Series(
+                np.where(over, "逾期90天以上有余额" if zh else "balance over 90 days past due", ""),
+                index=frame.index,
+            )
+        )
     if "rule_id" in frame:
         parts.append(("规则 " if zh else "rule ") + frame["rule_id"].astype(str))
     text = pd.concat(parts, axis=1).astype(str)

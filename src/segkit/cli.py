@@ -21,8 +21,13 @@ app = typer.Typer(
     help="Customer classification for finance teams, from a receivables / sales ledger.",
 )
 
-Data = Annotated[Path, typer.Argument(help="Ledger folder (invoices, customers, payments files) or a mapping file.")]
-MappingOpt = Annotated[Path | None, typer.Option("--mapping", "-m", help="YAML mapping file for a foreign export.")]
+Data = Annotated[
+    Path,
+    typer.Argument(help="Ledger folder (invoices, customers, payments files) or a mapping file."),
+]
+MappingOpt = Annotated[
+    Path | None, typer.Option("--mapping", "-m", help="YAML mapping file for a foreign export.")
+]
 AsOf = Annotated[str, typer.Option("--as-of", help="Observation date, ISO 8601 (e.g. 2025-12-31).")]
 
 
@@ -43,7 +48,9 @@ def friendly(func):
 @app.command()
 @friendly
 def sample(
-    out: Annotated[Path, typer.Option(help="Folder to write customers.csv, invoices.csv, payments.csv.")] = Path("data/sample"),
+    out: Annotated[
+        Path, typer.Option(help="Folder to write customers.csv, invoices.csv, payments.csv.")
+    ] = Path("data/sample"),
     customers: Annotated[int, typer.Option(help="Number of customers.")] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 2025,
 ) -> None:
@@ -92,11 +99,23 @@ def classify_cmd(
     data: Data,
     as_of: AsOf,
     out: Annotated[Path, typer.Option(help="Output file: .csv, .xlsx or .parquet (by extension).")],
-    config: Annotated[Path | None, typer.Option(help="YAML classification config (thresholds, maps, clusters).")] = None,
-    rules: Annotated[Path | None, typer.Option(help="YAML rule file; adds rule_class, rule_id, rule_reason.")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="YAML classification config (thresholds, maps, clusters).")
+    ] = None,
+    rules: Annotated[
+        Path | None, typer.Option(help="YAML rule file; adds rule_class, rule_id, rule_reason.")
+    ] = None,
     lang: Annotated[str, typer.Option(help="Language of labels and reasons: en or zh.")] = "en",
-    labels: Annotated[bool, typer.Option("--labels/--codes", help="Write labels instead of class codes.")] = False,
-    credit: Annotated[bool, typer.Option("--credit/--no-credit", help="Add PD, grade and limit proposal (fits the credit scorecard).")] = True,
+    labels: Annotated[
+        bool, typer.Option("--labels/--codes", help="Write labels instead of class codes.")
+    ] = False,
+    credit: Annotated[
+        bool,
+        typer.Option(
+            "--credit/--no-credit",
+            help="Add PD, grade and limit proposal (fits the credit scorecard).",
+        ),
+    ] = True,
     mapping: MappingOpt = None,
 ) -> None:
     """Classify every customer and write one row per customer for loading into an ERP."""
@@ -125,8 +144,12 @@ def classify_cmd(
 def report(
     data: Data,
     as_of: AsOf,
-    out: Annotated[Path, typer.Option(help="Reports folder; output goes to OUT/<as_of>/.")] = Path("reports"),
-    study: Annotated[list[str] | None, typer.Option("--study", "-s", help="Run only these studies.")] = None,
+    out: Annotated[Path, typer.Option(help="Reports folder; output goes to OUT/<as_of>/.")] = Path(
+        "reports"
+    ),
+    study: Annotated[
+        list[str] | None, typer.Option("--study", "-s", help="Run only these studies.")
+    ] = None,
     lang: Annotated[str, typer.Option(help="Report language: en or zh.")] = "en",
     mapping: MappingOpt = None,
 ) -> None:
@@ -135,4 +158,3 @@ def report(
 
     result = run_reports(data, as_of, out=out, studies=study or None, lang=lang, mapping=mapping)
     typer.echo(f"index: {result.index}")
-

@@ -23,7 +23,14 @@ from .exceptions import MappingError, SchemaError
 from .mapping import TableSource
 from .schemas import BOOL, DATE, FLOAT, STRING, TABLES
 
-__all__ = ["RawTable", "read_source", "read_parquet_engine", "from_frame", "detect_encoding", "SUFFIXES"]
+__all__ = [
+    "RawTable",
+    "read_source",
+    "read_parquet_engine",
+    "from_frame",
+    "detect_encoding",
+    "SUFFIXES",
+]
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
 _ENCODINGS = ("utf-8", "gb18030")
@@ -77,8 +84,14 @@ def read_source(source: TableSource, path: Path | None = None) -> RawTable:
     encoding = None
     if suffix == ".csv":
         encoding = detect_encoding(path, source.encoding)
-        frame = pd.read_csv(path, dtype=str, encoding=encoding, keep_default_na=False,
-                            na_values=[""], skipinitialspace=True)
+        frame = pd.read_csv(
+            path,
+            dtype=str,
+            encoding=encoding,
+            keep_default_na=False,
+            na_values=[""],
+            skipinitialspace=True,
+        )
     elif suffix == ".xlsx":
         frame = pd.read_excel(path, sheet_name=source.sheet or 0, dtype=object)
     elif suffix == ".parquet":  # read_ledger opens Parquet in the engine; this serves direct calls
@@ -95,9 +108,12 @@ def read_source(source: TableSource, path: Path | None = None) -> RawTable:
 def from_frame(frame: pd.DataFrame, table: str, source: TableSource | None = None) -> RawTable:
     """Coerce an in-memory DataFrame; rows are numbered by position from 0."""
     if not isinstance(frame, pd.DataFrame):
-        raise SchemaError(f"table '{table}': expected a pandas DataFrame, got {type(frame).__name__}")
-    return _coerce(frame, source or TableSource(table=table), origin=f"<{table} DataFrame>",
-                   first_row=0)
+        raise SchemaError(
+            f"table '{table}': expected a pandas DataFrame, got {type(frame).__name__}"
+        )
+    return _coerce(
+        frame, source or TableSource(table=table), origin=f"<{table} DataFrame>", first_row=0
+    )
 
 
 def _coerce(frame: pd.DataFrame, source: TableSource, origin: str, first_row: int) -> RawTable:
@@ -202,14 +218,25 @@ def _record(raw, name, before, after, dtype, source, rows) -> None:
     rule = {
         DATE: f"parse as a date ({source.date_format or 'ISO 8601, e.g. 2025-12-31'})",
         FLOAT: "parse as a number"
-        + (f" (thousands {source.thousands!r}, decimal {source.decimal!r})" if source.thousands
-           or source.decimal != "." else ""),
+        + (
+            f" (thousands {source.thousands!r}, decimal {source.decimal!r})"
+            if source.thousands or source.decimal != "."
+            else ""
+        ),
         BOOL: f"parse as true/false ({'/'.join(source.true_values[:3])} or "
         f"{'/'.join(source.false_values[:3])})",
     }.get(dtype)
     for idx in before.index[bad]:
-        raw.failures.append({"file": raw.origin, "table": raw.table, "column": name,
-                             "row": int(rows[idx]), "rule": rule, "value": str(before[idx])})
+        raw.failures.append(
+            {
+                "file": raw.origin,
+                "table": raw.table,
+                "column": name,
+                "row": int(rows[idx]),
+                "rule": rule,
+                "value": str(before[idx]),
+            }
+        )
 
 
 def _apply_defaults(raw: RawTable, source: TableSource) -> None:
@@ -219,16 +246,21 @@ def _apply_defaults(raw: RawTable, source: TableSource) -> None:
             _default_due_dates(raw, int(value))
             continue
         column = next(c for c in TABLES[source.table] if c.name == name)
-        filler = _parse(pd.Series([value] * len(frame), index=frame.index, dtype=object),
-                        column.dtype, source)
+        filler = _parse(
+            pd.Series([value] * len(frame), index=frame.index, dtype=object), column.dtype, source
+        )
         if name not in frame.columns:
             frame[name] = filler
-            raw.notes.append(f"{raw.origin}: column {name} set to {value!r} for all rows (mapping default)")
+            raw.notes.append(
+                f"{raw.origin}: column {name} set to {value!r} for all rows (mapping default)"
+            )
             continue
         empty = frame[name].isna()
         if empty.any():
             frame[name] = frame[name].where(~empty, filler)
-            raw.notes.append(f"{raw.origin}: {int(empty.sum())} empty {name} filled with {value!r} (mapping default)")
+            raw.notes.append(
+                f"{raw.origin}: {int(empty.sum())} empty {name} filled with {value!r} (mapping default)"
+            )
 
 
 def _default_due_dates(raw: RawTable, days: int) -> None:
@@ -238,12 +270,16 @@ def _default_due_dates(raw: RawTable, days: int) -> None:
     due = frame["invoice_date"] + pd.Timedelta(days=days)
     if "due_date" not in frame.columns:
         frame["due_date"] = due
-        raw.notes.append(f"{raw.origin}: due_date = invoice_date + {days} days for all rows (mapping default)")
+        raw.notes.append(
+            f"{raw.origin}: due_date = invoice_date + {days} days for all rows (mapping default)"
+        )
         return
     empty = frame["due_date"].isna() & frame["invoice_date"].notna()
     if empty.any():
         frame["due_date"] = frame["due_date"].where(~empty, due)
-        raw.notes.append(f"{raw.origin}: {int(empty.sum())} empty due_date set to invoice_date + {days} days (mapping default)")
+        raw.notes.append(
+            f"{raw.origin}: {int(empty.sum())} empty due_date set to invoice_date + {days} days (mapping default)"
+        )
 
 
 def read_parquet_engine(source: TableSource, path: Path, con) -> tuple[object, list]:
@@ -264,8 +300,10 @@ def read_parquet_engine(source: TableSource, path: Path, con) -> tuple[object, l
     reverse = {src: canonical for canonical, src in source.columns.items()}
     missing = [src for src in reverse if src not in table.columns]
     if missing:
-        raise MappingError(f"{path.name}: mapped source column(s) {missing} not found; the file "
-                           f"has {list(table.columns)}")
+        raise MappingError(
+            f"{path.name}: mapped source column(s) {missing} not found; the file "
+            f"has {list(table.columns)}"
+        )
     table = table.rename({canonical: src for src, canonical in reverse.items()})
     table = table.mutate(_row=ibis.row_number() + 1)
     rules, casts = [], {}
@@ -286,6 +324,7 @@ def _parquet_parse_rule(table: str, column: str, target: str):
     def failing(tables):
         t = tables[table]
         return t.filter(t[f"_raw_{column}"].notnull() & t[column].isnull()).mutate(
-            value=t[f"_raw_{column}"].cast("string"))
+            value=t[f"_raw_{column}"].cast("string")
+        )
 
     return (table, column, f"parse as {target}", failing)

@@ -37,9 +37,15 @@ class Ledger:
     notes: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_frames(cls, invoices: pd.DataFrame, customers: pd.DataFrame | None = None,
-                    payments: pd.DataFrame | None = None, *, con: ibis.BaseBackend | None = None,
-                    mapping: Mapping | None = None) -> Ledger:
+    def from_frames(
+        cls,
+        invoices: pd.DataFrame,
+        customers: pd.DataFrame | None = None,
+        payments: pd.DataFrame | None = None,
+        *,
+        con: ibis.BaseBackend | None = None,
+        mapping: Mapping | None = None,
+    ) -> Ledger:
         """Validate pandas DataFrames with canonical (or mapped) columns and load them.
 
         Raises
@@ -49,12 +55,20 @@ class Ledger:
         """
         frames = {"invoices": invoices, "customers": customers, "payments": payments}
         sources = mapping.sources if mapping else {}
-        raws = [from_frame(f, name, sources.get(name)) for name, f in frames.items() if f is not None]
+        raws = [
+            from_frame(f, name, sources.get(name)) for name, f in frames.items() if f is not None
+        ]
         return cls._from_raw(raws, con)
 
     @classmethod
-    def from_tables(cls, invoices: ibis.Table, customers: ibis.Table | None = None,
-                    payments: ibis.Table | None = None, *, validate: bool = True) -> Ledger:
+    def from_tables(
+        cls,
+        invoices: ibis.Table,
+        customers: ibis.Table | None = None,
+        payments: ibis.Table | None = None,
+        *,
+        validate: bool = True,
+    ) -> Ledger:
         """Wrap Ibis tables that already have canonical columns (Spark, a warehouse, Parquet).
 
         The checks run in the tables' own engine; only failing rows are fetched. Rows are
@@ -69,8 +83,9 @@ class Ledger:
         return cls._assemble(con, tables, {k: f"<{k} table>" for k in tables}, [])
 
     @classmethod
-    def _from_raw(cls, raws: list[RawTable], con: ibis.BaseBackend | None,
-                  engine: dict | None = None) -> Ledger:
+    def _from_raw(
+        cls, raws: list[RawTable], con: ibis.BaseBackend | None, engine: dict | None = None
+    ) -> Ledger:
         """Load pandas-read tables into the engine, add engine-read ones, validate all together."""
         con = con or ibis.duckdb.connect()
         engine = engine or {}
@@ -91,29 +106,46 @@ class Ledger:
         customers = tables.get("customers")
         if customers is None:
             customers = tables["invoices"].select("customer_id").distinct()
-            notes.append("no customers table: customers are the distinct customer ids of the invoices")
-        return cls(con=con, invoices=tables["invoices"], customers=customers,
-                   payments=tables.get("payments"), origins=origins, notes=notes)
+            notes.append(
+                "no customers table: customers are the distinct customer ids of the invoices"
+            )
+        return cls(
+            con=con,
+            invoices=tables["invoices"],
+            customers=customers,
+            payments=tables.get("payments"),
+            origins=origins,
+            notes=notes,
+        )
 
     def summary(self) -> pd.DataFrame:
         """Rows per table, distinct customers, date range and totals: the data-quality header."""
         rows = []
-        for name, table, date_col in (("customers", self.customers, None),
-                                      ("invoices", self.invoices, "invoice_date"),
-                                      ("payments", self.payments, "payment_date")):
+        for name, table, date_col in (
+            ("customers", self.customers, None),
+            ("invoices", self.invoices, "invoice_date"),
+            ("payments", self.payments, "payment_date"),
+        ):
             if table is None:
                 continue
             agg = {"rows": table.count(), "customers": table.customer_id.nunique()}
             if date_col:
-                agg |= {"first": table[date_col].min(), "last": table[date_col].max(),
-                        "amount": table.amount.sum()}
+                agg |= {
+                    "first": table[date_col].min(),
+                    "last": table[date_col].max(),
+                    "amount": table.amount.sum(),
+                }
             row = table.aggregate(**agg).execute().iloc[0].to_dict()
             rows.append({"table": name, "source": self.origins.get(name, "derived"), **row})
         return pd.DataFrame(rows).set_index("table")
 
 
-def read_ledger(path: str | Path, mapping: str | Path | Mapping | None = None, *,
-                con: ibis.BaseBackend | None = None) -> Ledger:
+def read_ledger(
+    path: str | Path,
+    mapping: str | Path | Mapping | None = None,
+    *,
+    con: ibis.BaseBackend | None = None,
+) -> Ledger:
     """Read, map and validate a ledger.
 
     Parameters
@@ -144,8 +176,11 @@ def read_ledger(path: str | Path, mapping: str | Path | Mapping | None = None, *
     sources = _locate(path, mapping)
     con = con or ibis.duckdb.connect()
     raws = [read_source(src, file) for src, file in sources if file.suffix.lower() != ".parquet"]
-    engine = {src.table: (file, *read_parquet_engine(src, file, con))
-              for src, file in sources if file.suffix.lower() == ".parquet"}
+    engine = {
+        src.table: (file, *read_parquet_engine(src, file, con))
+        for src, file in sources
+        if file.suffix.lower() == ".parquet"
+    }
     return Ledger._from_raw(raws, con, engine)
 
 
@@ -171,13 +206,16 @@ def _find(folder: Path, table: str) -> Path | None:
         return None
     matches = [folder / f"{table}{s}" for s in SUFFIXES if (folder / f"{table}{s}").is_file()]
     if len(matches) > 1:
-        raise MappingError(f"{folder}: several files for table '{table}': "
-                           f"{[m.name for m in matches]}; keep one")
+        raise MappingError(
+            f"{folder}: several files for table '{table}': {[m.name for m in matches]}; keep one"
+        )
     return matches[0] if matches else None
 
 
 def _cast_dates(table: str, t: ibis.Table) -> ibis.Table:
-    casts = {c.name: t[c.name].cast("date") for c in TABLES[table]
-             if c.dtype == DATE and c.name in t.columns and not t[c.name].type().is_date()}
+    casts = {
+        c.name: t[c.name].cast("date")
+        for c in TABLES[table]
+        if c.dtype == DATE and c.name in t.columns and not t[c.name].type().is_date()
+    }
     return t.mutate(**casts) if casts else t
-

@@ -35,10 +35,27 @@ from .schemas import TABLES
 
 __all__ = ["TableSource", "Mapping", "load_mapping"]
 
-_SOURCE_KEYS = {"file", "sheet", "encoding", "date_format", "decimal", "thousands", "columns",
-                "defaults", "true_values", "false_values"}
-_TOP_KEYS = {"encoding", "date_format", "decimal", "thousands", "tables", "true_values",
-             "false_values"}
+_SOURCE_KEYS = {
+    "file",
+    "sheet",
+    "encoding",
+    "date_format",
+    "decimal",
+    "thousands",
+    "columns",
+    "defaults",
+    "true_values",
+    "false_values",
+}
+_TOP_KEYS = {
+    "encoding",
+    "date_format",
+    "decimal",
+    "thousands",
+    "tables",
+    "true_values",
+    "false_values",
+}
 DEFAULT_TRUE = ("1", "true", "t", "yes", "y", "是", "真")
 DEFAULT_FALSE = ("0", "false", "f", "no", "n", "否", "假")
 
@@ -67,7 +84,9 @@ class TableSource:
                 f"mapping for table '{self.table}': unknown canonical column(s) {unknown}; "
                 f"expected some of {sorted(canonical)}"
             )
-        allowed_defaults = canonical | ({"payment_terms_days"} if self.table == "invoices" else set())
+        allowed_defaults = canonical | (
+            {"payment_terms_days"} if self.table == "invoices" else set()
+        )
         bad = sorted(set(self.defaults) - allowed_defaults)
         if bad:
             raise MappingError(

@@ -17,9 +17,20 @@ import seaborn as sns
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 __all__ = [
-    "use_style", "amount_formatter", "plot_distributions", "plot_class_shares", "plot_matrix",
-    "plot_pareto", "plot_aging", "plot_by_group", "plot_mix", "plot_roc", "plot_ks",
-    "plot_calibration", "plot_grades", "plot_trend",
+    "use_style",
+    "amount_formatter",
+    "plot_distributions",
+    "plot_class_shares",
+    "plot_matrix",
+    "plot_pareto",
+    "plot_aging",
+    "plot_by_group",
+    "plot_mix",
+    "plot_roc",
+    "plot_ks",
+    "plot_calibration",
+    "plot_grades",
+    "plot_trend",
 ]
 
 CJK_FONT = "Noto Sans CJK SC"
@@ -61,15 +72,17 @@ def plot_distributions(frame: pd.DataFrame, columns: dict[str, str], log: tuple[
 
     Zero and negative values cannot sit on a log axis: they are counted in the panel title.
     """
-    fig, axes = plt.subplots(1, len(columns), figsize=(4.2 * len(columns), 3.6),
-                             layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(columns), figsize=(4.2 * len(columns), 3.6), layout="constrained", squeeze=False
+    )
     for ax, (column, label) in zip(axes[0], columns.items(), strict=True):
         values = frame[column].dropna()
         if column in log:
             positive = values[values > 0]
             sns.histplot(positive, ax=ax, log_scale=True, color="#2a788e")
-            ax.set_title(f"{label}\n({len(values) - len(positive)} at or below 0 not shown)",
-                         fontsize=10)
+            ax.set_title(
+                f"{label}\n({len(values) - len(positive)} at or below 0 not shown)", fontsize=10
+            )
         else:
             sns.histplot(values, ax=ax, color="#2a788e")
             ax.set_title(label, fontsize=10)
@@ -78,15 +91,26 @@ def plot_distributions(frame: pd.DataFrame, columns: dict[str, str], log: tuple[
     return fig
 
 
-def plot_class_shares(frame: pd.DataFrame, class_col: str, value_col: str = "revenue_12m",
-                      order: list | None = None, title: str | None = None, ax=None):
+def plot_class_shares(
+    frame: pd.DataFrame,
+    class_col: str,
+    value_col: str = "revenue_12m",
+    order: list | None = None,
+    title: str | None = None,
+    ax=None,
+):
     """Share of customers next to share of value, per class: who is many, who matters."""
     counts = frame[class_col].value_counts(normalize=True)
     values = frame.groupby(class_col, observed=True)[value_col].sum().clip(lower=0)
     values = values / values.sum() if values.sum() > 0 else values * 0
     order = order or list(counts.sort_values(ascending=False).index)
-    tidy = pd.DataFrame({"class": order, "customers": counts.reindex(order).fillna(0).to_numpy(),
-                         "value": values.reindex(order).fillna(0).to_numpy()})
+    tidy = pd.DataFrame(
+        {
+            "class": order,
+            "customers": counts.reindex(order).fillna(0).to_numpy(),
+            "value": values.reindex(order).fillna(0).to_numpy(),
+        }
+    )
     tidy = tidy.melt(id_vars="class", var_name="share of", value_name="share")
     fig, ax = _axes(ax, width=max(6.0, 0.9 * len(order)))
     sns.barplot(tidy, y="class", x="share", hue="share of", ax=ax, palette=["#9ecae1", "#08519c"])
@@ -97,18 +121,35 @@ def plot_class_shares(frame: pd.DataFrame, class_col: str, value_col: str = "rev
     return fig
 
 
-def plot_matrix(table: pd.DataFrame, fmt: str = ".0f", title: str = "", cmap: str = "Blues",
-                percent: bool = False, ax=None):
+def plot_matrix(
+    table: pd.DataFrame,
+    fmt: str = ".0f",
+    title: str = "",
+    cmap: str = "Blues",
+    percent: bool = False,
+    ax=None,
+):
     """Annotated heatmap of a 2-D table (rows x columns), e.g. frequency x amount or a migration."""
     fig, ax = _axes(ax, width=1.1 * table.shape[1] + 2.5, height=0.6 * table.shape[0] + 1.8)
-    sns.heatmap(table.astype(float), annot=True, fmt=".1%" if percent else fmt, cmap=cmap,
-                cbar=False, linewidths=0.5, ax=ax)
+    sns.heatmap(
+        table.astype(float),
+        annot=True,
+        fmt=".1%" if percent else fmt,
+        cmap=cmap,
+        cbar=False,
+        linewidths=0.5,
+        ax=ax,
+    )
     ax.set_title(title)
     return fig
 
 
-def plot_pareto(pareto: pd.DataFrame, customer_col: str = "customer_share",
-                value_col: str = "value_share", ax=None):
+def plot_pareto(
+    pareto: pd.DataFrame,
+    customer_col: str = "customer_share",
+    value_col: str = "value_share",
+    ax=None,
+):
     """Cumulative value share against cumulative customer share (a Pareto / Lorenz curve)."""
     fig, ax = _axes(ax, width=5, height=4.5)
     x = np.r_[0, pareto[customer_col].to_numpy()]
@@ -117,8 +158,12 @@ def plot_pareto(pareto: pd.DataFrame, customer_col: str = "customer_share",
     ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1, label="equal shares")
     top = float(np.interp(0.2, x, y))
     ax.axvline(0.2, color="#fd8d3c", lw=1)
-    ax.annotate(f"top 20% of customers: {top:.0%} of value", (0.2, top), (0.3, top - 0.15),
-                arrowprops={"arrowstyle": "->"})
+    ax.annotate(
+        f"top 20% of customers: {top:.0%} of value",
+        (0.2, top),
+        (0.3, top - 0.15),
+        arrowprops={"arrowstyle": "->"},
+    )
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("share of customers")
@@ -129,7 +174,11 @@ def plot_pareto(pareto: pd.DataFrame, customer_col: str = "customer_share",
 
 def plot_aging(frame: pd.DataFrame, buckets: list[str], by: str | None = None, ax=None):
     """Open receivables by aging bucket (stacked by group when ``by`` is given), in CNY."""
-    data = frame.groupby(by, observed=True)[buckets].sum() if by else frame[buckets].sum().to_frame("all").T
+    data = (
+        frame.groupby(by, observed=True)[buckets].sum()
+        if by
+        else frame[buckets].sum().to_frame("all").T
+    )
     fig, ax = _axes(ax, width=7, height=0.5 * len(data) + 2.5)
     colors = sns.color_palette("YlOrRd", len(buckets))
     data.plot.barh(stacked=True, ax=ax, color=colors, width=0.75)
@@ -141,25 +190,52 @@ def plot_aging(frame: pd.DataFrame, buckets: list[str], by: str | None = None, a
     return fig
 
 
-def plot_by_group(frame: pd.DataFrame, value: str, by: str, order: list | None = None,
-                  label: str | None = None, ax=None):
+def plot_by_group(
+    frame: pd.DataFrame,
+    value: str,
+    by: str,
+    order: list | None = None,
+    label: str | None = None,
+    ax=None,
+):
     """Distribution of one measure per group (box plot without outlier clutter, means marked)."""
     data = frame[[by, value]].dropna()
     order = order or list(data.groupby(by, observed=True)[value].median().sort_values().index)
     fig, ax = _axes(ax, width=6.5, height=0.45 * len(order) + 1.8)
-    sns.boxplot(data, x=value, y=by, order=order, ax=ax, showfliers=False, color="#c6dbef",
-                showmeans=True, meanprops={"marker": "D", "markerfacecolor": "#08519c",
-                                           "markeredgecolor": "#08519c", "markersize": 5})
+    sns.boxplot(
+        data,
+        x=value,
+        y=by,
+        order=order,
+        ax=ax,
+        showfliers=False,
+        color="#c6dbef",
+        showmeans=True,
+        meanprops={
+            "marker": "D",
+            "markerfacecolor": "#08519c",
+            "markeredgecolor": "#08519c",
+            "markersize": 5,
+        },
+    )
     ax.set_xlabel(label or value)
     ax.set_ylabel("")
     ax.set_title(f"{label or value} by {by} (box: quartiles, diamond: mean)")
     return fig
 
 
-def plot_mix(frame: pd.DataFrame, column: str, value: str | None = None, top: int = 12,
-             title: str | None = None, ax=None):
+def plot_mix(
+    frame: pd.DataFrame,
+    column: str,
+    value: str | None = None,
+    top: int = 12,
+    title: str | None = None,
+    ax=None,
+):
     """Customers (or a value's sum) per category, largest first, the rest grouped as 'other'."""
-    data = frame.groupby(column, observed=True)[value].sum() if value else frame[column].value_counts()
+    data = (
+        frame.groupby(column, observed=True)[value].sum() if value else frame[column].value_counts()
+    )
     data = data.sort_values(ascending=False)
     if len(data) > top:
         data = pd.concat([data.iloc[:top], pd.Series({"other": data.iloc[top:].sum()})])
@@ -206,8 +282,9 @@ def plot_ks(y, score, ax=None):
     return fig
 
 
-def plot_calibration(table: pd.DataFrame, predicted: str = "mean_pd", observed: str = "default_rate",
-                     ax=None):
+def plot_calibration(
+    table: pd.DataFrame, predicted: str = "mean_pd", observed: str = "default_rate", ax=None
+):
     """Observed default rate against mean predicted PD per bin; on the diagonal is calibrated."""
     fig, ax = _axes(ax, width=4.5, height=4.2)
     top = float(max(table[predicted].max(), table[observed].max(), 0.01)) * 1.1
@@ -221,8 +298,14 @@ def plot_calibration(table: pd.DataFrame, predicted: str = "mean_pd", observed: 
     return fig
 
 
-def plot_grades(table: pd.DataFrame, grade: str = "grade", count: str = "n",
-                observed: str = "default_rate", predicted: str = "mean_pd", ax=None):
+def plot_grades(
+    table: pd.DataFrame,
+    grade: str = "grade",
+    count: str = "n",
+    observed: str = "default_rate",
+    predicted: str = "mean_pd",
+    ax=None,
+):
     """Customers per grade (bars) with observed and predicted default rates (lines, right axis)."""
     fig, ax = _axes(ax, width=7, height=4)
     labels = table[grade].astype(str)

@@ -17,7 +17,6 @@ The first code cell of a study notebook is tagged ``parameters`` and declares ``
 from __future__ import annotations
 
 import ast
-
 import html
 import json
 import os
@@ -317,7 +316,11 @@ def _assigned_in_parameters_cell(source: Path) -> set[str]:
     for cell in notebook.cells:
         if "parameters" in cell.get("metadata", {}).get("tags", []):
             for node in ast.parse(cell.source).body:
-                targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+                targets = (
+                    node.targets
+                    if isinstance(node, ast.Assign)
+                    else [getattr(node, "target", None)]
+                )
                 names |= {t.id for t in targets if isinstance(t, ast.Name)}
     return names
 

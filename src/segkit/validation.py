@@ -28,9 +28,13 @@ COLUMNS = list(SchemaError.FAILURE_COLUMNS)
 Rule = tuple[str, str, str, Callable[[dict], ibis.Table]]
 
 
-def validate_tables(tables: dict[str, ibis.Table], origins: dict[str, str],
-                    prior: list[dict] | None = None, extra_rules: list[Rule] = (),
-                    max_rows: int = 5) -> None:
+def validate_tables(
+    tables: dict[str, ibis.Table],
+    origins: dict[str, str],
+    prior: list[dict] | None = None,
+    extra_rules: list[Rule] = (),
+    max_rows: int = 5,
+) -> None:
     """Check the tables of a ledger and raise one SchemaError listing every problem.
 
     Parameters
@@ -69,13 +73,19 @@ def _contract_failures(tables, origins) -> pd.DataFrame:
         except SchemaErrors as exc:
             for case in exc.failure_cases.itertuples():
                 missing = case.check == "column_in_dataframe"
-                rows.append({
-                    "file": origins[name], "table": name,
-                    "column": case.failure_case if missing else case.column, "row": None,
-                    "rule": "required column is missing" if missing
-                    else f"column type {case.check}", "value": None if missing
-                    else str(case.failure_case), "count": 1,
-                })
+                rows.append(
+                    {
+                        "file": origins[name],
+                        "table": name,
+                        "column": case.failure_case if missing else case.column,
+                        "row": None,
+                        "rule": "required column is missing"
+                        if missing
+                        else f"column type {case.check}",
+                        "value": None if missing else str(case.failure_case),
+                        "count": 1,
+                    }
+                )
     return pd.DataFrame(rows, columns=COLUMNS + ["count"])
 
 
@@ -85,25 +95,62 @@ def _rules(tables: dict[str, ibis.Table]) -> list[Rule]:
     for name, table in tables.items():
         for col in TABLES[name]:
             if not col.nullable and col.name in table.columns:
-                rules.append((name, col.name, "must not be empty",
-                              lambda t, n=name, c=col: _missing(t[n], c)))
+                rules.append(
+                    (
+                        name,
+                        col.name,
+                        "must not be empty",
+                        lambda t, n=name, c=col: _missing(t[n], c),
+                    )
+                )
         key = KEYS[name]
         rules.append((name, key, "must be unique", lambda t, n=name, k=key: _duplicates(t[n], k)))
     inv = tables["invoices"]
-    rules.append(("invoices", "due_date", "due_date on or after invoice_date",
-                  lambda t: t["invoices"].filter(_.due_date < _.invoice_date)
-                  .mutate(value=_.due_date.cast(str) + " < " + _.invoice_date.cast(str))))
+    rules.append(
+        (
+            "invoices",
+            "due_date",
+            "due_date on or after invoice_date",
+            lambda t: (
+                t["invoices"]
+                .filter(_.due_date < _.invoice_date)
+                .mutate(value=_.due_date.cast(str) + " < " + _.invoice_date.cast(str))
+            ),
+        )
+    )
     if "settled_date" in inv.columns:
-        rules.append(("invoices", "settled_date", "settled_date on or after invoice_date",
-                      lambda t: t["invoices"].filter(_.settled_date < _.invoice_date)
-                      .mutate(value=_.settled_date.cast(str))))
+        rules.append(
+            (
+                "invoices",
+                "settled_date",
+                "settled_date on or after invoice_date",
+                lambda t: (
+                    t["invoices"]
+                    .filter(_.settled_date < _.invoice_date)
+                    .mutate(value=_.settled_date.cast(str))
+                ),
+            )
+        )
     if "currency" in inv.columns:
-        rules.append(("invoices", "currency", "one currency per ledger (the most common one); map "
-                      "the local-currency amount as 'amount'", lambda t: _other_currencies(t["invoices"])))
+        rules.append(
+            (
+                "invoices",
+                "currency",
+                "one currency per ledger (the most common one); map "
+                "the local-currency amount as 'amount'",
+                lambda t: _other_currencies(t["invoices"]),
+            )
+        )
     customer_source = "customers" if "customers" in tables else None
     if customer_source:
-        rules.append(("invoices", "customer_id", "customer_id exists in customers",
-                      lambda t: _orphans(t["invoices"], t["customers"], "customer_id")))
+        rules.append(
+            (
+                "invoices",
+                "customer_id",
+                "customer_id exists in customers",
+                lambda t: _orphans(t["invoices"], t["customers"], "customer_id"),
+            )
+        )
     if "payments" in tables:
         rules += _payment_rules(customer_source)
     return rules
@@ -112,19 +159,46 @@ def _rules(tables: dict[str, ibis.Table]) -> list[Rule]:
 def _payment_rules(customer_source: str | None) -> list[Rule]:
     parent = customer_source or "invoices"
     return [
-        ("payments", "amount", "amount greater than 0",
-         lambda t: t["payments"].filter(_.amount <= 0).mutate(value=_.amount.cast(str))),
-        ("payments", "customer_id", f"customer_id exists in {parent}",
-         lambda t: _orphans(t["payments"], t[parent], "customer_id")),
-        ("payments", "invoice_id", "invoice_id (when given) exists in invoices",
-         lambda t: _orphans(t["payments"].filter(_.invoice_id.notnull()), t["invoices"],
-                            "invoice_id")),
-        ("payments", "payment_date", "payment_date on or after its invoice's invoice_date",
-         lambda t: _joined(t).filter(_.payment_date < _.invoice_date)
-         .mutate(value=_.payment_date.cast(str) + " < " + _.invoice_date.cast(str))),
-        ("payments", "customer_id", "customer_id equals its invoice's customer_id",
-         lambda t: _joined(t).filter(_.customer_id != _.invoice_customer)
-         .mutate(value=_.customer_id + " != " + _.invoice_customer)),
+        (
+            "payments",
+            "amount",
+            "amount greater than 0",
+            lambda t: t["payments"].filter(_.amount <= 0).mutate(value=_.amount.cast(str)),
+        ),
+        (
+            "payments",
+            "customer_id",
+            f"customer_id exists in {parent}",
+            lambda t: _orphans(t["payments"], t[parent], "customer_id"),
+        ),
+        (
+            "payments",
+            "invoice_id",
+            "invoice_id (when given) exists in invoices",
+            lambda t: _orphans(
+                t["payments"].filter(_.invoice_id.notnull()), t["invoices"], "invoice_id"
+            ),
+        ),
+        (
+            "payments",
+            "payment_date",
+            "payment_date on or after its invoice's invoice_date",
+            lambda t: (
+                _joined(t)
+                .filter(_.payment_date < _.invoice_date)
+                .mutate(value=_.payment_date.cast(str) + " < " + _.invoice_date.cast(str))
+            ),
+        ),
+        (
+            "payments",
+            "customer_id",
+            "customer_id equals its invoice's customer_id",
+            lambda t: (
+                _joined(t)
+                .filter(_.customer_id != _.invoice_customer)
+                .mutate(value=_.customer_id + " != " + _.invoice_customer)
+            ),
+        ),
     ]
 
 
@@ -150,7 +224,9 @@ def _orphans(child: ibis.Table, parent: ibis.Table, key: str) -> ibis.Table:
 def _other_currencies(invoices: ibis.Table) -> ibis.Table:
     counts = invoices.filter(_.currency.notnull()).group_by("currency").aggregate(n=_.count())
     usual = counts.order_by([ibis.desc("n"), "currency"]).limit(1).select("currency")
-    return invoices.filter(_.currency.notnull()).anti_join(usual, "currency").mutate(value=_.currency)
+    return (
+        invoices.filter(_.currency.notnull()).anti_join(usual, "currency").mutate(value=_.currency)
+    )
 
 
 def _joined(tables) -> ibis.Table:
@@ -164,8 +240,10 @@ def _rule_failures(tables, rules, origins, max_rows) -> pd.DataFrame:
         failing = fn(tables).select(rule_id=ibis.literal(i), row=_._row, value=_.value.cast(str))
         parts.append(failing)
     found = ibis.union(*parts, distinct=False)
-    ranked = found.mutate(rank=ibis.row_number().over(group_by=_.rule_id, order_by=_.row),
-                          count=_.count().over(group_by=_.rule_id))
+    ranked = found.mutate(
+        rank=ibis.row_number().over(group_by=_.rule_id, order_by=_.row),
+        count=_.count().over(group_by=_.rule_id),
+    )
     rows = ranked.filter(_.rank < max_rows).order_by(["rule_id", "row"]).execute()
     meta = pd.DataFrame([r[:3] for r in rules], columns=["table", "column", "rule"])
     rows = rows.join(meta, on="rule_id")
@@ -181,9 +259,13 @@ def _drop_reported(found: pd.DataFrame, prior: pd.DataFrame) -> pd.DataFrame:
     empty_rule = found["rule"] == "must not be empty"
     seen = prior.groupby(["table", "column"]).size()
     keys = pd.MultiIndex.from_frame(found[["table", "column"]])
-    found = found.assign(count=found["count"] - seen.reindex(keys).fillna(0).to_numpy() * empty_rule)
-    prior_keys = set(zip(prior["table"], prior["column"], prior["row"]))
-    again = [(t, c, r) in prior_keys for t, c, r in zip(found["table"], found["column"], found["row"])]
+    found = found.assign(
+        count=found["count"] - seen.reindex(keys).fillna(0).to_numpy() * empty_rule
+    )
+    prior_keys = set(zip(prior["table"], prior["column"], prior["row"], strict=True))
+    again = [
+        (t, c, r) in prior_keys for t, c, r in zip(found["table"], found["column"], found["row"], strict=True)
+    ]
     return found[~(empty_rule & pd.Series(again, index=found.index)) & (found["count"] > 0)]
 
 

@@ -40,15 +40,23 @@ _ = ibis._
 COUNT_COLUMNS = ("n_invoices", "invoices_12m", "active_months", "active_months_12m")
 AMOUNT_COLUMNS = ("net_amount", "revenue_12m", "revenue_prev_12m")
 BALANCE_COLUMNS = ("open_balance", "overdue_balance", "unallocated_cash")
-NO_SETTLEMENT = ("no payments table and no settled_date column: payment behaviour and aging "
-                 "are missing (not zero)")
+NO_SETTLEMENT = (
+    "no payments table and no settled_date column: payment behaviour and aging "
+    "are missing (not zero)"
+)
 
 
-def customer_features(ledger, as_of, *, aging_edges=DEFAULT_AGING_EDGES,
-                      dso_window_days: int = 365, cny_per_eur: float = 7.8,
-                      scale_edges: tuple[float, ...] = (1e6, 1e7, 1e8),
-                      scale_labels: tuple[str, ...] = ("<1m", "1m-10m", "10m-100m", ">=100m"),
-                      firmographic: bool = True) -> pd.DataFrame:
+def customer_features(
+    ledger,
+    as_of,
+    *,
+    aging_edges=DEFAULT_AGING_EDGES,
+    dso_window_days: int = 365,
+    cny_per_eur: float = 7.8,
+    scale_edges: tuple[float, ...] = (1e6, 1e7, 1e8),
+    scale_labels: tuple[str, ...] = ("<1m", "1m-10m", "10m-100m", ">=100m"),
+    firmographic: bool = True,
+) -> pd.DataFrame:
     """Build the customer profile as of a date.
 
     Parameters
@@ -78,8 +86,14 @@ def customer_features(ledger, as_of, *, aging_edges=DEFAULT_AGING_EDGES,
     day = as_date(as_of)
     table = _base(ledger, day)
     table = _join(table, activity_features(ledger.invoices, day))
-    pay = payment_features(ledger.invoices, ledger.payments, ledger.customers, as_of=day,
-                           aging_edges=aging_edges, dso_window_days=dso_window_days)
+    pay = payment_features(
+        ledger.invoices,
+        ledger.payments,
+        ledger.customers,
+        as_of=day,
+        aging_edges=aging_edges,
+        dso_window_days=dso_window_days,
+    )
     table = _join(table, pay)
     settled = settlement_available(ledger.invoices, ledger.payments)
     frame = _finish(table.execute(), aging_edges, settled)
@@ -101,7 +115,8 @@ def _base(ledger, day) -> ibis.Table:
         return customers
     invoiced = ledger.invoices.filter(_.invoice_date <= ibis.date(day)).customer_id
     return customers.filter(
-        customers.created.isnull() | (customers.created <= ibis.date(day))
+        customers.created.isnull()
+        | (customers.created <= ibis.date(day))
         | customers.customer_id.isin(invoiced)
     )
 

@@ -13,17 +13,31 @@ from ..standards import classify_industry, classify_region, scale_band, size_cn,
 
 __all__ = ["firmographics", "group_ids", "group_rollup"]
 
-INDUSTRY_COLUMNS = ("industry_section", "industry_section_name_en", "industry_section_name_zh",
-                    "industry_division", "industry_division_name_zh", "isic_section",
-                    "industry_status")
-REGION_COLUMNS = ("province_std", "region_cn", "region_cn_zh", "geo_region", "geo_region_zh",
-                  "region_status")
+INDUSTRY_COLUMNS = (
+    "industry_section",
+    "industry_section_name_en",
+    "industry_section_name_zh",
+    "industry_division",
+    "industry_division_name_zh",
+    "isic_section",
+    "industry_status",
+)
+REGION_COLUMNS = (
+    "province_std",
+    "region_cn",
+    "region_cn_zh",
+    "geo_region",
+    "geo_region_zh",
+    "region_status",
+)
 
 
-def firmographics(customers: pd.DataFrame, cny_per_eur: float = 7.8,
-                  scale_edges: tuple[float, ...] = (1e6, 1e7, 1e8),
-                  scale_labels: tuple[str, ...] = ("<1m", "1m-10m", "10m-100m", ">=100m")
-                  ) -> pd.DataFrame:
+def firmographics(
+    customers: pd.DataFrame,
+    cny_per_eur: float = 7.8,
+    scale_edges: tuple[float, ...] = (1e6, 1e7, 1e8),
+    scale_labels: tuple[str, ...] = ("<1m", "1m-10m", "10m-100m", ">=100m"),
+) -> pd.DataFrame:
     """Derive industry, size, region, scale band and group columns from customer master data.
 
     Parameters
@@ -52,14 +66,29 @@ def firmographics(customers: pd.DataFrame, cny_per_eur: float = 7.8,
     if has & {"employees", "revenue", "total_assets"}:
         cols = {c: (c if c in has else None) for c in ("employees", "revenue", "total_assets")}
         if "industry_code" in has:
-            out = out.join(size_cn(customers, employees_col=cols["employees"],
-                                   revenue_col=cols["revenue"], assets_col=cols["total_assets"]))
-        out = out.join(size_eu(customers, employees_col=cols["employees"],
-                               revenue_col=cols["revenue"], assets_col=cols["total_assets"],
-                               cny_per_eur=cny_per_eur))
+            out = out.join(
+                size_cn(
+                    customers,
+                    employees_col=cols["employees"],
+                    revenue_col=cols["revenue"],
+                    assets_col=cols["total_assets"],
+                )
+            )
+        out = out.join(
+            size_eu(
+                customers,
+                employees_col=cols["employees"],
+                revenue_col=cols["revenue"],
+                assets_col=cols["total_assets"],
+                cny_per_eur=cny_per_eur,
+            )
+        )
     if "province" in has or "country" in has:
-        region = classify_region(customers, province_col="province" if "province" in has else None,
-                                 country_col="country" if "country" in has else None)
+        region = classify_region(
+            customers,
+            province_col="province" if "province" in has else None,
+            country_col="country" if "country" in has else None,
+        )
         out = out.join(region[list(REGION_COLUMNS)])
     if "revenue" in has:
         out["scale_band"] = scale_band(customers["revenue"], edges=scale_edges, labels=scale_labels)
@@ -91,8 +120,11 @@ def group_ids(customers: pd.DataFrame) -> pd.Series:
     raise ConfigError(f"customers: parent_id forms a loop involving {looping}")
 
 
-def group_rollup(features: pd.DataFrame, sums: tuple[str, ...] = ("net_amount", "revenue_12m",
-                 "open_balance", "overdue_balance"), group_col: str = "group_id") -> pd.DataFrame:
+def group_rollup(
+    features: pd.DataFrame,
+    sums: tuple[str, ...] = ("net_amount", "revenue_12m", "open_balance", "overdue_balance"),
+    group_col: str = "group_id",
+) -> pd.DataFrame:
     """Sum amount features per group (one row per ``group_id``) with the number of members."""
     if group_col not in features.columns:
         raise ConfigError(f"group_rollup: column {group_col!r} not in the features")

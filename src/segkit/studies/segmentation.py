@@ -262,8 +262,9 @@ def for_display(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     ``size`` is the enterprise size of 统计上大中小微型企业划分办法（2017）(``size_cn``),
     ``industry`` the GB/T 4754-2017 section code and name (``industry_section``), ``region``
     the geographic region (``geo_region``, see :mod:`segkit.standards.regions`); each only when
-    its source columns exist, else "not in the ledger" for every customer. Customers without purchases, whom the eight-class model leaves
-    unclassified, show as "No purchases" in ``rfm_class_cn``.
+    its source columns exist, else "not in the ledger" for every customer. Customers without
+    purchases, whom the eight-class model leaves unclassified, show as "No purchases" in
+    ``rfm_class_cn``.
     """
     out = with_labels(frame, lang)
     zh = lang == "zh"
