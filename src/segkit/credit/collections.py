@@ -16,9 +16,9 @@ from numbers import Integral
 import ibis
 import pandas as pd
 
-from segkit.credit.labels import _day
 from segkit.exceptions import ConfigError, SchemaError
 from segkit.features import DEFAULT_AGING_EDGES, aging_buckets
+from segkit.features.activity import as_date
 
 __all__ = [
     "DISPLAY_FORMATS",
@@ -315,7 +315,7 @@ def dso_trend(ledger, start=None, end=None, freq: str = "ME", window_days: int =
 def _schedule(ledger, start, end, freq) -> pd.DatetimeIndex:
     first = start if start is not None else ledger.invoices.invoice_date.min().execute()
     last = end if end is not None else ledger.invoices.invoice_date.max().execute()
-    low, high = pd.Timestamp(_day(first, "start")), pd.Timestamp(_day(last, "end"))
+    low, high = pd.Timestamp(as_date(first, "start")), pd.Timestamp(as_date(last, "end"))
     try:
         dates = pd.date_range(low, high, freq=freq)
     except ValueError as error:

@@ -65,13 +65,6 @@ def _check_int(name: str, value, minimum: int) -> int:
     return int(value)
 
 
-def _day(value, name: str = "as_of") -> dt.date:
-    try:
-        return as_date(value)
-    except (TypeError, ValueError) as error:
-        raise ConfigError(f"{name} must be a date or an ISO date string; got {value!r}.") from error
-
-
 def horizon_end(as_of, months: int = DEFAULT_HORIZON_MONTHS) -> dt.date:
     """Last day of the outcome window: ``as_of`` plus ``months`` calendar months.
 
@@ -79,7 +72,7 @@ def horizon_end(as_of, months: int = DEFAULT_HORIZON_MONTHS) -> dt.date:
     2025-02-28); pandas ``DateOffset`` arithmetic.
     """
     months = _check_int("horizon_months", months, 1)
-    return (pd.Timestamp(_day(as_of)) + pd.DateOffset(months=months)).date()
+    return (pd.Timestamp(as_date(as_of)) + pd.DateOffset(months=months)).date()
 
 
 def data_end(ledger) -> dt.date:
@@ -232,7 +225,7 @@ def default_labels(
     SchemaError
         When the ledger has no settlement data.
     """
-    day = _day(as_of)
+    day = as_date(as_of)
     months = _check_int("horizon_months", horizon_months, 1)
     dpd = _check_int("dpd", dpd, 0)
     _require_settlement(ledger)
@@ -277,13 +270,13 @@ def snapshot_dates(
     """
     months = _check_int("horizon_months", horizon_months, 1)
     history = _check_int("history_months", history_months, 0)
-    last = _day(known_until, "known_until") if known_until is not None else data_end(ledger)
+    last = as_date(known_until, "known_until") if known_until is not None else data_end(ledger)
     if start is None:
         first = ledger.invoices.invoice_date.min().execute()
         start = pd.Timestamp(first) + pd.DateOffset(months=history) - pd.Timedelta(days=1)
-    stop = _day(end, "end") if end is not None else last
+    stop = as_date(end, "end") if end is not None else last
     try:
-        dates = pd.date_range(pd.Timestamp(_day(start, "start")), pd.Timestamp(stop), freq=freq)
+        dates = pd.date_range(pd.Timestamp(as_date(start, "start")), pd.Timestamp(stop), freq=freq)
     except ValueError as error:
         raise ConfigError(f"freq must be a pandas frequency such as 'QE'; got {freq!r}.") from error
     kept = [d.date() for d in dates if horizon_end(d, months) <= last]
@@ -361,7 +354,7 @@ def development_set(
     if as_of_dates is None:
         days = snapshot_dates(ledger, start, end, freq, months)
     else:
-        days = sorted({_day(d, "as_of_dates") for d in as_of_dates})
+        days = sorted({as_date(d, "as_of_dates") for d in as_of_dates})
         if not days:
             raise ConfigError("as_of_dates must hold at least one date; got none.")
     last = data_end(ledger)
@@ -394,7 +387,7 @@ def scoring_snapshot(
         (``"included"`` or ``"in default at as_of"``). Customers without exposure are left
         out; their number is in ``attrs["counts"]``.
     """
-    day = _day(as_of)
+    day = as_date(as_of)
     dpd = _check_int("dpd", dpd, 0)
     _require_settlement(ledger)
     table = _known_customers(ledger, day).left_join(_exposure(ledger, day, dpd), "customer_id")

@@ -29,7 +29,6 @@ from segkit.credit.labels import (
     DEFAULT_DPD,
     DEFAULT_HORIZON_MONTHS,
     _check_int,
-    _day,
     data_end,
     development_set,
     scoring_snapshot,
@@ -49,6 +48,7 @@ from segkit.credit.metrics import (
 )
 from segkit.credit.scorecard import CreditScorecard
 from segkit.exceptions import ConfigError
+from segkit.features.activity import as_date
 
 __all__ = [
     "DEFAULT_MODEL_FEATURES",
@@ -406,7 +406,7 @@ def credit_study(
     ConfigError
         For bad parameters, too few snapshots, or a set without defaults.
     """
-    day = _day(as_of)
+    day = as_date(as_of)
     features = list(features) if not isinstance(features, str) else features
     _check_study(holdout_snapshots, recalibrate, lgd, features)
     scale = scale or RatingScale()
