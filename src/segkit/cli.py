@@ -156,5 +156,4 @@ def report(
     """Run the studies (parameterized notebooks) and write notebooks, HTML and an index."""
     from .reports import run_reports
 
-    result = run_reports(data, as_of, out=out, studies=study or None, lang=lang, mapping=mapping)
-    typer.echo(f"index: {result.index}")
+    run_reports(data, as_of, out=out, studies=study or None, lang=lang, mapping=mapping)
