@@ -288,13 +288,12 @@ def read_parquet_engine(source: TableSource, path: Path, con) -> tuple[object, l
     Columns are renamed per the mapping and cast to the canonical types in the engine; a string
     column that must become a date or number is converted with ``try_cast``, and each value that
     does not convert becomes a failure rule checked with the others. Rows are numbered from 1 in
-    file order.
+    the engine's scan order (file order) only when a rule fails.
 
     Returns
     -------
     (ibis.Table, list of rules)
     """
-    import ibis
 
     table = con.read_parquet(path)
     reverse = {src: canonical for canonical, src in source.columns.items()}
@@ -305,7 +304,6 @@ def read_parquet_engine(source: TableSource, path: Path, con) -> tuple[object, l
             f"has {list(table.columns)}"
         )
     table = table.rename({canonical: src for src, canonical in reverse.items()})
-    table = table.mutate(_row=ibis.row_number() + 1)
     rules, casts = [], {}
     for column in TABLES[source.table]:
         if column.name not in table.columns:
@@ -321,10 +319,10 @@ def read_parquet_engine(source: TableSource, path: Path, con) -> tuple[object, l
 
 
 def _parquet_parse_rule(table: str, column: str, target: str):
-    def failing(tables):
-        t = tables[table]
-        return t.filter(t[f"_raw_{column}"].notnull() & t[column].isnull()).mutate(
-            value=t[f"_raw_{column}"].cast("string")
-        )
+    from .validation import Rule
 
-    return (table, column, f"parse as {target}", failing)
+    return Rule(
+        table, column, f"parse as {target}", table,
+        where=lambda t: t[f"_raw_{column}"].notnull() & t[column].isnull(),
+        value=lambda t: t[f"_raw_{column}"].cast("string"),
+    )  # fmt: skip

@@ -71,15 +71,15 @@ class Ledger:
     ) -> Ledger:
         """Wrap Ibis tables that already have canonical columns (Spark, a warehouse, Parquet).
 
-        The checks run in the tables' own engine; only failing rows are fetched. Rows are
-        numbered by ``row_number()`` in the engine's scan order for messages.
+        The checks run in the tables' own engine: one aggregation per table tells which rules
+        fail, and only then are rows numbered (``row_number()`` in the engine's scan order) and
+        the first failing rows fetched for the message.
         """
         tables = {"invoices": invoices, "customers": customers, "payments": payments}
         tables = {k: _cast_dates(k, v) for k, v in tables.items() if v is not None}
         con = invoices.get_backend()
         if validate:
-            numbered = {k: v.mutate(_row=ibis.row_number() + 1) for k, v in tables.items()}
-            validate_tables(numbered, {k: f"<{k} table>" for k in tables})
+            validate_tables(tables, {k: f"<{k} table>" for k in tables})
         return cls._assemble(con, tables, {k: f"<{k} table>" for k in tables}, [])
 
     @classmethod
