@@ -134,7 +134,15 @@ def test_sample_and_features_commands(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert len(pd.read_parquet(tmp_path / "f.parquet")) <= 60
+    whole = pd.read_parquet(tmp_path / "f.parquet")
+    assert 0 < len(whole) <= 60
+    batched = tmp_path / "b.parquet"
+    args = ["features", str(tmp_path / "s"), "--as-of", "2025-06-30", "--out", str(batched)]
+    result = runner.invoke(app, [*args, "--batches", "4"])
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(pd.read_parquet(batched), whole)
+    result = runner.invoke(app, [*args, "--batches", "0"])
+    assert result.exit_code == 1 and "batches must be an int >= 1" in result.output
 
 
 def test_report_failure_names_the_study_and_exits_1(tmp_path, monkeypatch):

@@ -108,3 +108,17 @@ def test_sample_ledger_features_reconcile_with_the_ledger():
     assert len(got) == 2000
     invoiced = ledger.invoices.amount.sum().execute()
     assert got["net_amount"].sum() == pytest.approx(invoiced)
+
+
+def test_batches_give_the_same_features_as_one_query():
+    ledger = read_ledger(SAMPLE)
+    whole = customer_features(ledger, "2025-06-30")
+    batched = customer_features(ledger, "2025-06-30", batches=3)
+    pd.testing.assert_frame_equal(batched, whole)
+    assert whole["open_balance"].sum() > 0
+
+
+@pytest.mark.parametrize("batches", [0, -2, 1.5, True, "4"])
+def test_bad_batches_are_rejected(batches):
+    with pytest.raises(ConfigError, match="batches must be an int >= 1"):
+        customer_features(read_ledger(SAMPLE), "2025-06-30", batches=batches)

@@ -227,6 +227,56 @@ def test_payment_for_another_customers_invoice_is_unallocated_cash():
     assert_frame_equal(got[columns], expected)
 
 
+def test_allocation_by_payment_order():
+    """Invoices paid over several days: settled the day the running total reaches the amount.
+
+    H1 (1000) is reached on day 2 with 100 over, then paid 50 more; H2 (500) gets 200 + 200 and
+    stays open; H3 (300) gets two payments on one day that together settle it exactly; H4 (200)
+    gets 250 in one day, 50 over. Every excess is unallocated cash on its own date.
+    """
+    invoices = ibis.memtable(
+        _frame(
+            ["invoice_id", "customer_id", "invoice_date", "due_date", "amount"],
+            [
+                ("H1", "H", "2025-05-01", "2025-05-31", 1000.0),
+                ("H2", "H", "2025-05-02", "2025-06-01", 500.0),
+                ("H3", "H", "2025-05-03", "2025-06-02", 300.0),
+                ("H4", "K", "2025-05-04", "2025-06-03", 200.0),
+            ],
+            dates=["invoice_date", "due_date"],
+        )
+    )
+    payments = ibis.memtable(
+        _frame(
+            ["payment_id", "customer_id", "invoice_id", "payment_date", "amount"],
+            [
+                ("p1", "H", "H1", "2025-05-10", 600.0),
+                ("p2", "H", "H1", "2025-05-20", 500.0),
+                ("p3", "H", "H1", "2025-06-05", 50.0),
+                ("p4", "H", "H2", "2025-05-11", 200.0),
+                ("p5", "H", "H2", "2025-05-21", 200.0),
+                ("p6", "H", "H3", "2025-05-12", 100.0),
+                ("p7", "H", "H3", "2025-05-12", 200.0),
+                ("p8", "K", "H4", "2025-05-13", 250.0),
+            ],
+            dates=["payment_date"],
+        )
+    )
+    got = _run(invoice_settlement(invoices, payments, as_of=AS_OF), "invoice_id")
+    # H1's excess (100 on 05-20, 50 on 06-05) goes oldest-first to H2's remaining 100: the
+    # 05-20 credit covers it, and H2 is settled on its own last payment, 05-21, the later date
+    assert got["paid_allocated"].tolist() == [1000.0, 400.0, 300.0, 200.0]
+    assert got["paid_unallocated"].tolist() == [0.0, 100.0, 0.0, 0.0]
+    assert got["open_amount"].tolist() == [0.0, 0.0, 0.0, 0.0]
+    assert got["settled_date"].tolist() == [
+        T("2025-05-20"), T("2025-05-21"), T("2025-05-12"), T("2025-05-13"),
+    ]  # fmt: skip
+    totals = _run(ar_reconciliation(invoices, payments, as_of=AS_OF), "customer_id")
+    assert totals["unallocated_cash"].tolist() == [50.0, 50.0]
+    assert totals["settled_by_credit"].tolist() == [100.0, 0.0]
+    assert (totals[["invoice_gap", "credit_gap"]].abs() < 1e-9).all().all()
+
+
 def test_inputs_not_modified(con):
     invoices, payments, customers = INVOICES.copy(), PAYMENTS.copy(), CUSTOMERS.copy()
     tables = [ibis.memtable(f) for f in (invoices, payments, customers)]

@@ -82,13 +82,21 @@ def features(
     as_of: AsOf,
     out: Annotated[Path, typer.Option(help="Output file: .csv, .xlsx or .parquet.")],
     mapping: MappingOpt = None,
+    batches: Annotated[
+        int,
+        typer.Option(
+            help="Compute customers in this many hash groups, one query each, to "
+            "bound engine memory on very large ledgers; same result."
+        ),
+    ] = 1,
 ) -> None:
     """Write the customer feature table as of a date."""
     from .export import write_table
     from .features import customer_features
     from .ledger import read_ledger
 
-    table = customer_features(read_ledger(data, mapping=mapping), as_of=as_of)
+    ledger = read_ledger(data, mapping=mapping)
+    table = customer_features(ledger, as_of=as_of, batches=batches)
     write_table(table, out)
     typer.echo(f"{len(table)} customers -> {out}")
 

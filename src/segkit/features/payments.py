@@ -242,7 +242,7 @@ def payment_features(
     buckets = aging_buckets(aging_edges)
     window = _check_window(dso_window_days)
     as_of = _as_date(as_of)
-    settlement, totals, known = _settle(invoices, payments, as_of)
+    settlement, credits, receipts, known = _settle(invoices, payments, as_of)
     out = known.select("customer_id").distinct()
     names = [b[0] for b in buckets]
     if not settlement_available(invoices, payments):
@@ -250,14 +250,16 @@ def payment_features(
         out = out.mutate(**{c: ibis.null("float64") for c in [*features, "n_settled"]})
         return _with_credit_limit(out, customers, names)
     out = _left_join(out, _behaviour(settlement, buckets, as_of, window), ["customer_id"])
-    counts = [*_BALANCES, *names, "n_settled"]
+    counts = [*_BALANCES, *names, "n_settled", "settled_by_credit"]
     out = out.mutate(**{c: out[c].fill_null(0) for c in counts})
-    cash = totals.select(
-        "customer_id",
-        unallocated_cash=_.credit_total - _.settled_by_credit,
-        days_since_last_payment=ibis.date(as_of).delta(totals.last_payment_date, unit="day"),
+    credit = credits.group_by("customer_id").aggregate(credit_total=_.credit.sum())
+    last = receipts.group_by("customer_id").aggregate(last_payment_date=_.payment_date.max())
+    out = _left_join(_left_join(out, credit, ["customer_id"]), last, ["customer_id"])
+    out = out.mutate(
+        unallocated_cash=out.credit_total.fill_null(0.0) - out.settled_by_credit,
+        days_since_last_payment=ibis.date(as_of).delta(out.last_payment_date, unit="day"),
     )
-    return _with_credit_limit(_left_join(out, cash, ["customer_id"]), customers, names)
+    return _with_credit_limit(out, customers, names)
 
 
 def ar_reconciliation(
@@ -291,7 +293,8 @@ def ar_reconciliation(
         ``credit_gap``. ``cash_received`` and ``credit_gap`` are NULL without payments; all but
         the first two amounts are NULL without settlement data.
     """
-    totals = _settle(invoices, payments, _as_date(as_of))[1]
+    settlement, credits, receipts, known = _settle(invoices, payments, _as_date(as_of))
+    totals = _totals(known, settlement, credits, receipts, payments is not None)
     amounts = [c for c in _TOTALS if c not in ("credit_total", "last_payment_date")]
     if not by_customer:
         totals = totals.aggregate(
@@ -338,14 +341,20 @@ def _typed(table: ir.Table, required: Sequence[str], name: str) -> ir.Table:
 
 
 def _left_join(left: ir.Table, right: ir.Table, keys: list[str]) -> ir.Table:
-    return left.left_join(right, keys).drop(*[f"{k}_right" for k in keys])
+    # an explicit column list, not drop(): Ibis then shares a table used twice as one CTE
+    joined = left.left_join(right, keys)
+    return joined.select(*left.columns, *[c for c in right.columns if c not in keys])
 
 
 # -- settlement -------------------------------------------------------------------------------
 
 
 def _settle(invoices, payments, as_of):
-    """Return (settlement per invoice, per-customer totals, known invoice lines)."""
+    """Return (settlement per invoice, credits, receipts, known invoice lines).
+
+    ``credits`` are the customer's credits (``credit``), ``receipts`` the cash received
+    (``payment_date``, ``cash``; None without settlement data).
+    """
     known = _typed(invoices, _INVOICE_COLUMNS, "invoices").filter(_.invoice_date <= as_of)
     positive = known.filter(_.amount > 0)
     notes = known.filter(_.amount < 0)
@@ -366,7 +375,7 @@ def _settle(invoices, payments, as_of):
         credits = notes.select("customer_id", credit=ibis.null("float64"))
         receipts = None
     settlement = _lateness(settlement, as_of, receipts is not None)
-    return settlement, _totals(known, settlement, credits, receipts, payments is not None), known
+    return settlement, credits, receipts, known
 
 
 def _settle_dates(positive, notes, as_of):
@@ -411,32 +420,63 @@ def _settle_payments(positive, notes, paid):
 
 
 def _allocate(positive, paid):
-    """Apply payments naming an invoice; return (per-invoice allocation, excess credits)."""
-    daily = paid.filter(_.invoice_id.notnull()).group_by([*_KEYS, "payment_date"])
-    daily = daily.aggregate(paid=_.amount.sum())
-    # one row per day and invoice, so RANGE equals ROWS here; DuckDB runs RANGE faster
-    window = ibis.window(group_by=_KEYS, order_by="payment_date", range=(None, 0))
-    rows = _left_join(daily, positive.select(*_KEYS, cap=_.amount), _KEYS)
-    rows = rows.mutate(cap=_.cap.fill_null(0.0), cum=_.paid.sum().over(window))
-    rows = rows.mutate(
-        excess=ibis.greatest(_.cum - _.cap, 0.0) - ibis.greatest(_.cum - _.paid - _.cap, 0.0),
-        reached=_.cum >= _.cap - _TOL,
+    """Apply payments naming an invoice; return (per-invoice allocation, excess credits).
+
+    Most invoices need no running total: when an invoice's payments fall on one day, or never
+    reach its amount, the allocation follows from their sum and last date. Only invoices paid
+    over several days that reach their amount (when, and with what excess, is a question of
+    order) get the running total, over their own payments.
+    """
+    named = paid.filter(_.invoice_id.notnull())
+    per_invoice = named.group_by(_KEYS).aggregate(
+        total=_.amount.sum(), first=_.payment_date.min(), last=_.payment_date.max()
     )
-    alloc = (
-        rows.filter(_.cap > 0)
+    caps = positive.select(*_KEYS, cap=_.amount)
+    per_invoice = _left_join(per_invoice, caps, _KEYS).mutate(cap=_.cap.fill_null(0.0))
+    simple = (_.first == _.last) | (_.total < _.cap - _TOL)
+    quick = per_invoice.filter(simple).select(
+        *_KEYS,
+        "cap",
+        payment_date=_.last,
+        paid=_.total,
+        excess=ibis.greatest(_.total - _.cap, 0.0),
+        reached=_.total >= _.cap - _TOL,
+    )
+    ordered = _running(named.semi_join(per_invoice.filter(~simple), _KEYS), caps)
+    columns = [*_KEYS, "cap", "payment_date", "paid", "excess", "reached"]
+    rows = ibis.union(quick.select(*columns), ordered.select(*columns))
+    # one row per invoice in ``quick``: its allocation needs no aggregation
+    alloc = ibis.union(
+        quick.filter(_.cap > 0).select(
+            *_KEYS, alloc_full=_.reached, alloc_date=_.payment_date, total=_.paid, cap=_.cap
+        ),
+        ordered.filter(_.cap > 0)
         .group_by(_KEYS)
         .aggregate(
-            total=_.paid.sum(),
-            cap=_.cap.max(),
             alloc_full=_.reached.any(),
             alloc_date=ibis.coalesce(_.payment_date.min(where=_.reached), _.payment_date.max()),
-        )
+            total=_.paid.sum(),
+            cap=_.cap.max(),
+        ),
     )
     alloc = alloc.mutate(paid_allocated=ibis.ifelse(_.alloc_full, _.cap, _.total)).drop(
         "total", "cap"
     )
     excess = rows.filter(_.excess > _TOL)
     return alloc, excess.select("customer_id", credit_date=_.payment_date, credit=_.excess)
+
+
+def _running(payments, caps):
+    """Per invoice and payment day: amount paid, running total, and the excess over the cap."""
+    daily = payments.group_by([*_KEYS, "payment_date"]).aggregate(paid=_.amount.sum())
+    # one row per day and invoice, so RANGE equals ROWS here; DuckDB runs RANGE faster
+    window = ibis.window(group_by=_KEYS, order_by="payment_date", range=(None, 0))
+    rows = _left_join(daily, caps, _KEYS)
+    rows = rows.mutate(cap=_.cap.fill_null(0.0), cum=_.paid.sum().over(window))
+    return rows.mutate(
+        excess=ibis.greatest(_.cum - _.cap, 0.0) - ibis.greatest(_.cum - _.paid - _.cap, 0.0),
+        reached=_.cum >= _.cap - _TOL,
+    )
 
 
 def _fifo(inv, credits):
@@ -544,6 +584,7 @@ def _behaviour(settlement, buckets, as_of, window):
         share_paid_late=ibis.ifelse(_.days_late > 0, 1, 0).sum() / n_settled.nullif(0),
         max_days_past_due=ibis.greatest(ibis.coalesce(dpd, _.days_late), 0).max(),
         disputed_open=_disputed_open(settlement),
+        settled_by_credit=_.paid_unallocated.sum(),
         n_settled=n_settled,
     )
     return out.mutate(disputed_share=_.disputed_open / _.open_balance.nullif(0.0))
