@@ -191,14 +191,28 @@ def _globs(folder: Path) -> tuple[str, str]:
     return str(folder / "invoices" / "*.parquet"), str(folder / "payments" / "*.parquet")
 
 
+def memory_limit(spec: str, contender: str | None) -> str:
+    """DuckDB's memory_limit for a contender: ``5GB``, or per contender ``segkit=4GB,duckdb_sql=6GB``."""
+    if "=" not in spec:
+        return spec
+    limits = dict(item.split("=", 1) for item in spec.split(","))
+    return limits.get(contender, limits.get("default", "5GB"))
+
+
 def _duckdb_config(args) -> dict:
     tmp = Path(args.data_dir) / "duckdb_tmp"
     tmp.mkdir(parents=True, exist_ok=True)
-    return {"threads": args.threads, "memory_limit": args.memory_limit, "temp_directory": str(tmp)}
+    extra = dict(setting.split("=", 1) for setting in args.duckdb_setting)
+    return {
+        "threads": args.threads,
+        "memory_limit": memory_limit(args.memory_limit, args.child),
+        "temp_directory": str(tmp),
+        **extra,
+    }
 
 
-def run_segkit(folder: Path, args) -> tuple[object, dict]:
-    """segkit's engine path: Parquet opened in DuckDB, validated, features in one query."""
+def run_segkit(folder: Path, args, parts: dict) -> object:
+    """segkit's engine path: Parquet opened in DuckDB, validated, features in one query per batch."""
     import ibis
 
     from segkit import Ledger, customer_features
@@ -208,9 +222,11 @@ def run_segkit(folder: Path, args) -> tuple[object, dict]:
     start = time.perf_counter()
     ledger = Ledger.from_tables(con.read_parquet(invoices), payments=con.read_parquet(payments))
     checked = time.perf_counter()
-    frame = customer_features(ledger, args.as_of, firmographic=False)
-    done = time.perf_counter()
-    return frame, {"validate_s": checked - start, "features_s": done - checked}
+    parts["validate_s"] = checked - start
+    frame = customer_features(ledger, args.as_of, firmographic=False, batches=args.batches)
+    parts["features_s"] = time.perf_counter() - checked
+    parts["batches"] = args.batches
+    return frame
 
 
 SQL = """
@@ -293,18 +309,17 @@ ORDER BY c.customer_id
 """
 
 
-def run_duckdb_sql(folder: Path, args) -> tuple[object, dict]:
+def run_duckdb_sql(folder: Path, args, parts: dict) -> object:
     """One hand-written DuckDB query over the Parquet files."""
     import duckdb
 
     invoices, payments = _globs(folder)
     con = duckdb.connect(config=_duckdb_config(args))
     query = SQL.format(inv=invoices, pay=payments, tol=TOL, **_windows(args.as_of))
-    frame = con.sql(query).df().set_index("customer_id")
-    return frame, {}
+    return con.sql(query).df().set_index("customer_id")
 
 
-def run_pandas(folder: Path, args) -> tuple[object, dict]:
+def run_pandas(folder: Path, args, parts: dict) -> object:
     """Idiomatic pandas: read with pyarrow, settle invoices, group by customer."""
     import pandas as pd
     import pyarrow.parquet as pq
@@ -325,7 +340,7 @@ def run_pandas(folder: Path, args) -> tuple[object, dict]:
             "net_amount", "revenue_12m", "revenue_prev_12m", "open_balance", "overdue_balance",
             *[a[0] for a in AGING]]  # fmt: skip
     out[zero] = out[zero].fillna(0)
-    return out, {}
+    return out
 
 
 def _pandas_settle(inv, pay, as_of):
@@ -419,22 +434,19 @@ def child(args) -> None:
     for module in IMPORTS[args.child]:
         importlib.import_module(module)
     baseline = _peak_rss_bytes()
+    parts: dict = {}
     start = time.perf_counter()
-    frame, parts = RUNNERS[args.child](Path(args.folder), args)
+    try:
+        frame = RUNNERS[args.child](Path(args.folder), args, parts)
+    except Exception as exc:  # report the failure (e.g. out of memory) as a result
+        frame, parts["error"] = None, f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
     wall = time.perf_counter() - start
     peak = _peak_rss_bytes()
-    _normalise(frame).to_parquet(args.result)
-    print(
-        json.dumps(
-            {
-                "wall_s": wall,
-                **parts,
-                "peak_rss_bytes": peak,
-                "baseline_rss_bytes": baseline,
-                "rows": len(frame),
-            }
-        )
-    )
+    if frame is not None:
+        _normalise(frame).to_parquet(args.result)
+        parts["rows"] = len(frame)
+    measured = {"wall_s": wall, "peak_rss_bytes": peak, "baseline_rss_bytes": baseline}
+    print(json.dumps({**measured, **parts}))
 
 
 def _run_child(name: str, folder: Path, args) -> dict:
@@ -444,6 +456,8 @@ def _run_child(name: str, folder: Path, args) -> dict:
                "--folder", str(folder), "--result", str(result), "--as-of", args.as_of,
                "--threads", str(args.threads), "--memory-limit", args.memory_limit,
                "--data-dir", args.data_dir]  # fmt: skip
+    command += [f"--duckdb-setting={setting}" for setting in args.duckdb_setting]
+    command += ["--batches", str(args.batches)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{name} failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
@@ -452,7 +466,8 @@ def _run_child(name: str, folder: Path, args) -> dict:
 
 def _best(runs: list[dict]) -> dict:
     """The fastest of repeated runs, with every wall time and the highest peak memory."""
-    best = dict(min(runs, key=lambda r: r["wall_s"]))
+    ok = [r for r in runs if "error" not in r] or runs
+    best = dict(min(ok, key=lambda r: r["wall_s"]))
     best["all_wall_s"] = [round(r["wall_s"], 3) for r in runs]
     best["peak_rss_bytes"] = max(r["peak_rss_bytes"] for r in runs)
     return best
@@ -462,9 +477,11 @@ def agreement(results: dict[str, dict]) -> dict[str, str]:
     """Compare every contender with the first one on every customer and compared column."""
     import pandas as pd
 
-    names = list(results)
+    names = [name for name, r in results.items() if "error" not in r]
+    verdicts = {name: f"FAILED: {r['error'][:120]}" for name, r in results.items() if "error" in r}
+    if not names:
+        return verdicts
     base = pd.read_parquet(results[names[0]]["result"])
-    verdicts = {}
     for name in names[1:]:
         other = pd.read_parquet(results[name]["result"])
         try:
@@ -477,16 +494,19 @@ def agreement(results: dict[str, dict]) -> dict[str, str]:
 
 
 def _targets(c: dict) -> dict:
-    out = {}
-    seg, sql, pds = c.get("segkit"), c.get("duckdb_sql"), c.get("pandas")
-    if seg and sql:
-        out["segkit_features_vs_sql_time"] = seg["features_s"] / sql["wall_s"]
-        out["segkit_total_vs_sql_time"] = seg["wall_s"] / sql["wall_s"]
-    if seg and pds:
-        out["pandas_vs_segkit_time"] = pds["wall_s"] / seg["wall_s"]
-        out["segkit_vs_pandas_peak_rss"] = seg["peak_rss_bytes"] / pds["peak_rss_bytes"]
-    if seg:
-        out["segkit_peak_rss_gb"] = seg["peak_rss_bytes"] / 1e9
+    """Ratios behind the targets, for each segkit contender that finished."""
+    ok = {k: v for k, v in c.items() if "error" not in v}
+    sql, pds, out = ok.get("duckdb_sql"), ok.get("pandas"), {}
+    for name in ("segkit",):
+        seg = ok.get(name)
+        if seg and sql:
+            out[f"{name}_features_vs_sql_time"] = seg["features_s"] / sql["wall_s"]
+            out[f"{name}_total_vs_sql_time"] = seg["wall_s"] / sql["wall_s"]
+        if seg and pds:
+            out[f"pandas_vs_{name}_time"] = pds["wall_s"] / seg["wall_s"]
+            out[f"{name}_vs_pandas_peak_rss"] = seg["peak_rss_bytes"] / pds["peak_rss_bytes"]
+        if seg:
+            out[f"{name}_peak_rss_gb"] = seg["peak_rss_bytes"] / 1e9
     return out
 
 
@@ -500,7 +520,8 @@ def _machine(args) -> dict:
             "python": platform.python_version(), "duckdb": duckdb.__version__,
             "ibis": ibis.__version__, "pandas": pd.__version__,
             "load_average_at_start": os.getloadavg(), "duckdb_threads": args.threads,
-            "duckdb_memory_limit": args.memory_limit}  # fmt: skip
+            "duckdb_memory_limit": args.memory_limit,
+            "duckdb_settings": args.duckdb_setting}  # fmt: skip
 
 
 def write_markdown(results_dir: Path) -> Path:
@@ -510,21 +531,12 @@ def write_markdown(results_dir: Path) -> Path:
         key=lambda r: (r["invoices"], r.get("tag", "")),
     )
     lines = [
-        "| invoices | customers | payments | contender | wall s | validate s | features s "
-        "| peak RSS GB | time / SQL | agrees |",
-        "|" + "---|" * 10,
+        "| invoices | customers | payments | DuckDB | contender | wall s | validate s "
+        "| features s | peak RSS GB | time / SQL | result |",
+        "|" + "---|" * 11,
     ]
     for run in runs:
-        sql = run["contenders"].get("duckdb_sql", {}).get("wall_s")
-        tag = f" ({run['tag']})" if run.get("tag") else ""
-        for name, c in run["contenders"].items():
-            ratio = f"{c['wall_s'] / sql:.2f}" if sql else "-"
-            lines.append(
-                f"| {run['invoices']:,} | {run['customers']:,} | {run['payments']:,} | {name}{tag} "
-                f"| {c['wall_s']:.1f} | {_fmt(c.get('validate_s'))} | {_fmt(c.get('features_s'))} "
-                f"| {c['peak_rss_bytes'] / 1e9:.2f} | {ratio} "
-                f"| {run['agreement'].get(name, 'reference')[:40]} |"
-            )
+        lines += [_row(run, name, c) for name, c in run["contenders"].items()]
     lines += [
         "",
         "Ratios per run (targets: segkit features <= 1.0x SQL, aim 0.8x; pandas >= 3x "
@@ -533,19 +545,46 @@ def write_markdown(results_dir: Path) -> Path:
     ]
     for run in runs:
         ratios = ", ".join(f"{k} = {v:.2f}" for k, v in run["targets"].items())
-        tag = f" ({run['tag']})" if run.get("tag") else ""
-        lines.append(f"- {run['invoices']:,} invoices{tag}: {ratios}")
+        lines.append(f"- {run['invoices']:,} invoices, DuckDB {_settings(run)}: {ratios or '-'}")
     machine = runs[-1]["machine"] if runs else {}
     lines += [
         "",
         f"Machine: {machine.get('cpus')} cores, {machine.get('memory_gb')} GiB; "
-        f"DuckDB {machine.get('duckdb')} (threads={machine.get('duckdb_threads')}, "
-        f"memory_limit={machine.get('duckdb_memory_limit')}), ibis {machine.get('ibis')}, "
+        f"DuckDB {machine.get('duckdb')}, ibis {machine.get('ibis')}, "
         f"pandas {machine.get('pandas')}, Python {machine.get('python')}.",
     ]
     out = results_dir / "features.md"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return out
+
+
+def _settings(run: dict, name: str | None = None) -> str:
+    m = run["machine"]
+    extra = [s.replace("preserve_insertion_order", "pio") for s in m.get("duckdb_settings", [])]
+    limit = _limit(run, name) if name else m["duckdb_memory_limit"]
+    return ", ".join([f"{m['duckdb_threads']} threads", limit, *extra])
+
+
+def _limit(run: dict, name: str) -> str:
+    return memory_limit(run["machine"]["duckdb_memory_limit"], name)
+
+
+def _row(run: dict, name: str, c: dict) -> str:
+    sql = run["contenders"].get("duckdb_sql", {})
+    ok = "error" not in c and "error" not in sql and sql
+    ratio = f"{c['wall_s'] / sql['wall_s']:.2f}" if ok else "-"
+    verdict = run["agreement"].get(name, "reference" if "error" not in c else c["error"])
+    return (
+        f"| {run['invoices']:,} | {run['customers']:,} | {run['payments']:,} "
+        f"| {_settings(run, name)} "
+        f"| {name}{_batches(c)} | {c['wall_s']:.1f} | {_fmt(c.get('validate_s'))} "
+        f"| {_fmt(c.get('features_s'))} | {c['peak_rss_bytes'] / 1e9:.2f} | {ratio} "
+        f"| {verdict[:60]} |"
+    )
+
+
+def _batches(c: dict) -> str:
+    return f" ({c['batches']} batches)" if c.get("batches", 1) > 1 else ""
 
 
 def _fmt(value) -> str:
@@ -624,8 +663,20 @@ def _parser() -> argparse.ArgumentParser:
         default=1,
         help="runs per contender, each in a fresh process; the fastest is reported",
     )
+    p.add_argument("--batches", type=int, default=1, help="segkit's customer_features batches")
     p.add_argument("--threads", type=int, default=2, help="DuckDB threads")
-    p.add_argument("--memory-limit", default="5GB", help="DuckDB memory_limit")
+    p.add_argument(
+        "--memory-limit",
+        default="5GB",
+        help="DuckDB memory_limit, or per contender: segkit=4GB,duckdb_sql=6500MB",
+    )
+    p.add_argument(
+        "--duckdb-setting",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="more DuckDB settings, e.g. preserve_insertion_order=false",
+    )
     p.add_argument("--rows-per-file", type=lambda s: int(s.replace("_", "")), default=10_000_000)
     p.add_argument(
         "--tag", default="", help="names a variant run, e.g. mem2gb (results file suffix)"
