@@ -106,8 +106,9 @@ def customer_features(
         for k in range(int(batches))
     ]
     settled = settlement_available(ledger.invoices, ledger.payments)
-    frame = _finish(pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0],
-                    aging_edges, settled)  # fmt: skip
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    parts.clear()  # free the batches before the sorted copy
+    frame = _finish(frame, aging_edges, settled)
     if firmographic:
         frame = frame.join(firmographics(frame, cny_per_eur, scale_edges, scale_labels))
     frame.attrs = {"as_of": day.isoformat(), "notes": [] if settled else [NO_SETTLEMENT]}
