@@ -89,7 +89,9 @@ def activity_features(invoices: ibis.Table, as_of: dt.date) -> ibis.Table:
     return agg.mutate(
         recency_days=day.delta(agg.last_invoice, unit="day").cast("float64"),
         tenure_days=day.delta(agg.first_invoice, unit="day").cast("float64"),
-        growth_12m=ibis.ifelse(_.revenue_prev_12m > 0, _.revenue_12m / _.revenue_prev_12m - 1, None),
+        growth_12m=ibis.ifelse(
+            _.revenue_prev_12m > 0, _.revenue_12m / _.revenue_prev_12m - 1, None
+        ),
         mean_invoice=ibis.ifelse(_.n_invoices > 0, _.gross / _.n_invoices, None),
         credit_note_share=ibis.ifelse(_.gross > 0, _.credits / _.gross, None),
     ).drop("gross", "credits")
