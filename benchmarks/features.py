@@ -521,7 +521,18 @@ def _machine(args) -> dict:
             "ibis": ibis.__version__, "pandas": pd.__version__,
             "load_average_at_start": os.getloadavg(), "duckdb_threads": args.threads,
             "duckdb_memory_limit": args.memory_limit,
-            "duckdb_settings": args.duckdb_setting}  # fmt: skip
+            "duckdb_settings": args.duckdb_setting, "segkit_commit": _commit()}  # fmt: skip
+
+
+def _commit() -> str:
+    """The checked-out commit, with ``-dirty`` when the package source has uncommitted changes."""
+
+    def git(*argv):
+        done = subprocess.run(["git", *argv], cwd=HERE, capture_output=True, text=True, check=False)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + ("-dirty" if git("status", "--porcelain", "--", "../src") else "")
 
 
 def write_markdown(results_dir: Path) -> Path:
