@@ -59,7 +59,8 @@ LABEL_COLUMNS = (
 )  # fmt: skip
 
 
-def _check_int(name: str, value, minimum: int) -> int:
+def check_int(name: str, value, minimum: int) -> int:
+    """``value`` as an int, or a ConfigError naming ``name`` when it is not an int >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
         raise ConfigError(f"{name} must be an int >= {minimum}; got {value!r}.")
     return int(value)
@@ -71,7 +72,7 @@ def horizon_end(as_of, months: int = DEFAULT_HORIZON_MONTHS) -> dt.date:
     A month-end stays a month-end when the target month is shorter (2024-02-29 + 12 months is
     2025-02-28); pandas ``DateOffset`` arithmetic.
     """
-    months = _check_int("horizon_months", months, 1)
+    months = check_int("horizon_months", months, 1)
     return (pd.Timestamp(as_date(as_of)) + pd.DateOffset(months=months)).date()
 
 
@@ -226,8 +227,8 @@ def default_labels(
         When the ledger has no settlement data.
     """
     day = as_date(as_of)
-    months = _check_int("horizon_months", horizon_months, 1)
-    dpd = _check_int("dpd", dpd, 0)
+    months = check_int("horizon_months", horizon_months, 1)
+    dpd = check_int("dpd", dpd, 0)
     _require_settlement(ledger)
     return _labels(ledger, day, months, dpd, data_end(ledger))[0]
 
@@ -268,8 +269,8 @@ def snapshot_dates(
     ConfigError
         When the schedule is empty or a parameter is invalid.
     """
-    months = _check_int("horizon_months", horizon_months, 1)
-    history = _check_int("history_months", history_months, 0)
+    months = check_int("horizon_months", horizon_months, 1)
+    history = check_int("history_months", history_months, 0)
     last = as_date(known_until, "known_until") if known_until is not None else data_end(ledger)
     if start is None:
         first = ledger.invoices.invoice_date.min().execute()
@@ -348,8 +349,8 @@ def development_set(
     """
     if as_of_dates is not None and (start is not None or end is not None):
         raise ConfigError("pass either as_of_dates or start/end, not both; got both.")
-    months = _check_int("horizon_months", horizon_months, 1)
-    dpd = _check_int("dpd", dpd, 0)
+    months = check_int("horizon_months", horizon_months, 1)
+    dpd = check_int("dpd", dpd, 0)
     _require_settlement(ledger)
     if as_of_dates is None:
         days = snapshot_dates(ledger, start, end, freq, months)
@@ -388,7 +389,7 @@ def scoring_snapshot(
         out; their number is in ``attrs["counts"]``.
     """
     day = as_date(as_of)
-    dpd = _check_int("dpd", dpd, 0)
+    dpd = check_int("dpd", dpd, 0)
     _require_settlement(ledger)
     table = _known_customers(ledger, day).left_join(_exposure(ledger, day, dpd), "customer_id")
     table = table.drop(c for c in table.columns if c.endswith("_right"))
