@@ -1,0 +1,157 @@
+"""Execute one study notebook and record what it produced.
+
+:func:`run_study` runs a study with papermill in a kernel on the caller's interpreter, exports
+the executed notebook to code-free HTML, collects the extra files the notebook wrote and saves
+``<study>.parameters.json`` (parameters, segkit version, run times and status). A failing study
+is recorded as ``"failed"`` in its :class:`StudyRun` instead of raising. :class:`ReportResult`
+gathers the records of one :func:`segkit.reports.run_reports` call.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nbformat
+import papermill
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+from nbconvert import HTMLExporter
+
+__all__ = ["ReportResult", "StudyRun", "run_study", "segkit_version"]
+
+
+@dataclass
+class StudyRun:
+    """Outcome of one study: ``status`` is ``"ok"`` or ``"failed"``; paths are absolute."""
+
+    name: str
+    status: str
+    notebook: Path
+    html: Path | None
+    parameters: Path
+    error: str | None = None
+    outputs: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class ReportResult:
+    """Outcome of :func:`segkit.reports.run_reports`: the output folder, one record per study, the index."""
+
+    out_dir: Path
+    studies: list[StudyRun]
+    index: Path
+
+    @property
+    def failed(self) -> list[str]:
+        """Names of the studies that failed."""
+        return [run.name for run in self.studies if run.status != "ok"]
+
+
+class _CallerKernelManager(AsyncKernelManager):
+    """Kernel manager whose kernel always runs the interpreter that runs segkit."""
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        return KernelSpec(
+            name=self.kernel_name,
+            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (segkit)",
+            language="python",
+        )
+
+
+def run_study(name, source, values, out_dir: Path, execute, say) -> StudyRun:
+    run = StudyRun(name, "ok", out_dir / f"{name}.ipynb", None, out_dir / f"{name}.parameters.json")
+    own_files = {run.notebook, run.parameters, out_dir / f"{name}.html"}
+    for stale in own_files:  # leave nothing from an earlier run of the same date
+        stale.unlink(missing_ok=True)
+    own_files.add(out_dir / "index.html")
+    before = _snapshot(out_dir)
+    started = _now()
+    say(f"{name}: running {source.name}")
+    try:
+        _execute(source, run.notebook, values, execute)
+    except Exception as exc:  # a failing study must not stop the others
+        run.status, run.error = "failed", _first_line(exc)
+    finished = _now()
+    run.outputs = sorted(p for p in _changed(before, _snapshot(out_dir)) if p not in own_files)
+    run.html = _export_html(run.notebook, out_dir / f"{name}.html", f"{name} — {values['as_of']}")
+    _write_parameters(run, source, values, {"started": started, "finished": finished})
+    say(f"{name}: {run.status}" + (f" ({run.error})" if run.error else ""))
+    return run
+
+
+def _execute(source: Path, target: Path, values, execute) -> None:
+    kernel = execute["kernel_name"]
+    engine = {} if kernel else {"kernel_manager_class": _CallerKernelManager}
+    papermill.execute_notebook(
+        str(source),
+        str(target),
+        parameters=values,
+        kernel_name=kernel or "python3",
+        language="python",
+        progress_bar=execute["progress"],
+        cwd=execute["cwd"],
+        execution_timeout=execute["timeout"],
+        **engine,
+    )
+
+
+def _export_html(notebook: Path, target: Path, title: str) -> Path | None:
+    if not notebook.is_file():
+        return None
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+        nb.metadata["title"] = title
+        exporter = HTMLExporter(
+            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+        )
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    except Exception:  # an unreadable partial notebook leaves the study without HTML
+        return None
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def _write_parameters(run: StudyRun, source: Path, values, times: dict[str, str]) -> None:
+    record = {
+        "study": run.name,
+        "notebook": str(source),
+        "parameters": values,
+        "segkit_version": segkit_version(),
+        "run": {**times, "status": run.status, "error": run.error},
+    }
+    text = json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    run.parameters.write_text(text + "\n", encoding="utf-8")
+
+
+def _snapshot(folder: Path) -> dict[Path, tuple[int, int]]:
+    files = (p for p in folder.rglob("*") if p.is_file())
+    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in files}
+
+
+def _changed(before: dict, after: dict) -> list[Path]:
+    return [path for path, stamp in after.items() if before.get(path) != stamp]
+
+
+def _first_line(exc: Exception) -> str:
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:
+        text = f"{ename}: {evalue}"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    return next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def segkit_version() -> str:
+    import segkit
+
+    return segkit.__version__
