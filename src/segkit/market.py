@@ -1,18 +1,9 @@
 """Market positioning seen from the seller's ledger: where revenue comes from and where it grows.
 
-Shape: the feature table (one row per customer, :func:`segkit.customer_features`) -> one row
-per segment of a column such as ``industry_section``, ``region_cn`` or ``size_cn``
-(:func:`segment_revenue`, :func:`penetration`, :func:`positioning`), or one row for the whole
-base (:func:`concentration`). Column names are parameters. Amounts are net of credit notes;
-nothing here knows costs, so "value per customer" is revenue, not margin.
-
-Quadrants of :func:`positioning`. A segment is *gaining* when its revenue grew at least as
-fast as the whole business (total ``revenue_12m`` against total ``revenue_prev_12m``), so its
-share of revenue did not fall; else it is *losing* (share), even if its revenue grew. It is
-*large* when its revenue share is at least the median share of the segments, else *small*.
-The four labels are ``"gaining & large"``, ``"gaining & small"``, ``"losing & large"`` and
-``"losing & small"``; a segment without revenue in the previous 12 months has no growth rate
-and is ``"new"``.
+One row per segment of a column such as ``industry_section``, ``region_cn`` or ``size_cn``:
+revenue, share, growth, concentration, penetration and the positioning quadrant. The shape of
+the tables and the definition of the quadrants are in the docstring of
+:mod:`segkit.market_tables`.
 
 The tables live in :mod:`segkit.market_tables`, the quadrant labels and suggested actions in
 English and Chinese in :mod:`segkit.market_text` and the charts (:func:`plot_shares`,
