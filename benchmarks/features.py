@@ -519,7 +519,7 @@ def _machine(args) -> dict:
             * os.sysconf("SC_PHYS_PAGES") / 2**30, 1), "platform": platform.platform(),
             "python": platform.python_version(), "duckdb": duckdb.__version__,
             "ibis": ibis.__version__, "pandas": pd.__version__,
-            "load_average_at_start": os.getloadavg(), "duckdb_threads": args.threads,
+            "load_average_at_start": args.load_at_start, "duckdb_threads": args.threads,
             "duckdb_memory_limit": args.memory_limit,
             "duckdb_settings": args.duckdb_setting, "segkit_commit": _commit()}  # fmt: skip
 
@@ -604,6 +604,7 @@ def _fmt(value) -> str:
 
 def main(argv=None) -> None:
     args = _parser().parse_args(argv)
+    args.load_at_start = os.getloadavg()  # before any contender runs
     if args.child:
         child(args)
         return
