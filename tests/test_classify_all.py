@@ -99,6 +99,34 @@ def test_unknown_config_section_is_rejected():
         resolve_config({"rmf": {}})
 
 
+def test_config_sections_merge_over_their_defaults():
+    cfg = resolve_config({"credit": False, "clusters": {"k_range": [2, 3]}, "abc": {}, "rfm": None})
+    assert cfg["credit"]["enabled"] is False and cfg["credit"]["dpd"] == 90
+    assert cfg["clusters"]["k_range"] == [2, 3] and cfg["clusters"]["method"] == "kmeans"
+    assert cfg["abc"]["cuts"] == [0.8, 0.95]
+    assert cfg["rfm"]["monetary"] == "revenue_12m"
+
+
+@pytest.mark.parametrize(
+    ("section", "value", "expected"),
+    [("credit", "no", "a mapping or true/false"), ("features", False, "a mapping"),
+     ("abc", [0.8], "a mapping")],
+)  # fmt: skip
+def test_config_section_of_the_wrong_type_is_rejected(section, value, expected):
+    with pytest.raises(ConfigError, match=rf"section '{section}' must be {expected}; got"):
+        resolve_config({section: value})
+
+
+def test_features_batches_from_the_config_give_the_same_classes(sample_ledger):
+    plain = {"credit": False, "clusters": False}
+    whole = segkit.classify(sample_ledger, "2025-06-30", config=plain)
+    batched = segkit.classify(
+        sample_ledger, "2025-06-30", config={**plain, "features": {"batches": 3}}
+    )
+    pd.testing.assert_frame_equal(batched, whole)
+    assert whole["abc_tier"].notna().all()
+
+
 def test_classify_features_accepts_a_feature_table_without_clusters():
     features = pd.DataFrame(
         {

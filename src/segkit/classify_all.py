@@ -183,10 +183,26 @@ def resolve_config(config: dict | str | Path | None) -> dict:
             raise ConfigError(
                 f"classification config: unknown section {key!r}; expected some of {sorted(cfg)}"
             )
-        cfg[key] = {**cfg[key], **value} if isinstance(cfg[key], dict) and value else value
+        cfg[key] = _merge_section(key, cfg[key], value)
     if isinstance(cfg["rules"], str) and base is not None and not Path(cfg["rules"]).is_absolute():
         cfg["rules"] = str(base / cfg["rules"])
     return cfg
+
+
+def _merge_section(key: str, default, value):
+    """One section of the user config over its default; ``credit: false`` disables a section."""
+    if not isinstance(default, dict):
+        return value
+    if isinstance(value, bool) and "enabled" in default:
+        return {**default, "enabled": value}
+    if value is None:
+        return default
+    if not isinstance(value, dict):
+        expected = "a mapping or true/false" if "enabled" in default else "a mapping"
+        raise ConfigError(
+            f"classification config: section {key!r} must be {expected}; got {value!r}"
+        )
+    return {**default, **value}
 
 
 def classify_features(
