@@ -117,6 +117,26 @@ def test_config_section_of_the_wrong_type_is_rejected(section, value, expected):
         resolve_config({section: value})
 
 
+@pytest.mark.parametrize(
+    ("config", "section", "key"),
+    [({"abc": {"cutz": [0.5]}}, "abc", "cutz"),
+     ({"features": {"aging_edge": [0, 30]}}, "features", "aging_edge"),
+     ({"frequency": {"new_day": 60}}, "frequency", "new_day"),
+     ({"credit": {"lgd": 0.4, "pd_floor": 0.01}}, "credit", "pd_floor")],
+)  # fmt: skip
+def test_config_key_that_nothing_reads_is_rejected(config, section, key):
+    with pytest.raises(ConfigError, match=rf"section '{section}' has unknown key\(s\) \['{key}'\]"):
+        resolve_config(config)
+
+
+def test_config_accepts_every_parameter_of_what_a_section_feeds():
+    cfg = resolve_config(
+        {"frequency": {"dormant_days": 400}, "clusters": {"selection": "silhouette"},
+         "features": {"batches": 2, "cny_per_eur": 7.9}, "amount": {"value_col": "net_amount"}}
+    )  # fmt: skip
+    assert cfg["frequency"]["dormant_days"] == 400 and cfg["features"]["batches"] == 2
+
+
 def test_features_batches_from_the_config_give_the_same_classes(sample_ledger):
     plain = {"credit": False, "clusters": False}
     whole = segkit.classify(sample_ledger, "2025-06-30", config=plain)

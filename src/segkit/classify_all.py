@@ -11,6 +11,7 @@ splits, cluster scores) are kept in ``frame.attrs["params"]``.
 from __future__ import annotations
 
 import copy
+import inspect
 from pathlib import Path
 
 import numpy as np
@@ -202,7 +203,29 @@ def _merge_section(key: str, default, value):
         raise ConfigError(
             f"classification config: section {key!r} must be {expected}; got {value!r}"
         )
+    allowed = _section_keys(key, default)
+    unknown = sorted(str(k) for k in value if k not in allowed)
+    if unknown:
+        raise ConfigError(
+            f"classification config: section {key!r} has unknown key(s) {unknown}; "
+            f"expected some of {sorted(allowed)}"
+        )
     return {**default, **value}
+
+
+def _section_keys(key: str, default: dict) -> set[str]:
+    """The keys a config section accepts: its defaults and the parameters of what it feeds."""
+    takes = {
+        "frequency": (frequency_class, {"features"}),
+        "amount": (amount_class, {"features"}),
+        "clusters": (CustomerClusters.__init__, {"self", "lang"}),
+        "features": (customer_features, {"ledger", "as_of"}),
+    }
+    keys = set(default)
+    if key in takes:
+        function, skip = takes[key]
+        keys |= set(inspect.signature(function).parameters) - skip
+    return keys
 
 
 def classify_features(
