@@ -5,8 +5,10 @@ Two layers, both collecting every failure before raising one :class:`~segkit.exc
 1. the column/type contract of each table, a pandera schema checked on the Ibis table
    (:func:`segkit.schemas.contract`);
 2. value rules expressed as Ibis filters (not null, unique keys, dates in order, references between
-   tables). They run where the data is — DuckDB, Spark, a warehouse — and only the failing rows
-   (the first ``max_rows`` per rule, and the count) come back to Python.
+   tables). They run where the data is — DuckDB, Spark, a warehouse — in two passes: one
+   aggregation per table (and one over payments joined to their invoices) counts the failures of
+   every rule; only for the rules that fail are rows numbered and the failing rows (the first
+   ``max_rows`` per rule, and the count) brought back to Python.
 
 Failures are a table with columns file, table, column, row, rule, value.
 """
