@@ -18,10 +18,10 @@ from ibis import _
 
 from segkit.exceptions import ConfigError
 
+from .allocation import left_join_on
 from .settlement import (
     ar_reconciliation,
     invoice_settlement,
-    left_join_on,
     parse_as_of,
     settle,
     settlement_available,

@@ -26,6 +26,7 @@ Settlement rules, applied as of a date (point in time):
    never zeros (see :func:`settlement_available`).
 
 Amounts within half a cent (``0.005``) of settling count as settled, to absorb float sums.
+Rules 2 and 3 (payments and credits) are in :mod:`segkit.features.allocation`.
 """
 
 from __future__ import annotations
@@ -39,10 +40,10 @@ from ibis import _
 
 from segkit.exceptions import ConfigError, SchemaError
 
+from .allocation import settle_payments
+
 __all__ = ["settlement_available", "invoice_settlement", "ar_reconciliation"]
 
-_TOL = 0.005
-_KEYS = ["customer_id", "invoice_id"]
 _TYPES = {
     "invoice_id": "string",
     "customer_id": "string",
@@ -201,16 +202,6 @@ def _typed(table: ir.Table, required: Sequence[str], name: str) -> ir.Table:
     return table.mutate(**casts)
 
 
-def left_join_on(left: ir.Table, right: ir.Table, keys: list[str]) -> ir.Table:
-    """``left`` with ``right``'s other columns, joined on equal ``keys``.
-
-    An explicit column list rather than ``drop()``: Ibis then compiles a table used twice as one
-    shared CTE instead of repeating it.
-    """
-    joined = left.left_join(right, keys)
-    return joined.select(*left.columns, *[c for c in right.columns if c not in keys])
-
-
 # -- settlement -------------------------------------------------------------------------------
 
 
@@ -227,7 +218,7 @@ def settle(invoices, payments, as_of: dt.date):
     notes = known.filter(_.amount < 0)
     if payments is not None:
         paid = _typed(payments, _PAYMENT_COLUMNS, "payments").filter(_.payment_date <= as_of)
-        settlement, credits = _settle_payments(positive, notes, paid)
+        settlement, credits = settle_payments(positive, notes, paid)
         receipts = paid.select("customer_id", "payment_date", cash=_.amount)
     elif "settled_date" in known.columns:
         settlement, credits = _settle_dates(positive, notes, as_of)
@@ -255,122 +246,6 @@ def _settle_dates(positive, notes, as_of):
     )
     credits = notes.filter(~done).select("customer_id", credit=-_.amount)
     return settlement, credits
-
-
-def _settle_payments(positive, notes, paid):
-    alloc, excess = _allocate(positive, paid)
-    cash = paid.filter(_.invoice_id.isnull())
-    credits = ibis.union(
-        cash.select("customer_id", credit_date=_.payment_date, credit=_.amount),
-        excess,
-        notes.select("customer_id", credit_date=_.invoice_date, credit=-_.amount),
-    )
-    credits = credits.group_by(["customer_id", "credit_date"]).aggregate(credit=_.credit.sum())
-    inv = left_join_on(positive, alloc, _KEYS).mutate(
-        paid_allocated=_.paid_allocated.fill_null(0.0), alloc_full=_.alloc_full.fill_null(False)
-    )
-    inv = inv.mutate(remaining=_.amount - _.paid_allocated)
-    inv = left_join_on(inv, _fifo(inv, credits), _KEYS)
-    covered = inv.alloc_full | inv.cover_date.notnull()
-    start = inv.invoice_date
-    when = ibis.greatest(
-        start, ibis.coalesce(inv.alloc_date, start), ibis.coalesce(inv.cover_date, start)
-    )
-    fifo = ibis.ifelse(inv.alloc_full, 0.0, inv.fifo_paid.fill_null(0.0))
-    fifo = ibis.ifelse(covered & ~inv.alloc_full, inv.remaining, fifo)
-    settlement = inv.mutate(
-        paid_unallocated=fifo,
-        open_amount=ibis.ifelse(covered, 0.0, inv.remaining - fifo),
-        settled_date=ibis.ifelse(covered, when, ibis.null("date")),
-    )
-    return settlement, credits.select("customer_id", "credit")
-
-
-def _allocate(positive, paid):
-    """Apply payments naming an invoice; return (per-invoice allocation, excess credits).
-
-    Most invoices need no running total: when an invoice's payments fall on one day, or never
-    reach its amount, the allocation follows from their sum and last date. Only invoices paid
-    over several days that reach their amount (when, and with what excess, is a question of
-    order) get the running total, over their own payments.
-    """
-    named = paid.filter(_.invoice_id.notnull())
-    per_invoice = named.group_by(_KEYS).aggregate(
-        total=_.amount.sum(), first=_.payment_date.min(), last=_.payment_date.max()
-    )
-    caps = positive.select(*_KEYS, cap=_.amount)
-    per_invoice = left_join_on(per_invoice, caps, _KEYS).mutate(cap=_.cap.fill_null(0.0))
-    simple = (_.first == _.last) | (_.total < _.cap - _TOL)
-    quick = per_invoice.filter(simple).select(
-        *_KEYS,
-        "cap",
-        payment_date=_.last,
-        paid=_.total,
-        excess=ibis.greatest(_.total - _.cap, 0.0),
-        reached=_.total >= _.cap - _TOL,
-    )
-    ordered = _running(named.semi_join(per_invoice.filter(~simple), _KEYS), caps)
-    columns = [*_KEYS, "cap", "payment_date", "paid", "excess", "reached"]
-    rows = ibis.union(quick.select(*columns), ordered.select(*columns))
-    # one row per invoice in ``quick``: its allocation needs no aggregation
-    alloc = ibis.union(
-        quick.filter(_.cap > 0).select(
-            *_KEYS, alloc_full=_.reached, alloc_date=_.payment_date, total=_.paid, cap=_.cap
-        ),
-        ordered.filter(_.cap > 0)
-        .group_by(_KEYS)
-        .aggregate(
-            alloc_full=_.reached.any(),
-            alloc_date=ibis.coalesce(_.payment_date.min(where=_.reached), _.payment_date.max()),
-            total=_.paid.sum(),
-            cap=_.cap.max(),
-        ),
-    )
-    alloc = alloc.mutate(paid_allocated=ibis.ifelse(_.alloc_full, _.cap, _.total)).drop(
-        "total", "cap"
-    )
-    excess = rows.filter(_.excess > _TOL)
-    return alloc, excess.select("customer_id", credit_date=_.payment_date, credit=_.excess)
-
-
-def _running(payments, caps):
-    """Per invoice and payment day: amount paid, running total, and the excess over the cap."""
-    daily = payments.group_by([*_KEYS, "payment_date"]).aggregate(paid=_.amount.sum())
-    # one row per day and invoice, so RANGE equals ROWS here; DuckDB runs RANGE faster
-    window = ibis.window(group_by=_KEYS, order_by="payment_date", range=(None, 0))
-    rows = left_join_on(daily, caps, _KEYS)
-    rows = rows.mutate(cap=_.cap.fill_null(0.0), cum=_.paid.sum().over(window))
-    return rows.mutate(
-        excess=ibis.greatest(_.cum - _.cap, 0.0) - ibis.greatest(_.cum - _.paid - _.cap, 0.0),
-        reached=_.cum >= _.cap - _TOL,
-    )
-
-
-def _fifo(inv, credits):
-    """Apply credits oldest-first to what invoices still owe; return fifo_paid, cover_date."""
-    order = ["due_date", "invoice_date", "invoice_id"]
-    # view(): the caller joins ``inv`` too, so it stays one shared subquery (allocated once);
-    # only customers with credits: elsewhere fifo_paid is 0 and cover_date NULL anyway
-    owing = inv.view().filter(_.remaining > _TOL).semi_join(credits, "customer_id")
-    owing = owing.mutate(
-        end=_.remaining.sum().over(ibis.cumulative_window(group_by="customer_id", order_by=order))
-    )
-    running = ibis.cumulative_window(group_by="customer_id", order_by="credit_date")
-    cum = credits.mutate(end=_.credit.sum().over(running))
-    # One stream ordered by cumulative amount: an invoice's cover date is the earliest credit
-    # whose running total reaches the end of its position (credits come later in the order).
-    stream = ibis.union(
-        owing.select(*_KEYS, key=_.end - _TOL, kind=ibis.literal(0), credit_date=ibis.null("date")),
-        cum.select("customer_id", invoice_id=ibis.null("string"), key=_.end, kind=ibis.literal(1),
-                   credit_date=_.credit_date),
-    )  # fmt: skip
-    ahead = ibis.window(group_by="customer_id", order_by=["key", "kind"], rows=(0, None))
-    cover = stream.mutate(cover_date=_.credit_date.min().over(ahead)).filter(_.kind == 0)
-    totals = credits.group_by("customer_id").aggregate(total_credit=_.credit.sum())
-    owing = left_join_on(owing, totals, ["customer_id"])
-    share = ibis.greatest(_.total_credit.fill_null(0.0) - (_.end - _.remaining), 0.0)
-    owing = owing.select(*_KEYS, fifo_paid=ibis.least(share, _.remaining))
-    return left_join_on(owing, cover.select(*_KEYS, "cover_date"), _KEYS)
 
 
 def _lateness(settlement, as_of, available):
