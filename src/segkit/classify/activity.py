@@ -48,7 +48,8 @@ def require_columns(frame: pd.DataFrame, columns: dict[str, str], where: str) ->
             )
 
 
-def _is_number(value) -> bool:
+def is_number(value) -> bool:
+    """True for a finite real number (not a bool): the check of every numeric parameter."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
 
 
@@ -61,7 +62,7 @@ def _check_method(method: str, thresholds) -> None:
 
 def _check_quantiles(quantiles) -> tuple[float, float]:
     q = tuple(quantiles) if isinstance(quantiles, list | tuple) else ()
-    if len(q) != 2 or not all(map(_is_number, q)) or not 0 < q[0] < q[1] < 1:
+    if len(q) != 2 or not all(map(is_number, q)) or not 0 < q[0] < q[1] < 1:
         raise ConfigError(
             f"quantiles must be two increasing numbers strictly between 0 and 1; got {quantiles!r}."
         )
@@ -76,7 +77,7 @@ def _check_bounds(thresholds, default: dict, upper: str, lower: str) -> tuple[fl
             f"thresholds must be a dict with keys {upper!r} and {lower!r}; got {thresholds!r}."
         )
     lo, hi = thresholds[lower], thresholds[upper]
-    if not (_is_number(lo) and _is_number(hi) and 0 < lo < hi):
+    if not (is_number(lo) and is_number(hi) and 0 < lo < hi):
         raise ConfigError(
             f"thresholds must satisfy 0 < thresholds[{lower!r}] < thresholds[{upper!r}]; "
             f"got {lower}={lo!r}, {upper}={hi!r}."
@@ -93,7 +94,7 @@ def numeric(frame: pd.DataFrame, column: str, where: str) -> pd.Series:
 
 
 def _check_days(name: str, value) -> None:
-    if value is not None and not (_is_number(value) and value >= 0):
+    if value is not None and not (is_number(value) and value >= 0):
         raise ConfigError(f"{name} must be None or a number of days >= 0; got {value!r}.")
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from segkit.classify.activity import _is_number, numeric, require_columns
+from segkit.classify.activity import is_number, numeric, require_columns
 from segkit.exceptions import ConfigError
 
 __all__ = ["ABCTiers", "pareto_table", "top_share"]
@@ -25,7 +25,7 @@ _EPS = 1e-9
 
 def _check_cuts(cuts, labels) -> None:
     cuts, labels = tuple(cuts), tuple(labels)
-    if not cuts or not all(map(_is_number, cuts)) or not all(0 < c <= 1 for c in cuts):
+    if not cuts or not all(map(is_number, cuts)) or not all(0 < c <= 1 for c in cuts):
         raise ConfigError(f"cuts must be numbers in (0, 1]; got {cuts!r}.")
     if any(a >= b for a, b in zip(cuts, cuts[1:], strict=False)):
         raise ConfigError(f"cuts must be strictly increasing; got {cuts!r}.")
@@ -156,7 +156,7 @@ def top_share(features: pd.DataFrame, value: str = "revenue_12m", top: float = 0
     float
         Value share in [0, 1], 1.0 meaning the top group holds everything.
     """
-    if not (_is_number(top) and 0 < top <= 1):
+    if not (is_number(top) and 0 < top <= 1):
         raise ConfigError(f"top must be a number in (0, 1]; got {top!r}.")
     table = pareto_table(features, value)
     if table.empty:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from segkit.classify.activity import _is_number, class_matrix, numeric, require_columns
+from segkit.classify.activity import class_matrix, is_number, numeric, require_columns
 from segkit.exceptions import ConfigError
 
 __all__ = [
@@ -43,7 +43,7 @@ def _check_risk_rules(rules) -> dict[str, dict[str, float]]:
         raise ConfigError(f"rules must be a dict with keys among 'high', 'medium'; got {rules!r}.")
     for tier, conditions in rules.items():
         ok = isinstance(conditions, dict) and conditions
-        if not ok or not all(_is_number(t) for t in conditions.values()):
+        if not ok or not all(is_number(t) for t in conditions.values()):
             raise ConfigError(
                 f"rules[{tier!r}] must be a non-empty dict {{column: number}}; got {conditions!r}."
             )
