@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal, assert_series_equal
 
-from segkit.classify.activity import (
+from segkit.classes.activity import (
     AMOUNT_ORDER,
     FREQ_ORDER,
     amount_class,
@@ -14,8 +14,8 @@ from segkit.classify.activity import (
     frequency_class,
     pivot_cells,
 )
-from segkit.classify.labels import label
 from segkit.exceptions import ConfigError
+from segkit.text.labels import label
 
 NAN = np.nan
 

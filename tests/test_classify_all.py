@@ -9,7 +9,7 @@ import pytest
 
 import segkit
 from segkit import ConfigError, Ledger
-from segkit.classify_all import OUTPUT_COLUMNS, classify_features, resolve_config, with_labels
+from segkit.classes.pipeline import OUTPUT_COLUMNS, classify_features, resolve_config, with_labels
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 EXAMPLE_RULES = Path(__file__).resolve().parents[1] / "examples" / "rules.yaml"
