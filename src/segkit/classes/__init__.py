@@ -1,6 +1,6 @@
 """Customer classes from the feature table (one row per customer).
 
-- :mod:`~segkit.classes.activity`: frequent vs occasional, large vs small, and their matrix;
+- :mod:`~segkit.classes.frequency`: frequent vs occasional, large vs small, and their matrix;
 - :mod:`~segkit.classes.rfm_scorer`, :mod:`~segkit.classes.rfm_segments`,
   :mod:`~segkit.classes.rfm_cn8`: RFM scores, the international segment map and the Chinese
   eight-class model;
@@ -13,7 +13,7 @@
 Column names are parameters of every function.
 """
 
-from segkit.classes.activity import (
+from segkit.classes.frequency import (
     amount_class,
     class_matrix,
     frequency_amount_matrix,

@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 
 from segkit.checks import check_lang
-from segkit.classes.activity import amount_class, frequency_class
+from segkit.classes.frequency import amount_class, frequency_class
 from segkit.classes.clusters import CustomerClusters
 from segkit.classes.rfm_segments import RFMScorer, rfm_class_cn, rfm_segment
 from segkit.classes.rules.apply import load_rules

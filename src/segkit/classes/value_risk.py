@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from segkit.checks import is_number, numeric, require_columns
-from segkit.classes.activity import class_matrix
+from segkit.classes.frequency import class_matrix
 from segkit.exceptions import ConfigError
 
 __all__ = [
@@ -143,7 +143,7 @@ def value_risk_matrix(
     -------
     pandas.DataFrame
         Columns ``abc_tier``, ``risk_tier`` (named after the parameters), ``customers``,
-        ``revenue``, ``revenue_share``; see :func:`segkit.classes.activity.class_matrix`.
+        ``revenue``, ``revenue_share``; see :func:`segkit.classes.frequency.class_matrix`.
     """
     return class_matrix(frame, value_col, risk_col, revenue_col, TIER_ORDER, RISK_ORDER)
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.checks import require_columns
-from segkit.classes.activity import pivot_cells
+from segkit.classes.frequency import pivot_cells
 from segkit.classes.pipeline import with_labels
 from segkit.classes.value_risk import valuable_but_risky
 from segkit.exceptions import ConfigError

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal, assert_series_equal
 
-from segkit.classes.activity import (
+from segkit.classes.frequency import (
     AMOUNT_ORDER,
     FREQ_ORDER,
     amount_class,
