@@ -19,14 +19,15 @@ import pandas as pd
 import yaml
 
 from segkit.checks import check_lang
-from segkit.classes.frequency import amount_class, frequency_class
 from segkit.classes.clusters import CustomerClusters
+from segkit.classes.frequency import amount_class, frequency_class
 from segkit.classes.rfm_segments import RFMScorer, rfm_class_cn, rfm_segment
 from segkit.classes.rules.apply import load_rules
 from segkit.classes.tiers import ABCTiers
 from segkit.classes.value_risk import DEFAULT_RISK_RULES, payment_risk_tier
 from segkit.exceptions import ConfigError, SegkitError
 from segkit.features import customer_features
+from segkit.text.catalogue import text
 from segkit.text.labels import LABELS, translate
 
 __all__ = ["classify", "classify_features", "with_labels", "DEFAULT_CONFIG", "OUTPUT_COLUMNS"]
@@ -334,34 +335,55 @@ def _codes(labels: pd.Series, kind: str) -> pd.Series:
 
 
 def reasons(frame: pd.DataFrame, lang: str = "en") -> pd.Series:
-    """A short, readable reason for each customer's main classes (no invented precision)."""
-    zh = lang == "zh"
-    parts = []
-    if "invoices_12m" in frame:
-        n = frame["invoices_12m"].fillna(0).astype(int).astype(str)
-        parts.append("近12个月开票" + n + "张" if zh else n + " invoices in 12 months")
-    if "revenue_12m" in frame:
-        rev = frame["revenue_12m"].fillna(0).map(lambda v: f"{v:,.0f}")
-        parts.append("收入" + rev if zh else "revenue " + rev)
-    if "rfm_cell" in frame:
-        parts.append("RFM " + frame["rfm_cell"].astype(str))
-    if "abc_tier" in frame:
-        parts.append(("ABC " if not zh else "ABC分级 ") + frame["abc_tier"].astype(str))
-    if "avg_days_late" in frame:
-        late = frame["avg_days_late"].map(lambda v: "n/a" if pd.isna(v) else f"{v:.0f}")
-        parts.append("平均逾期" + late + "天" if zh else "avg " + late + " days late")
-    if "aging_90_plus" in frame:
-        over = frame["aging_90_plus"].fillna(0) > 0
-        parts.append(
-            pd.Series(
-                np.where(over, "逾期90天以上有余额" if zh else "balance over 90 days past due", ""),
-                index=frame.index,
-            )
-        )
-    if "rule_id" in frame:
-        parts.append(("规则 " if zh else "rule ") + frame["rule_id"].astype(str))
+    """A short, readable reason for each customer's main classes (no invented precision).
+
+    The parts come from the text catalogue (kind ``reason``), each only where its column exists:
+    invoices and revenue of the last 12 months, the RFM cell, the ABC tier, the mean days late
+    (or "no payment history"), a balance more than 90 days past due, the matching rule.
+    """
+    parts = [_reason_part(frame, column, key, fill, lang) for column, key, fill in _REASONS
+             if column in frame]  # fmt: skip
+    if not parts:
+        return pd.Series("", index=frame.index, dtype=object)
     text = pd.concat(parts, axis=1).astype(str)
     return text.apply(lambda row: "; ".join(p for p in row if p), axis=1)
+
+
+def _reason_part(frame, column, key, fill, lang) -> pd.Series:
+    return frame[column].map(lambda value: fill(value, key, lang))
+
+
+def _count(value, key, lang):
+    return text("reason", key, lang, n=f"{0 if pd.isna(value) else int(value):,}")
+
+
+def _amount(value, key, lang):
+    return text("reason", key, lang, amount=f"{0 if pd.isna(value) else value:,.0f}")
+
+
+def _late(value, key, lang):
+    if pd.isna(value):
+        return text("reason", "late_unknown", lang)
+    return text("reason", key, lang, days=f"{value:.0f}")
+
+
+def _flag(value, key, lang):
+    return text("reason", key, lang) if not pd.isna(value) and value > 0 else ""
+
+
+def _field(name):
+    return lambda value, key, lang: text("reason", key, lang, **{name: value})
+
+
+_REASONS = (
+    ("invoices_12m", "invoices", _count),
+    ("revenue_12m", "revenue", _amount),
+    ("rfm_cell", "rfm", _field("cell")),
+    ("abc_tier", "abc", _field("tier")),
+    ("avg_days_late", "late", _late),
+    ("aging_90_plus", "over_90", _flag),
+    ("rule_id", "rule", _field("rule")),
+)
 
 
 def with_labels(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
