@@ -63,8 +63,8 @@ def growth_potential(
         summary; missing without a purchase), ``p_alive``, ``expected_purchases`` and ``clv``
         over the horizon, ``expected_spend``, ``revenue_12m``, the headroom columns, and
         ``growth_class``, ``growth_reason_code``, ``growth_label``, ``growth_reason``.
-        ``frame.attrs`` holds ``as_of``, ``time_unit``, ``horizon_months`` and the fitted
-        ``params`` of both models.
+        ``frame.attrs`` holds ``as_of``, ``time_unit``, ``horizon_months``, the fitted
+        ``params`` of both models and ``notes`` (peer columns that are absent).
     """
     day = as_date(as_of)
     unit = check_time_unit(time_unit)
@@ -92,13 +92,15 @@ def growth_potential(
     )
     frame = forecast.reindex(features.index)
     frame["revenue_12m"] = features["revenue_12m"]
-    frame = frame.join(headroom(features, size_column=size_column, min_peers=min_peers))
+    peers = headroom(features, size_column=size_column, min_peers=min_peers)
+    frame = frame.join(peers)
     frame = frame.join(growth_class(frame, limits, horizon_months))
     frame = frame.join(growth_labels(frame, language, limits, horizon_months))
     frame.attrs = {
         "as_of": day.isoformat(),
         "time_unit": time_unit,
         "horizon_months": horizon_months,
+        "notes": list(peers.attrs.get("notes", [])),
         "params": {
             "bgnbd": beta_geo.params_.to_dict(),
             "gamma_gamma": gamma_gamma.params_.to_dict(),

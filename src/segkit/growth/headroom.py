@@ -38,18 +38,34 @@ def peer_class(features: pd.DataFrame, size_column: str = "size_cn") -> pd.DataF
     pandas.DataFrame
         Columns ``section`` (the industry section, or "unknown") and ``size_class`` (the size in
         ``size_column``; where it is missing or unknown, ``"scale <band>"`` from ``scale_band``;
-        else "unknown").
+        else "unknown"). A column absent from ``features`` counts as unknown for every customer,
+        and ``frame.attrs["notes"]`` says so.
     """
-    _require(features, ["industry_section", size_column], "headroom")
-    section = features["industry_section"].astype("string").fillna(UNKNOWN)
-    size = features[size_column].astype("string").replace(UNKNOWN, pd.NA)
-    if "scale_band" in features.columns:
-        band = features["scale_band"].astype("string").replace(UNKNOWN, pd.NA)
-        size = size.fillna("scale " + band)
-    return pd.DataFrame(
-        {"section": section.astype(object), "size_class": size.fillna(UNKNOWN).astype(object)},
+    _require(features, [], "headroom")
+    notes = [
+        f"no {column} column: every customer's {what} is unknown"
+        for column, what in (("industry_section", "industry"), (size_column, "size class"))
+        if column not in features.columns
+    ]
+    section = _codes(features, "industry_section")
+    size = _codes(features, size_column)
+    size = size.fillna("scale " + _codes(features, "scale_band"))
+    result = pd.DataFrame(
+        {
+            "section": section.fillna(UNKNOWN).astype(object),
+            "size_class": size.fillna(UNKNOWN).astype(object),
+        },
         index=features.index,
     )
+    result.attrs["notes"] = notes
+    return result
+
+
+def _codes(features: pd.DataFrame, column: str) -> pd.Series:
+    """A code column as strings with "unknown" and absent values missing."""
+    if column not in features.columns:
+        return pd.Series(pd.NA, index=features.index, dtype="string")
+    return features[column].astype("string").replace(UNKNOWN, pd.NA)
 
 
 def headroom(
@@ -84,7 +100,7 @@ def headroom(
         Indexed like ``features``: ``section``, ``size_class``, ``peer_group`` (e.g. "C / small",
         "C", "all"), ``n_peers``, ``peer_median`` and ``peer_q3`` (median and upper quartile of
         peers' revenue), ``headroom`` (``max(peer_q3 - revenue, 0)``) and ``headroom_share``
-        (headroom / peer_q3).
+        (headroom / peer_q3). ``frame.attrs["notes"]`` names absent peer columns.
     """
     if isinstance(min_peers, bool) or not isinstance(min_peers, numbers.Integral) or min_peers < 1:
         raise ConfigError(f"min_peers must be an int >= 1; got {min_peers!r}.")
@@ -94,12 +110,14 @@ def headroom(
         rows = list(features.index[revenue.isna()][:3])
         raise SchemaError(f"headroom: column {revenue_column!r} must be numeric; rows {rows} fail.")
     result = peer_class(features, size_column)
+    notes = result.attrs["notes"]
     result = result.join(_peer_stats(result, revenue, revenue > 0, int(min_peers)))
     result["headroom"] = (result["peer_q3"] - revenue).clip(lower=0.0)
     q3 = result["peer_q3"].where(result["peer_q3"] > 0)
     result["headroom_share"] = result["headroom"] / q3
     if per_employee:
         result = result.join(_per_employee(features, revenue, result, int(min_peers)))
+    result.attrs["notes"] = notes
     return result
 
 
