@@ -165,7 +165,7 @@ def test_threshold_errors(scored, thresholds, match):
 
 
 def test_growth_labels_reject_an_unknown_language(scored):
-    with pytest.raises(ConfigError, match="language must be 'en' or 'zh'; got 'fr'"):
+    with pytest.raises(ConfigError, match=r"lang must be one of \['en', 'zh'\]; got 'fr'"):
         growth_labels(scored.join(growth_class(scored)), "fr")
 
 
@@ -200,4 +200,8 @@ def test_growth_potential_reads_nothing_after_the_as_of_date(sample):
     )
     a = growth_potential(ledger, cut, features)
     b = growth_potential(early, cut, features)
-    pd.testing.assert_frame_equal(a, b)
+    # the engine sums spends in parallel, so the fits may differ in the last digits
+    numbers = a.select_dtypes("number").columns
+    pd.testing.assert_frame_equal(a[numbers], b[numbers], rtol=1e-5)
+    codes = ["peer_group", "growth_class", "growth_reason_code", "growth_label"]
+    pd.testing.assert_frame_equal(a[codes], b[codes])

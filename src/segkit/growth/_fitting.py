@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
+from segkit.checks import is_number
 from segkit.exceptions import ConfigError, SchemaError, SegkitError
 
 
@@ -68,8 +67,7 @@ def _fail(where: str, summary: pd.DataFrame, column: str, bad: np.ndarray, rule:
 
 def check_positive(name: str, value, *, allow_zero: bool = False) -> float:
     """A real number > 0 (or >= 0), else :class:`ConfigError` naming the parameter."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    if not ok or value < 0 or (value == 0 and not allow_zero):
+    if not is_number(value) or value < 0 or (value == 0 and not allow_zero):
         rule = ">= 0" if allow_zero else "> 0"
         raise ConfigError(f"{name} must be a number {rule}; got {value!r}.")
     return float(value)

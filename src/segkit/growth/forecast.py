@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from segkit.features.activity import as_date
+from segkit.checks import as_date, check_int, check_lang
 
 from .bgnbd import BetaGeo
 from .gammagamma import GammaGamma
@@ -33,7 +33,7 @@ def growth_potential(
     size_column: str = "size_cn",
     min_peers: int = 5,
     thresholds: dict | None = None,
-    language: str = "en",
+    lang: str = "en",
 ) -> pd.DataFrame:
     """Forecast value, headroom and growth-potential class of each customer.
 
@@ -53,7 +53,7 @@ def growth_potential(
         Peer groups of :func:`segkit.growth.headroom`.
     thresholds : dict, optional
         Overrides of :data:`segkit.growth.DEFAULT_THRESHOLDS`.
-    language : {"en", "zh"}, default "en"
+    lang : {"en", "zh"}, default "en"
         Language of ``growth_label`` and ``growth_reason``.
 
     Returns
@@ -69,6 +69,8 @@ def growth_potential(
     day = as_date(as_of)
     unit = check_time_unit(time_unit)
     limits = check_thresholds(thresholds)
+    lang = check_lang(lang)
+    horizon_months = check_int("horizon_months", horizon_months, 1)
     if features is None:
         from segkit.features import customer_features
 
@@ -95,7 +97,7 @@ def growth_potential(
     peers = headroom(features, size_column=size_column, min_peers=min_peers)
     frame = frame.join(peers)
     frame = frame.join(growth_class(frame, limits, horizon_months))
-    frame = frame.join(growth_labels(frame, language, limits, horizon_months))
+    frame = frame.join(growth_labels(frame, lang, limits, horizon_months))
     frame.attrs = {
         "as_of": day.isoformat(),
         "time_unit": time_unit,

@@ -10,11 +10,10 @@ fall back to the industry section, then to all customers; ``peer_group`` says wh
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import pandas as pd
 
+from segkit.checks import check_int
 from segkit.exceptions import ConfigError, SchemaError
 
 __all__ = ["headroom", "peer_class"]
@@ -102,8 +101,7 @@ def headroom(
         peers' revenue), ``headroom`` (``max(peer_q3 - revenue, 0)``) and ``headroom_share``
         (headroom / peer_q3). ``frame.attrs["notes"]`` names absent peer columns.
     """
-    if isinstance(min_peers, bool) or not isinstance(min_peers, numbers.Integral) or min_peers < 1:
-        raise ConfigError(f"min_peers must be an int >= 1; got {min_peers!r}.")
+    min_peers = check_int("min_peers", min_peers, 1)
     _require(features, [revenue_column], "headroom")
     revenue = pd.to_numeric(features[revenue_column], errors="coerce").astype(float)
     if revenue.isna().any():
@@ -111,12 +109,12 @@ def headroom(
         raise SchemaError(f"headroom: column {revenue_column!r} must be numeric; rows {rows} fail.")
     result = peer_class(features, size_column)
     notes = result.attrs["notes"]
-    result = result.join(_peer_stats(result, revenue, revenue > 0, int(min_peers)))
+    result = result.join(_peer_stats(result, revenue, revenue > 0, min_peers))
     result["headroom"] = (result["peer_q3"] - revenue).clip(lower=0.0)
     q3 = result["peer_q3"].where(result["peer_q3"] > 0)
     result["headroom_share"] = result["headroom"] / q3
     if per_employee:
-        result = result.join(_per_employee(features, revenue, result, int(min_peers)))
+        result = result.join(_per_employee(features, revenue, result, min_peers))
     result.attrs["notes"] = notes
     return result
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from segkit.checks import check_lang
 from segkit.exceptions import ConfigError
 
 __all__ = [
@@ -142,7 +143,7 @@ def growth_class(frame: pd.DataFrame, thresholds=None, months: int = 12) -> pd.D
     )
 
 
-def growth_labels(frame: pd.DataFrame, language: str = "en", thresholds=None, months: int = 12):
+def growth_labels(frame: pd.DataFrame, lang: str = "en", thresholds=None, months: int = 12):
     """Label and reason sentence of each customer's growth class in one language.
 
     Parameters
@@ -150,25 +151,25 @@ def growth_labels(frame: pd.DataFrame, language: str = "en", thresholds=None, mo
     frame : pandas.DataFrame
         The columns :func:`growth_class` reads, ``revenue_12m`` and ``peer_q3``, and the output
         of :func:`growth_class` (``growth_class``, ``growth_reason_code``).
-    language : {"en", "zh"}, default "en"
+    lang : {"en", "zh"}, default "en"
+        Language of the labels and sentences.
 
     Returns
     -------
     pandas.DataFrame
         ``growth_label`` and ``growth_reason``, indexed like ``frame``.
     """
-    if language not in ("en", "zh"):
-        raise ConfigError(f"language must be 'en' or 'zh'; got {language!r}.")
+    lang = check_lang(lang)
     limits = check_thresholds(thresholds)
     labels = frame["growth_class"].map(
-        lambda code: GROWTH_LABELS[code][language] if isinstance(code, str) else None
+        lambda code: GROWTH_LABELS[code][lang] if isinstance(code, str) else None
     )
-    reasons = [_sentence(row, limits, months, language) for row in frame.itertuples(index=False)]
+    reasons = [_sentence(row, limits, months, lang) for row in frame.itertuples(index=False)]
     return pd.DataFrame({"growth_label": labels, "growth_reason": reasons}, index=frame.index)
 
 
-def _sentence(row, limits: dict, months: int, language: str) -> str:
-    template = GROWTH_REASONS[row.growth_reason_code][language]
+def _sentence(row, limits: dict, months: int, lang: str) -> str:
+    template = GROWTH_REASONS[row.growth_reason_code][lang]
     bought = row.revenue_12m / row.peer_q3 if row.peer_q3 > 0 else float("nan")
     fields = {
         **limits,

@@ -20,8 +20,8 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
+from segkit.checks import as_date
 from segkit.exceptions import ConfigError
-from segkit.features.activity import as_date
 
 __all__ = ["repeat_summary", "TIME_UNITS"]
 

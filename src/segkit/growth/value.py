@@ -10,11 +10,10 @@ Lee (2005), "RFM and CLV: using iso-value curves for customer base analysis", se
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import pandas as pd
 
+from segkit.checks import check_int
 from segkit.exceptions import ConfigError
 
 from ._fitting import check_positive
@@ -60,10 +59,7 @@ def clv(
     pandas.Series
         Indexed like ``summary``, named ``clv``.
     """
-    if isinstance(horizon_months, bool) or not isinstance(horizon_months, numbers.Integral):
-        raise ConfigError(f"horizon_months must be an int >= 1; got {horizon_months!r}.")
-    if horizon_months < 1:
-        raise ConfigError(f"horizon_months must be an int >= 1; got {horizon_months!r}.")
+    horizon_months = check_int("horizon_months", horizon_months, 1)
     margin = check_positive("margin", margin)
     if margin > 1:
         raise ConfigError(f"margin must be in (0, 1]; got {margin!r}.")
@@ -73,7 +69,7 @@ def clv(
     spend = gamma_gamma.expected_spend(summary).to_numpy()
     value = np.zeros(len(summary))
     previous = np.zeros(len(summary))
-    for k in range(1, int(horizon_months) + 1):
+    for k in range(1, horizon_months + 1):
         cumulative = beta_geo.expected_purchases(k * month, summary).to_numpy()
         value += margin * spend * (cumulative - previous) / (1 + monthly) ** k
         previous = cumulative
