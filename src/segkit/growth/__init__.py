@@ -8,7 +8,7 @@ it all as of a date and assigns a growth-potential class with its reason.
 """
 
 from .bgnbd import BetaGeo
-from .forecast import growth_potential
+from .forecast import GROWTH_OUTPUT, growth_potential, with_growth
 from .gammagamma import GammaGamma
 from .headroom import headroom, peer_class
 from .potential import (
@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "GROWTH_CLASSES",
     "GROWTH_LABELS",
+    "GROWTH_OUTPUT",
     "GROWTH_REASONS",
     "GammaGamma",
     "TIME_UNITS",
@@ -37,4 +38,5 @@ __all__ = [
     "headroom",
     "peer_class",
     "repeat_summary",
+    "with_growth",
 ]

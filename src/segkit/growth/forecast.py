@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from segkit.checks import as_date, check_int, check_lang
+from segkit.exceptions import ConfigError, SegkitError
 
 from .bgnbd import BetaGeo
 from .gammagamma import GammaGamma
@@ -18,7 +19,7 @@ from .potential import check_thresholds, growth_class, growth_labels
 from .summary import check_time_unit, repeat_summary
 from .value import DAYS_PER_MONTH, clv
 
-__all__ = ["growth_potential"]
+__all__ = ["GROWTH_OUTPUT", "growth_potential", "with_growth"]
 
 
 def growth_potential(
@@ -109,3 +110,40 @@ def growth_potential(
         },
     }
     return frame
+
+
+#: Growth columns the classification table carries (see :func:`segkit.classify`).
+GROWTH_OUTPUT = (
+    "p_alive",
+    "expected_purchases",
+    "clv",
+    "peer_group",
+    "peer_q3",
+    "headroom",
+    "growth_class",
+    "growth_reason",
+)
+
+
+def with_growth(ledger, as_of, features: pd.DataFrame, options: dict, lang: str = "en"):
+    """``features`` joined with the growth columns of :data:`GROWTH_OUTPUT`, and a note.
+
+    A ledger the models cannot fit (too few repeat purchases, say) keeps its other columns; the
+    reason is returned as the note (empty when all went well).
+
+    Parameters
+    ----------
+    options : dict
+        Keyword arguments of :func:`growth_potential` (``enabled`` is ignored).
+    """
+    kwargs = {k: v for k, v in options.items() if k != "enabled"}
+    try:
+        growth = growth_potential(ledger, as_of, features, lang=lang, **kwargs)
+    except ConfigError:
+        raise
+    except (SegkitError, ValueError) as exc:
+        return features, f"growth columns left out: {str(exc).splitlines()[0]}"
+    keep = [c for c in GROWTH_OUTPUT if c not in features.columns]
+    joined = features.join(growth[keep])
+    joined.attrs = features.attrs
+    return joined, ""
