@@ -237,5 +237,9 @@ def test_bad_parameters_and_unfitted_models(cdnow):
         clv(BetaGeo().fit(cdnow), GammaGamma().fit(cdnow), cdnow, margin=1.5)
     with pytest.raises(ConfigError, match="horizon_months must be an int >= 1; got 0"):
         clv(BetaGeo().fit(cdnow), GammaGamma().fit(cdnow), cdnow, horizon_months=0)
+    with pytest.raises(
+        SchemaError, match=r"needs customers with repeat purchases \(frequency > 0\)"
+    ):
+        BetaGeo().fit(cdnow.assign(frequency=0, recency=0.0))
     with pytest.raises(NotFittedError, match="not fitted"):
         BetaGeo().p_alive(cdnow)

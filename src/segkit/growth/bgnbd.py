@@ -19,6 +19,8 @@ from scipy.special import gammaln, hyp2f1
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from segkit.exceptions import SchemaError
+
 from ._fitting import check_positive, check_summary, maximise
 
 __all__ = ["BetaGeo"]
@@ -83,6 +85,11 @@ class BetaGeo(BaseEstimator):
         """
         penalizer = check_positive("penalizer", self.penalizer, allow_zero=True)
         data = check_summary(summary, _COLUMNS, "BetaGeo.fit")
+        if not (data["frequency"] > 0).any():
+            raise SchemaError(
+                "BetaGeo.fit: needs customers with repeat purchases (frequency > 0); "
+                f"the summary has {len(summary)} customer(s) and none repeat."
+            )
         # identical (x, t_x, T) rows share one likelihood term, weighted by their count
         keys = pd.DataFrame(data).value_counts().reset_index()
         x, t_x, big_t = (keys[c].to_numpy(float) for c in _COLUMNS)
