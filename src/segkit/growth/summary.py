@@ -27,6 +27,11 @@ __all__ = ["repeat_summary", "TIME_UNITS"]
 
 _ = ibis._
 
+#: Amounts are summed as exact decimals (to a millionth of the currency unit): a parallel engine
+#: adds floats in any order, and the last bits of a sum would change the fitted models from one
+#: run to the next.
+EXACT = "decimal(38, 6)"
+
 TIME_UNITS = {"D": 1.0, "W": 7.0}
 """Days per unit of ``recency`` and ``T``: days, or weeks (days / 7, as in the CDNOW data)."""
 
@@ -83,7 +88,7 @@ def _summary_query(invoices: ibis.Table, day) -> ibis.Table:
     days = (
         invoices.filter((_.invoice_date <= cutoff) & (_.amount > 0))
         .group_by(["customer_id", "invoice_date"])
-        .aggregate(spend=_.amount.sum())
+        .aggregate(spend=_.amount.cast(EXACT).sum())
     )
     first = days.invoice_date.min().over(ibis.window(group_by="customer_id"))
     days = days.mutate(repeat=days.invoice_date != first)
@@ -91,7 +96,7 @@ def _summary_query(invoices: ibis.Table, day) -> ibis.Table:
         n_days=_.invoice_date.count(),
         first_day=_.invoice_date.min(),
         last_day=_.invoice_date.max(),
-        repeat_spend=ibis.ifelse(_.repeat, _.spend, 0.0).sum(),
+        repeat_spend=_.spend.sum(where=_.repeat).cast("float64"),
     )
     frequency = per_customer.n_days - 1
     return per_customer.select(
