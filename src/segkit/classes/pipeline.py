@@ -1,8 +1,10 @@
 """One table out: every class of every customer, with the reasons, for the ERP and the studies.
 
-:func:`classify` builds the features as of a date and applies, in order: frequency and amount
-classes, RFM scores with the international ten-segment map and the Chinese eight-class model,
-ABC value tiers, the payment-risk tier and value x risk, clusters, and optional user rules. Class
+:func:`classify` builds the features as of a date, adds the credit scorecard and the growth
+potential (:mod:`segkit.growth`: forecast value, headroom against peers, class and reason), and
+applies, in order: frequency and amount classes, RFM scores with the international ten-segment
+map and the Chinese eight-class model, ABC value tiers, the payment-risk tier and value x risk,
+clusters, and optional user rules. Class
 columns hold stable codes (``"frequent"``, ``"champions"``, ``"important_value"``); use
 :func:`with_labels` for English or Chinese labels. The parameters actually used (quantile edges,
 splits, cluster scores) are kept in ``frame.attrs["params"]``.
@@ -27,6 +29,7 @@ from segkit.classes.tiers import ABCTiers
 from segkit.classes.value_risk import DEFAULT_RISK_RULES, payment_risk_tier
 from segkit.exceptions import ConfigError, SegkitError
 from segkit.features import customer_features
+from segkit.growth import GROWTH_LABELS, GROWTH_OUTPUT, growth_potential, with_growth
 from segkit.text.catalogue import text
 from segkit.text.labels import LABELS, translate
 
@@ -53,6 +56,7 @@ DEFAULT_CONFIG: dict = {
     },
     "rules": None,
     "features": {},
+    "growth": {"enabled": True, "horizon_months": 12, "thresholds": None},
     "credit": {
         "enabled": True,
         "horizon_months": 12,
@@ -105,6 +109,7 @@ OUTPUT_COLUMNS = (
     "value_risk",
     "cluster",
     "cluster_name",
+    *GROWTH_OUTPUT,
     "rule_class",
     "rule_id",
     "rule_reason",
@@ -131,18 +136,23 @@ def classify(
         Overrides of :data:`DEFAULT_CONFIG` (a dict or a YAML file with the same sections);
         ``rules`` may name a YAML rule file (see :mod:`segkit.classes.rules.apply`).
     lang : {"en", "zh"}
-        Language of the ``reason`` text.
+        Language of the ``reason`` and ``growth_reason`` text.
 
     Returns
     -------
     pandas.DataFrame
-        One row per customer (index ``customer_id``) with :data:`OUTPUT_COLUMNS`.
+        One row per customer (index ``customer_id``) with :data:`OUTPUT_COLUMNS`; a section
+        that cannot run on this ledger (credit, growth) leaves its columns out and says why in
+        ``frame.attrs["notes"]``.
     """
     cfg = resolve_config(config)
     features = customer_features(ledger, as_of, **cfg["features"])
     notes = list(features.attrs.get("notes", []))
     if cfg["credit"].get("enabled", True):
         features, note = _with_credit(ledger, as_of, features, cfg)
+        notes += [note] if note else []
+    if cfg["growth"].get("enabled", True):
+        features, note = with_growth(ledger, as_of, features, cfg["growth"], lang)
         notes += [note] if note else []
     result = classify_features(features, cfg, lang=lang)
     result.attrs["notes"] = notes
@@ -222,6 +232,7 @@ def _section_keys(key: str, default: dict) -> set[str]:
         "amount": (amount_class, {"features"}),
         "clusters": (CustomerClusters.__init__, {"self", "lang"}),
         "features": (customer_features, {"ledger", "as_of"}),
+        "growth": (growth_potential, {"ledger", "as_of", "features", "lang"}),
     }
     keys = set(default)
     if key in takes:
@@ -392,4 +403,8 @@ def with_labels(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     for column in _LABELLED:
         if column in out.columns:
             out[column] = translate(out[column], lang, kind=column)
+    if "growth_class" in out.columns:
+        out["growth_class"] = out["growth_class"].map(
+            lambda c: GROWTH_LABELS.get(c, {}).get(lang, c)
+        )
     return out
