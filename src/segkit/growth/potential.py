@@ -10,8 +10,8 @@ Rules, applied in this order (thresholds in :data:`DEFAULT_THRESHOLDS`):
 5. ``headroom_share >= medium_share`` -> ``medium``;
 6. otherwise ``low`` (already buys close to the peers' upper quartile).
 
-Codes stay codes; :data:`GROWTH_LABELS` and :data:`GROWTH_REASONS` give English and Chinese
-labels and reason sentences (format strings with named fields).
+Codes stay codes; :data:`GROWTH_LABELS` and :data:`GROWTH_REASONS` (from the text catalogue)
+give English and Chinese labels and reason sentences (format strings with named fields).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import pandas as pd
 
 from segkit.checks import check_lang
 from segkit.exceptions import ConfigError
+from segkit.text.catalogue import catalogue
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -40,37 +41,10 @@ DEFAULT_THRESHOLDS = {
     "medium_share": 0.2,
 }
 
-GROWTH_LABELS = {
-    "high": {"en": "High growth potential", "zh": "高增长潜力"},
-    "medium": {"en": "Medium growth potential", "zh": "中增长潜力"},
-    "low": {"en": "Low growth potential", "zh": "低增长潜力"},
-    "churn_risk": {"en": "Churn risk", "zh": "流失风险"},
-}
-
-GROWTH_REASONS = {
-    "no_purchase": {
-        "en": "no purchase by the as-of date: no forecast",
-        "zh": "截至观察日无购买记录，无法预测",
-    },
-    "churn": {
-        "en": "probability still active {p_alive:.0%} is below {churn_below:.0%}",
-        "zh": "仍活跃概率 {p_alive:.0%} 低于 {churn_below:.0%}",
-    },
-    "few_purchases": {
-        "en": "{expected_purchases:.1f} purchases expected in {months} months (< {min_purchases:g})",
-        "zh": "未来 {months} 个月预计购买 {expected_purchases:.1f} 次（少于 {min_purchases:g} 次）",
-    },
-    "room": {
-        "en": (
-            "buys {bought:.0%} of the upper quartile of {peer_group} peers; "
-            "headroom {headroom:,.0f}, forecast {clv:,.0f} in {months} months"
-        ),
-        "zh": (
-            "采购额为同类客户（{peer_group}）上四分位的 {bought:.0%}；"
-            "增长空间 {headroom:,.0f}，未来 {months} 个月预测价值 {clv:,.0f}"
-        ),
-    },
-}
+#: Class code -> {"en": label, "zh": label}, from the text catalogue (``growth.yaml``).
+GROWTH_LABELS = catalogue()["growth_class"]
+#: Reason key -> {"en": sentence, "zh": sentence} with named fields, from the text catalogue.
+GROWTH_REASONS = catalogue()["growth_reason"]
 
 _NEEDS = ("p_alive", "expected_purchases", "clv", "headroom", "headroom_share", "peer_group")
 
