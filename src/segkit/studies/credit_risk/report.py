@@ -43,6 +43,7 @@ _CODES = {
     "size_basis": "credit_size_basis", "direction": "limit_direction", "dpd_band": "dpd_band",
     "set": "credit_set", "status": "psi_status",
 }  # fmt: skip
+_NOWRAP = {"selector": "td", "props": "white-space: nowrap;"}
 #: Number formats of the columns :data:`segkit.studies.display.FORMATS` does not know.
 _FORMATS = {
     **dict.fromkeys(("group_exposure", "cap", "revenue_from"), "{:,.0f}"),
@@ -97,7 +98,8 @@ class CreditReport:
             kind = _CODES[frame.index.name]
             frame.index = frame.index.map(lambda v: self._label(kind, v))
         formats = {**_FORMATS, **kwargs.pop("formats", {})}
-        return show(frame, self.lang, currency=self.currency, formats=formats, **kwargs)
+        styled = show(frame, self.lang, currency=self.currency, formats=formats, **kwargs)
+        return styled.set_table_styles([_NOWRAP], overwrite=False)  # one line per row
 
     def _label(self, kind: str, value):
         if not isinstance(value, str):
@@ -134,6 +136,8 @@ class CreditReport:
         summary = portfolio_summary(self._priced(), dso)
         if not self.fitted:
             summary = summary.drop(["expected_loss", "expected_loss_rate"])
+        if dso is None:  # the DSO section says why there is none
+            summary = summary.drop("dso_days")
         table = headline_table(summary, self.lang, self.currency)
         out += [self.md("headline_terms"), self.show(table)]
         if self.fitted:
@@ -187,7 +191,7 @@ class CreditReport:
                 if by == "industry_section":
                     table.index = table.index.map(self._section)
                 out.append(self.show(table))
-        return out
+        return out if len(out) > 2 else [*out[:1], self.md("lateness_none")]
 
     def _section(self, letter):
         """An industry section in words: ``C 制造业`` / ``C Manufacturing``."""
@@ -274,9 +278,7 @@ class CreditReport:
     def worklist(self, n: int = 25) -> list:
         if not self.settled:
             return []
-        table = worklist(self.scored, n=n, lang=self.lang)
-        styled = self.show(table).set_table_styles([{"selector": "td, th",
-                                                    "props": "white-space: nowrap;"}])  # fmt: skip
+        styled = self.show(worklist(self.scored, n=n, lang=self.lang))
         key = "worklist" if self.fitted else "worklist_behaviour"
         return [self.heading("worklist"), self.md(key), styled]
 
