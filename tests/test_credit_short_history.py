@@ -74,9 +74,9 @@ def make_frames(months=6, currency=None, settled=True, payments=False, credit_no
     return invoices, customers, frame
 
 
-def make_ledger(**kwargs) -> Ledger:
+def make_ledger(with_customers=True, **kwargs) -> Ledger:
     invoices, customers, payments = make_frames(**kwargs)
-    return Ledger.from_frames(invoices, customers, payments)
+    return Ledger.from_frames(invoices, customers if with_customers else None, payments)
 
 
 def test_months_needed_is_history_plus_snapshots_plus_window():
@@ -135,8 +135,15 @@ def test_past_due_trend_by_hand():
         {"months": 24},
         {"months": 6, "payments": True, "currency": "USD"},
         {"months": 3, "credit_notes": False},
+        {"months": 24, "with_customers": False},
     ],
-    ids=["invoices-only", "settled-dates", "usd-6-months", "all-new-no-credit-notes"],
+    ids=[
+        "invoices-only",
+        "settled-dates",
+        "usd-6-months",
+        "all-new-no-credit-notes",
+        "no-customers-table",
+    ],  # fmt: skip
 )
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_section_renders_on_a_partial_ledger(kwargs, lang):
