@@ -193,6 +193,13 @@ class CreditReport:
                 out.append(self.show(table))
         return out if len(out) > 2 else [*out[:1], self.md("lateness_none")]
 
+    def _size_bin(self, value):
+        """A bin of size classes (``[large, medium]``) in words of the report language."""
+        if not (isinstance(value, str) and value.startswith("[")):
+            return value
+        names = [self._label("credit_size", v.strip()) for v in value.strip("[]").split(",")]
+        return "、".join(names) if self.lang == "zh" else ", ".join(names)
+
     def _section(self, letter):
         """An industry section in words: ``C 制造业`` / ``C Manufacturing``."""
         names = industry_sections().set_index("section")[f"name_{self.lang}"]
@@ -209,6 +216,8 @@ class CreditReport:
         iv = self.study.iv.rename("iv").rename_axis("feature").reset_index()
         iv["feature"] = iv["feature"].map(lambda f: self._label("credit_feature", f))
         points = self.study.points_table()
+        sizes = points["variable"] == "size_cn"
+        points.loc[sizes, "bin"] = points.loc[sizes, "bin"].map(self._size_bin)
         points["variable"] = points["variable"].map(lambda f: self._label("credit_feature", f))
         points["bin"] = points["bin"].replace("Missing", self.t("missing_bin"))
         return [self.heading("scorecard"), self.md("scorecard"), self.show(iv),
