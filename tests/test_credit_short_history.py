@@ -219,3 +219,18 @@ def test_the_notebook_runs_on_a_partial_ledger(tmp_path, kwargs, lang, says):
     if lang == "zh":
         assert "USD" in page and "CNY" not in page
         assert "Open receivables" not in page and "Whom to call first" not in page
+
+
+def test_the_notebook_is_thin_and_stored_without_outputs():
+    import json
+    from pathlib import Path
+
+    import segkit.studies
+
+    path = Path(segkit.studies.__file__).parent / "notebooks" / "credit_risk.ipynb"
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    code = [("".join(c["source"]), c) for c in cells if c["cell_type"] == "code"]
+    assert all(len(source.splitlines()) <= 12 for source, _ in code)
+    assert not any(re.search(r"^\s*(def|class) ", s, re.M) for s, _ in code)
+    assert not any(c.get("outputs") for _, c in code)
+    assert "markdown" not in {c["cell_type"] for c in cells}  # prose comes from the catalogue
