@@ -14,8 +14,22 @@ from .forecast import cash_forecast, forecast_backtest
 from .model import BASELINE_FEATURES, FEATURES, LatePaymentModel
 from .reasons import REASON_GROUPS, REASON_LABELS, reason_text
 from .snapshots import invoice_outcomes, invoice_snapshots, month_ends
+from .strategy import (
+    ACTIONS,
+    DEFAULT_STRATEGY,
+    Strategy,
+    collection_worklist,
+    load_strategy,
+    plan_table,
+)
 
 __all__ = [
+    "ACTIONS",
+    "DEFAULT_STRATEGY",
+    "Strategy",
+    "collection_worklist",
+    "load_strategy",
+    "plan_table",
     "BASELINE_FEATURES",
     "FEATURES",
     "REASON_GROUPS",
