@@ -85,6 +85,7 @@ class LatePaymentModel(BaseEstimator):
         None when no training invoice was very late).
     baseline_ : the logistic regression on :data:`BASELINE_FEATURES`.
     reference_ : pandas.Series, the training medians used to explain a prediction.
+    features_ : tuple of str, the features used (:data:`FEATURES` that the ledger has).
     as_of_ : datetime.date, the fit date. n_rows_ : dict, training rows per target.
     """
 
@@ -185,19 +186,25 @@ class LatePaymentModel(BaseEstimator):
         late = targets["late"].notna() & (rows["days_to_due"] >= 0)
         self._check_rows(late, targets["late"], as_of)
         X, groups = rows[list(FEATURES)].astype(float), rows["customer_id"].to_numpy()
-        self.late_model_ = self._classifier(X[late], targets["late"][late], groups[late])
         very = targets["very_late"].notna() & (rows["days_to_due"] >= -self.very_late_days)
+        known = targets["days"].notna()
+        # a feature the ledger lacks (all missing) is left out: the boosting cannot bin it
+        present = [
+            c for c in FEATURES if all(X.loc[m, c].notna().any() for m in (late, very, known))
+        ]
+        self.features_ = tuple(present)
+        X = X[present]
+        self.late_model_ = self._classifier(X[late], targets["late"][late], groups[late])
         y_very = targets["very_late"][very]
         self.very_late_model_ = None
         if y_very.nunique() == 2:
             self.very_late_model_ = self._classifier(X[very], y_very, groups[very])
         self.very_late_rate_ = float(y_very.mean()) if len(y_very) else 0.0
-        known = targets["days"].notna()
         self.days_model_ = HistGradientBoostingRegressor(**self._boosting()).fit(
             X[known], targets["days"][known]
         )
         self.baseline_ = _baseline().fit(
-            X.loc[late, list(BASELINE_FEATURES)], targets["late"][late]
+            rows.loc[late, list(BASELINE_FEATURES)].astype(float), targets["late"][late]
         )
         self.reference_ = X[late].median()
         self.as_of_ = as_of
@@ -209,7 +216,7 @@ class LatePaymentModel(BaseEstimator):
         return self
 
     def _score_rows(self, rows, reasons):
-        X = rows[list(FEATURES)].astype(float)
+        X = rows[list(self.features_)].astype(float)
         dpd = -rows["days_to_due"].to_numpy()
         p_late = np.where(dpd > 0, 1.0, _proba(self.late_model_, X))
         p_very = self._p_very(X)

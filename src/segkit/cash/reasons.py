@@ -61,8 +61,9 @@ def reason_codes(model, X: pd.DataFrame, reference: pd.Series, n_reasons: int) -
     base = model.predict_proba(X)[:, 1]
     effects = {}
     for group, cols in REASON_GROUPS.items():
+        cols = [c for c in cols if c in X.columns]
         swapped = X.copy()
-        swapped[list(cols)] = reference[list(cols)].to_numpy()
+        swapped[cols] = reference[cols].to_numpy()
         effects[group] = base - model.predict_proba(swapped)[:, 1]
     table = pd.DataFrame(effects, index=X.index)
     order = np.argsort(-table.to_numpy(), axis=1, kind="stable")[:, :n_reasons]
