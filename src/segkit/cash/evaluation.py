@@ -174,7 +174,8 @@ def _metrics(scored: pd.DataFrame) -> pd.DataFrame:
         }
         for name, col in SCORES.items()
     }
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("score")
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("score")
+    return table.astype({"n": "int64"})
 
 
 def _by_month(scored: pd.DataFrame) -> pd.DataFrame:
