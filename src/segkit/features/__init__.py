@@ -13,11 +13,11 @@ from numbers import Integral
 import ibis
 import pandas as pd
 
+from segkit.checks import as_date
 from segkit.exceptions import ConfigError
-
-from .activity import activity_features, as_date
-from .firmographics import firmographics, group_ids, group_rollup
-from .payments import (
+from segkit.features.activity import activity_features
+from segkit.features.firmographics import firmographics, group_ids, group_rollup
+from segkit.features.payments import (
     DEFAULT_AGING_EDGES,
     aging_buckets,
     ar_reconciliation,

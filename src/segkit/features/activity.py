@@ -13,28 +13,9 @@ import datetime as dt
 import ibis
 import pandas as pd
 
-from ..exceptions import ConfigError
-
-__all__ = ["activity_features", "window_start", "as_date"]
+__all__ = ["activity_features", "window_start"]
 
 _ = ibis._
-
-
-def as_date(value, name: str = "as_of") -> dt.date:
-    """Parse a date given as an ISO string, date or timestamp.
-
-    Raises
-    ------
-    ConfigError
-        Naming the parameter when the value is not a date.
-    """
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as error:
-        raise ConfigError(f"{name} must be a date or an ISO date string; got {value!r}.") from error
-    if pd.isna(stamp):
-        raise ConfigError(f"{name} must be a date or an ISO date string; got {value!r}.")
-    return stamp.date()
 
 
 def window_start(as_of: dt.date, months: int) -> dt.date:

@@ -17,9 +17,8 @@ import ibis.expr.types as ir
 from ibis import _
 
 from segkit.exceptions import ConfigError
-
-from .allocation import left_join_on
-from .settlement import (
+from segkit.features.allocation import left_join_on
+from segkit.features.settlement import (
     ar_reconciliation,
     invoice_settlement,
     parse_as_of,

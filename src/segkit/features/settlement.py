@@ -39,8 +39,7 @@ import ibis.expr.types as ir
 from ibis import _
 
 from segkit.exceptions import ConfigError, SchemaError
-
-from .allocation import settle_payments
+from segkit.features.allocation import settle_payments
 
 __all__ = ["settlement_available", "invoice_settlement", "ar_reconciliation"]
 
