@@ -12,7 +12,7 @@
 from .evaluation import CashValidation, ledger_end, time_split_evaluation, top_decile_lift
 from .forecast import cash_forecast, forecast_backtest
 from .model import BASELINE_FEATURES, FEATURES, LatePaymentModel
-from .reasons import REASON_GROUPS, REASON_LABELS, reason_text
+from .reasons import REASON_GROUPS, reason_text
 from .snapshots import invoice_outcomes, invoice_snapshots, month_ends
 from .strategy import (
     ACTIONS,
@@ -33,7 +33,6 @@ __all__ = [
     "BASELINE_FEATURES",
     "FEATURES",
     "REASON_GROUPS",
-    "REASON_LABELS",
     "CashValidation",
     "LatePaymentModel",
     "cash_forecast",

@@ -16,9 +16,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from segkit.checks import as_date
 from segkit.credit.metrics import auc, brier, calibration_table
 from segkit.exceptions import ConfigError
-from segkit.features.settlement import parse_as_of
 
 from .forecast import forecast_backtest
 from .model import LatePaymentModel
@@ -108,8 +108,8 @@ def time_split_evaluation(ledger, split, end=None, model=None, weeks: int = 13):
     -------
     CashValidation
     """
-    split = parse_as_of(split)
-    end = ledger_end(ledger) if end is None else parse_as_of(end)
+    split = as_date(split, "split")
+    end = ledger_end(ledger) if end is None else as_date(end, "end")
     if end <= split:
         raise ConfigError(f"end must be after split; got split={split}, end={end}.")
     first = pd.Timestamp(ledger.invoices.invoice_date.min().execute()).date()

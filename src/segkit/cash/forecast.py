@@ -18,8 +18,8 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
+from segkit.checks import as_date
 from segkit.exceptions import ConfigError, SchemaError
-from segkit.features.settlement import parse_as_of
 
 __all__ = ["cash_forecast", "forecast_backtest", "week_number"]
 
@@ -67,7 +67,7 @@ def cash_forecast(predictions: pd.DataFrame, as_of, weeks: int = 13) -> pd.DataF
     missing = [c for c in _NEEDED if c not in predictions.columns]
     if missing:
         raise SchemaError(f"predictions must have columns {list(_NEEDED)}; missing {missing}.")
-    day, weeks = pd.Timestamp(parse_as_of(as_of)), _check_weeks(weeks)
+    day, weeks = pd.Timestamp(as_date(as_of)), _check_weeks(weeks)
     amount = predictions["open_amount"].to_numpy(float)
     expected = week_number(predictions["expected_payment_date"], day)
     naive = np.maximum(week_number(predictions["due_date"], day), 1)

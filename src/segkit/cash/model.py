@@ -33,8 +33,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from segkit.checks import as_date
 from segkit.exceptions import ConfigError
-from segkit.features.settlement import parse_as_of
 
 from .reasons import REASON_GROUPS, reason_codes
 from .snapshots import invoice_outcomes, invoice_snapshots, month_ends
@@ -129,7 +129,7 @@ class LatePaymentModel(BaseEstimator):
         SchemaError
             When the ledger has no settlement data.
         """
-        day = parse_as_of(as_of)
+        day = as_date(as_of)
         first = ledger.invoices.invoice_date.min().execute()
         dates = month_ends(pd.Timestamp(first).date(), day)
         if not dates:
@@ -155,10 +155,10 @@ class LatePaymentModel(BaseEstimator):
             yet due), ``p_late`` (calibrated; 1 once past due), ``p_very_late``,
             ``expected_days_late`` and ``expected_payment_date`` (NaN / NaT beyond
             ``max_past_due``: in default), ``reasons`` (reason codes, ``;``-separated, most
-            important first; see :data:`segkit.cash.reasons.REASON_LABELS`).
+            important first; labels in :func:`segkit.cash.reason_text`).
         """
         check_is_fitted(self, "late_model_")
-        day = parse_as_of(as_of)
+        day = as_date(as_of)
         return self.score_rows(invoice_snapshots(ledger, [day]))
 
     # -- on prepared rows -----------------------------------------------------------------

@@ -4,7 +4,8 @@ The features fall into groups (payment history, overdue now, exposure, ...). A g
 on one invoice is how much its probability drops when the group's features are set to their
 typical (median) training values, all else unchanged: a one-group-at-a-time substitution on the
 fitted model itself, so the reasons explain the model that scored the invoice. The groups with
-the largest positive effects, at least :data:`MIN_EFFECT`, are the reasons.
+the largest positive effects, at least :data:`MIN_EFFECT`, are the reasons. Their labels, in
+English and Chinese, are the ``cash_reason`` entries of the text catalogue.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["MIN_EFFECT", "REASON_GROUPS", "REASON_LABELS", "reason_codes", "reason_text"]
+from segkit.text.catalogue import text
+
+__all__ = ["MIN_EFFECT", "REASON_GROUPS", "reason_codes", "reason_text"]
 
 #: A group is a reason only when it raises the probability by at least this much.
 MIN_EFFECT = 0.02
@@ -29,20 +32,6 @@ REASON_GROUPS: dict[str, tuple[str, ...]] = {
     "calendar": ("due_month", "due_weekday"),
     "customer_profile": ("employees", "revenue", "total_assets", "tenure_days", "n_invoices"),
 }  # fmt: skip
-
-REASON_LABELS: dict[str, dict[str, str]] = {
-    "payment_history": {"en": "pays late habitually", "zh": "历史付款习惯性逾期"},
-    "recent_trend": {"en": "paying later recently", "zh": "近期付款变慢"},
-    "overdue_now": {"en": "other invoices overdue now", "zh": "当前有其他逾期发票"},
-    "exposure": {"en": "high open balance", "zh": "未结余额高"},
-    "invoice_amount": {"en": "unusual invoice amount", "zh": "发票金额异常"},
-    "terms_timing": {"en": "terms and timing", "zh": "账期与时点"},
-    "disputed": {"en": "invoice disputed", "zh": "发票有争议"},
-    "calendar": {"en": "due in a slow month", "zh": "到期月份回款慢"},
-    "customer_profile": {"en": "customer profile", "zh": "客户特征"},
-    "past_due": {"en": "already past due", "zh": "已逾期"},
-    "in_default": {"en": "more than 90 days past due", "zh": "逾期超过90天"},
-}
 
 
 def reason_codes(model, X: pd.DataFrame, reference: pd.Series, n_reasons: int) -> list[str]:
@@ -77,4 +66,4 @@ def reason_codes(model, X: pd.DataFrame, reference: pd.Series, n_reasons: int) -
 def reason_text(codes: str, lang: str = "en") -> str:
     """Labels of ``;``-separated reason codes in a report language (``"en"`` or ``"zh"``)."""
     sep = "; " if lang == "en" else "；"
-    return sep.join(REASON_LABELS[c][lang] for c in codes.split(";") if c)
+    return sep.join(text("cash_reason", c, lang) for c in codes.split(";") if c)

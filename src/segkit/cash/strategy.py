@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from segkit.classify.value_risk import RISK_ORDER, TIER_ORDER
+from segkit.checks import as_date
+from segkit.classes.value_risk import RISK_ORDER, TIER_ORDER
 from segkit.exceptions import ConfigError
-from segkit.features.settlement import parse_as_of
 
 __all__ = [
     "ACTIONS",
@@ -204,7 +204,7 @@ def collection_worklist(
         ``days_past_due``, ``p_late``, ``p_very_late``, ``expected_payment_date`` and
         ``reasons``. Sorted by action date, then ``p_late`` (highest first).
     """
-    day = pd.Timestamp(parse_as_of(as_of))
+    day = pd.Timestamp(as_date(as_of))
     if not isinstance(strategy, Strategy):
         strategy = load_strategy(strategy)
     work = predictions.copy()
