@@ -56,6 +56,9 @@ class CashValidation:
     model : LatePaymentModel
         The model fitted at ``split``.
     split, end : datetime.date
+    rows : pandas.DataFrame
+        The open invoices at every month-end up to ``end`` with their features
+        (:func:`segkit.cash.invoice_snapshots`), for reuse.
     """
 
     metrics: pd.DataFrame
@@ -67,6 +70,7 @@ class CashValidation:
     model: LatePaymentModel
     split: dt.date
     end: dt.date
+    rows: pd.DataFrame
 
 
 def ledger_end(ledger) -> dt.date:
@@ -135,6 +139,7 @@ def time_split_evaluation(ledger, split, end=None, model=None, weeks: int = 13):
         model=model,
         split=split,
         end=end,
+        rows=rows,
     )
 
 
