@@ -185,3 +185,16 @@ def test_params_are_stored_untouched():
     model = LatePaymentModel(days_cap=60, random_state=3)
     assert model.get_params()["days_cap"] == 60 and not hasattr(model, "late_model_")
     assert np.isclose(model.get_params()["learning_rate"], 0.1)
+
+
+def test_too_little_elapsed_time_for_days_late(known):
+    ledger, _, _ = known
+    with pytest.raises(ConfigError, match=r"are due 500 days \(days_cap\) or more before it"):
+        LatePaymentModel(days_cap=500, cv=2, max_iter=10).fit(ledger, "2024-06-30")
+
+
+def test_nothing_open_gives_an_empty_frame(known):
+    ledger, model, pred = known
+    empty = model.predict(ledger, "2022-12-31")
+    assert empty.empty and list(empty.columns) == list(pred.columns)
+    assert empty.index.name == "invoice_id"

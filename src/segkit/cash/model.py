@@ -184,10 +184,10 @@ class LatePaymentModel(BaseEstimator):
         ]
         targets = _targets(rows, outcomes, as_of, self.very_late_days, self.days_cap)
         late = targets["late"].notna() & (rows["days_to_due"] >= 0)
-        self._check_rows(late, targets["late"], as_of)
-        X, groups = rows[list(FEATURES)].astype(float), rows["customer_id"].to_numpy()
         very = targets["very_late"].notna() & (rows["days_to_due"] >= -self.very_late_days)
         known = targets["days"].notna()
+        self._check_rows(late, targets["late"], known, as_of)
+        X, groups = rows[list(FEATURES)].astype(float), rows["customer_id"].to_numpy()
         # a feature the ledger lacks (all missing) is left out: the boosting cannot bin it
         present = [
             c for c in FEATURES if all(X.loc[m, c].notna().any() for m in (late, very, known))
@@ -216,6 +216,9 @@ class LatePaymentModel(BaseEstimator):
         return self
 
     def _score_rows(self, rows, reasons):
+        if rows.empty:
+            empty = pd.DataFrame(columns=list(_OUTPUT), index=pd.Index([], name="invoice_id"))
+            return empty
         X = rows[list(self.features_)].astype(float)
         dpd = -rows["days_to_due"].to_numpy()
         p_late = np.where(dpd > 0, 1.0, _proba(self.late_model_, X))
@@ -292,13 +295,19 @@ class LatePaymentModel(BaseEstimator):
                 f"calibration must be 'isotonic' or 'sigmoid'; got {self.calibration!r}."
             )
 
-    def _check_rows(self, mask, y, as_of) -> None:
+    def _check_rows(self, mask, y, known, as_of) -> None:
         y = y[mask]
         if len(y) < MIN_ROWS or y.nunique() < 2:
             raise ConfigError(
                 f"fit: at as_of={as_of} the ledger has {len(y)} invoice-month rows with a known "
                 f"outcome ({int(y.sum())} late); need at least {MIN_ROWS} with both on-time and "
                 "late payments. Choose a later as_of or a longer ledger."
+            )
+        if known.sum() < MIN_ROWS:
+            raise ConfigError(
+                f"fit: at as_of={as_of} only {int(known.sum())} invoice-month rows are due "
+                f"{self.days_cap} days (days_cap) or more before it; need at least {MIN_ROWS} "
+                "to learn how late invoices are paid. Choose a later as_of or a smaller days_cap."
             )
 
 
