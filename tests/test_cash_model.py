@@ -120,7 +120,7 @@ def test_scores_at_a_date_ignore_later_data(small_sample):
 
 @pytest.fixture(scope="module")
 def validation():
-    frames = sample_ledger(n_customers=600, seed=11)
+    frames = sample_ledger(n_customers=800, seed=11)
     ledger = Ledger.from_frames(frames["invoices"], frames["customers"], frames["payments"])
     return frames, time_split_evaluation(ledger, "2024-12-31")
 
