@@ -60,15 +60,19 @@ def _decode(data: bytes, path: Path, encoding: str = "auto") -> tuple[str, str]:
     if auto and data.startswith(b"\xef\xbb\xbf"):
         return data.decode("utf-8-sig"), "utf-8-sig"
     candidates = _ENCODINGS if auto else (encoding,)
+    where = ""
     for candidate in candidates:
         try:
             return data.decode(candidate), candidate
-        except (UnicodeDecodeError, LookupError):
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            where = f" (line {line})"
+        except LookupError:
             continue
     tried = ", ".join(candidates)
     raise MappingError(
-        f"{path}: cannot decode the file as {tried}; name its encoding in the mapping file "
-        "(encoding: gbk, big5, latin-1, ...)"
+        f"{path}: cannot decode the file as {tried}{where}; name its encoding in the mapping "
+        "file (encoding: gbk, big5, latin-1, ...)"
     )
 
 

@@ -308,7 +308,11 @@ def currency_failures(raws: list[RawTable]) -> list[dict]:
         usual = codes.mode().sort_values().iloc[0]
     failures = []
     for raw, name, marked in marks:
-        expected = marked["row"].map(own) if raw is invoices else pd.Series(None, index=marked.index, dtype=object)
+        expected = (
+            marked["row"].map(own)
+            if raw is invoices
+            else pd.Series(None, index=marked.index, dtype=object)
+        )
         expected = expected.fillna(usual)
         for row, code, text, want in zip(
             marked["row"], marked["code"], marked["text"], expected, strict=True

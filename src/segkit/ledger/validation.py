@@ -64,7 +64,7 @@ def validate_tables(
         rule_failures = _drop_reported(_rule_failures(tables, rules, origins, max_rows), failures)
     parts = [f for f in (failures, contract_failures, rule_failures) if not f.empty]
     if parts:
-        found = pd.concat(parts, ignore_index=True)
+        found = pd.concat([p.astype(object) for p in parts], ignore_index=True)
         raise SchemaError(failure_message(found), failures=found[COLUMNS].reset_index(drop=True))
 
 
