@@ -243,7 +243,10 @@ def _sheet(value) -> str | int:
 
 
 def _scalar_text(value) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if isinstance(value, bool):
+        spelled = "yes/no/on/off/true/false"
+        raise TypeError(f"YAML reads {spelled} as {str(value).lower()}; put it in quotes")
+    if not isinstance(value, str | int | float):
         raise TypeError("expected text or a number")
     return str(value)
 
