@@ -227,7 +227,7 @@ def classify_cmd(
         cfg["rules"] = str(rules)
     cfg["credit"]["enabled"] = credit
     ledger = read_ledger(data, mapping=mapping)
-    ledger.check_as_of(as_of, "--as-of")
+    ledger.check_as_of(as_of, "--as-of", recent_months=12)
     table = classify(ledger, as_of, config=cfg, lang=lang)
     write_table(with_labels(table, lang) if labels else table, out)
     typer.echo(f"{len(table)} customers classified as of {as_of} -> {out}")

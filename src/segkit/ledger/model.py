@@ -156,22 +156,40 @@ class Ledger:
         ).execute()
         return pd.Timestamp(row["first"].iloc[0]).date(), pd.Timestamp(row["last"].iloc[0]).date()
 
-    def check_as_of(self, as_of, name: str = "as_of") -> dt.date:
-        """``as_of`` as a date, when the ledger has an invoice on or before it.
+    def check_as_of(self, as_of, name: str = "as_of", recent_months: int | None = None) -> dt.date:
+        """``as_of`` as a date, when the ledger has invoices to describe at that date.
+
+        Parameters
+        ----------
+        as_of : str or date
+            The observation date, ISO 8601.
+        name : str
+            The parameter's name in messages.
+        recent_months : int, optional
+            Also require an invoice in the months up to ``as_of`` (the window of the activity
+            and RFM features: classes need customers active in it).
 
         Raises
         ------
         ConfigError
-            When ``as_of`` is not an ISO date, or comes before the first invoice (no customer
-            would have any history, so there would be nothing to classify).
+            When ``as_of`` is not an ISO date, comes before the first invoice (no customer would
+            have any history), or has no invoice in the ``recent_months`` before it.
         """
         day = as_date(as_of, name)
         first, last = self.dates()
+        span = f"the invoices run from {first} to {last}"
         if day < first:
             raise ConfigError(
-                f"{name} {day} is before the ledger's first invoice ({first}); the invoices run "
-                f"from {first} to {last}, so choose a date from {first}."
+                f"{name} {day} is before the ledger's first invoice; {span}, so choose a date "
+                f"from {first}."
             )
+        if recent_months is not None:
+            start = (pd.Timestamp(day) - pd.DateOffset(months=recent_months)).date()
+            if last <= start:
+                raise ConfigError(
+                    f"{name} {day}: no invoice in the {recent_months} months before it, so no "
+                    f"customer is active to classify; {span}."
+                )
         return day
 
     def summary(self) -> pd.DataFrame:

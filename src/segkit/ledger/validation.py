@@ -339,10 +339,11 @@ def failure_message(failures: pd.DataFrame, max_groups: int = 20) -> str:
     ]:
         rows = ", ".join(str(r) for r in group["row"].dropna().astype(int).head(5))
         values = ", ".join(repr(v) for v in group["value"].dropna().head(5))
-        where = f" rows {rows}" + (" ..." if n > 5 else "") if rows else ""
-        what = f"; values {values}" if values else ""
+        parts = [f"rows {rows}" + (" ..." if n > 5 else "")] if rows else []
+        parts += [f"values {values}"] if values else []
+        detail = ": " + "; ".join(parts) if parts else ""
         place = f"column '{column}': " if isinstance(column, str) else ""
-        lines.append(f"  - {file}: {place}{rule}:{where}{what} ({n} in all)")
+        lines.append(f"  - {file}: {place}{rule}{detail} ({n} in all)")
     if groups.ngroups > max_groups:
         lines.append(f"  ... and {groups.ngroups - max_groups} more check(s); see error.failures")
     return "\n".join(lines)
