@@ -23,6 +23,7 @@ from segkit.ledger.schema import DATE, FLOAT, STRING, TABLES
 __all__ = ["RawTable", "coerce"]
 
 _FLOAT_ID = re.compile(r"-?\d+\.0+")
+_PLAIN = re.compile(r"-?\d{1,13}(?:\.\d{1,2})?")
 
 
 @dataclass
@@ -134,10 +135,11 @@ def _apply(values: pd.Series, func) -> list:
     cache: dict = {}
     out = []
     for value in values.tolist():
+        key = (type(value), value)  # True == 1 == Decimal(1), but they read differently
         try:
-            result = cache[value]
+            result = cache[key]
         except KeyError:
-            result = cache[value] = func(value)
+            result = cache[key] = func(value)
         except TypeError:  # unhashable
             result = func(value)
         out.append(result)
@@ -155,10 +157,14 @@ def _fail(raw: RawTable, column: str, rows: pd.Series, values: pd.Series, rules:
 
 def _column(raw, values: pd.Series, column, source: TableSource, rows) -> pd.Series:
     key = column.name.endswith("_id")
-    texts = _apply(values, lambda v: V.text_problem(v, key) if isinstance(v, str) else None)
-    if any(texts):
-        _fail(raw, column.name, rows, values, texts)
-        values = values.where(pd.Series([t is None for t in texts], index=values.index))
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        unusual = _matches(values, r"[^\x20-\x7e]", full=False)  # not plain ASCII
+        checked = values[unusual]
+        texts = _apply(checked, lambda v: V.text_problem(v, key) if isinstance(v, str) else None)
+        if any(texts):
+            _fail(raw, column.name, rows[unusual], checked, texts)
+            bad = pd.Series([t is not None for t in texts], index=checked.index)
+            values = values.where(~bad.reindex(values.index, fill_value=False))
     if column.dtype == STRING:
         return _strings(raw, values, column.name)
     if column.dtype == FLOAT:
@@ -176,7 +182,10 @@ def _strings(raw: RawTable, values: pd.Series, name: str) -> pd.Series:
             return str(int(v))
         return str(v).strip() or None
 
-    out = pd.Series(_apply(values, text), index=values.index, dtype="string")
+    if values.map(type).isin([str]).sum() + values.isna().sum() == len(values):  # all text
+        out = values.astype("string").str.strip().replace("", pd.NA)
+    else:
+        out = pd.Series(_apply(values, text), index=values.index, dtype="string")
     present = out.dropna()
     if name.endswith("_id") and len(present) and present.str.fullmatch(_FLOAT_ID).all():
         out = out.str.replace(r"\.0+$", "", regex=True)
@@ -190,7 +199,13 @@ def _strings(raw: RawTable, values: pd.Series, name: str) -> pd.Series:
 def _numbers(raw, values, name, source: TableSource, rows) -> pd.Series:
     if pd.api.types.is_float_dtype(values) or pd.api.types.is_integer_dtype(values):
         values = values.astype("float64")
-    parsed = _apply(values, lambda v: V.parse_number(v, source.thousands, source.decimal))
+    plain = _plain_numbers(values)
+    out = pd.to_numeric(values[plain], errors="raise").astype("float64")
+    rest = values[~plain]
+    if rest.empty:
+        return out.reindex(values.index)
+    parsed = _apply(rest, lambda v: V.parse_number(v, source.thousands, source.decimal))
+    values, rows = rest, rows[~plain]
     rules = [r for _, _, r in parsed]
     if any(rules):
         separators = (
@@ -207,18 +222,40 @@ def _numbers(raw, values, name, source: TableSource, rows) -> pd.Series:
             {"code": codes[marked], "text": values[marked].astype(str), "row": rows[marked]}
         )
     numbers = [np.nan if v is None else v for v, _, _ in parsed]
-    return pd.Series(numbers, index=values.index, dtype="float64")
+    parsed_rest = pd.Series(numbers, index=values.index, dtype="float64")
+    return pd.concat([out, parsed_rest]).reindex(plain.index)
+
+
+def _plain_numbers(values: pd.Series) -> pd.Series:
+    """Values written plainly (at most 13 digits, 2 decimals): read in one vectorised pass."""
+    if values.dtype != object and not pd.api.types.is_string_dtype(values):
+        return pd.Series(False, index=values.index)
+    return _matches(values, _PLAIN, full=True)
+
+
+def _matches(values: pd.Series, pattern, full: bool) -> pd.Series:
+    """Text values matching ``pattern`` (all of it when ``full``); False for other values."""
+    try:
+        text = values.str
+    except AttributeError:  # no text at all (numbers, dates)
+        return pd.Series(False, index=values.index)
+    found = text.fullmatch(pattern, na=False) if full else text.contains(pattern, na=False)
+    return found.astype(bool)
 
 
 def _dates(raw, values, name, source: TableSource, rows) -> pd.Series:
-    parsed = _apply(values, lambda v: V.parse_date(v, source.date_format))
+    def day(value):
+        found, rule = V.parse_date(value, source.date_format)
+        return (np.datetime64("NaT") if found is None else np.datetime64(found, "ns")), rule
+
+    parsed = _apply(values, day)
     rules = [r for _, r in parsed]
     if any(rules):
         hint = source.date_format or "ISO 8601, e.g. 2025-12-31"
         rules = [f"parse as a date ({hint})" if r == "not a date" else r for r in rules]
         _fail(raw, name, rows, values, rules)
-    days = [None if d is None else pd.Timestamp(d) for d, _ in parsed]
-    return pd.Series(pd.to_datetime(days), index=values.index).astype("datetime64[ns]")
+    days = np.array([d for d, _ in parsed], dtype="datetime64[ns]")
+    return pd.Series(days, index=values.index)
 
 
 def _flags(raw, values, name, source: TableSource, rows) -> pd.Series:

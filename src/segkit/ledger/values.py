@@ -98,6 +98,8 @@ def parse_number(value, thousands: str | None = None, decimal_sep: str = "."):
     if negative and sign:
         return None, currency, RULE_DOUBLE_NEGATIVE
     number, rule = _digits(text, thousands, decimal_sep)
+    if rule == RULE_DIGITS and _bounded(float(number), None)[2]:
+        rule = RULE_BOUND  # too large says more than too precise
     if rule:
         return None, currency, rule
     value, _, rule = _bounded(float(number), number)
@@ -142,7 +144,7 @@ def _digits(text: str, thousands: str | None, decimal_sep: str) -> tuple[str, st
     mantissa = re.split("[eE]", text)[0]
     whole, _, fraction = mantissa.partition(".")
     if len((whole + fraction.rstrip("0")).lstrip("0")) > MAX_DIGITS:
-        return "", RULE_DIGITS
+        return text, RULE_DIGITS
     return text, None
 
 
