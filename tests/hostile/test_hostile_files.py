@@ -202,3 +202,17 @@ def test_an_undecodable_file_names_its_first_bad_line(ledger_dir):
     (ledger_dir / "customers.csv").write_bytes(body + b"C3,\xff\xff,CN\n")
     with pytest.raises(MappingError, match=r"customers.csv: cannot decode .* \(line 4\)"):
         read_ledger(ledger_dir)
+
+
+def test_parquet_amounts_are_bounded_in_the_engine(ledger_dir):
+    frame = pd.read_csv(ledger_dir / "invoices.csv", dtype=str)
+    frame["amount"] = [float("nan"), float("inf"), 2e15]
+    (ledger_dir / "invoices.csv").unlink()
+    frame.to_parquet(ledger_dir / "invoices.parquet")
+    with pytest.raises(SchemaError, match="the ledger has 3 problem") as caught:
+        read_ledger(ledger_dir)
+    assert failure(caught.value, "invoices.parquet", "amount", 1)["rule"] == "must not be empty"
+    for row, value in ((2, "inf"), (3, "2e+15")):
+        found = failure(caught.value, "invoices.parquet", "amount", row)
+        assert found["rule"] == "a finite number of absolute value at most 1e+15"
+        assert float(found["value"]) == float(value)

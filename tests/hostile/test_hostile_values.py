@@ -165,7 +165,14 @@ def test_decimal_amounts_are_read_exactly():
         (True, "a number, not true/false"),
         (10**20, BOUND),
     ],
-    ids=["decimal-30-digits", "decimal-16-digits", "float-inf", "float-1e300", "bool", "python-int-1e20"],
+    ids=[
+        "decimal-30-digits",
+        "decimal-16-digits",
+        "float-inf",
+        "float-1e300",
+        "bool",
+        "python-int-1e20",
+    ],
 )
 def test_bad_amounts_in_frames_are_refused_at_their_position(amount, rule):
     with pytest.raises(SchemaError, match="the ledger has 1 problem") as caught:

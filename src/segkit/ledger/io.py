@@ -266,6 +266,6 @@ def _parquet_bound_rule(table: str, column: str):
 
     return Rule(
         table, column, RULE_BOUND, table,
-        where=lambda t: t[column].notnull() & ~(t[column].abs() <= MAX_ABS),
+        where=lambda t: t[column].notnull() & (t[column].isinf() | (t[column].abs() > MAX_ABS)),
         value=lambda t: t[column].cast("string"),
     )  # fmt: skip
