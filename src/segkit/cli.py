@@ -255,6 +255,9 @@ def report(
     mapping: MappingOpt = None,
 ) -> None:
     """Run the studies (parameterized notebooks) and write notebooks, HTML and an index."""
+    from segkit.ledger.model import read_ledger
     from segkit.reports import run_reports
 
+    # the ledger and the date are checked once here, before any notebook starts
+    read_ledger(data, mapping=mapping).check_as_of(as_of, "--as-of", recent_months=12)
     run_reports(data, as_of, out=out, studies=study or None, lang=lang, mapping=mapping)

@@ -84,9 +84,11 @@ def test_as_of_before_the_first_invoice(ledger_dir, tmp_path):
     assert not (tmp_path / "f.csv").exists()
 
 
-def test_classify_as_of_long_after_the_data(ledger_dir, tmp_path):
-    result = _run("classify", ledger_dir, "--as-of", "2030-01-01", "--out", tmp_path / "c.csv")
+@pytest.mark.parametrize(("command", "out"), [("classify", "c.csv"), ("report", "reports")])
+def test_as_of_long_after_the_data(ledger_dir, tmp_path, command, out):
+    result = _run(command, ledger_dir, "--as-of", "2030-01-01", "--out", tmp_path / out)
     assert result.exit_code == 1
+    assert not (tmp_path / out).exists()
     assert "--as-of 2030-01-01: no invoice in the 12 months before it" in result.output
     assert "RFMScorer" not in result.output
 
@@ -170,3 +172,12 @@ def test_payments_as_a_directory_through_the_real_command(ledger_dir):
         "error: the ledger has 1 problem(s) in 1 check(s):\n"
         "  - payments.csv: a readable file: values 'a directory' (1 in all)\n"
     )
+
+
+def test_report_on_a_bad_ledger_fails_before_any_notebook(ledger_dir, tmp_path):
+    (ledger_dir / "payments.csv").unlink()
+    (ledger_dir / "payments.csv").mkdir()
+    result = _run("report", ledger_dir, "--as-of", "2024-06-30", "--out", tmp_path / "r")
+    assert result.exit_code == 1
+    assert "payments.csv: a readable file: values 'a directory'" in result.output
+    assert not (tmp_path / "r").exists()
