@@ -201,3 +201,19 @@ def test_headline_count_is_the_sum_of_the_listed_problems(ledger_dir):
     listed = sum(int(line.rsplit("(", 1)[1].split()[0]) for line in lines[1:])
     assert lines[0] == f"the ledger has {listed} problem(s) in {len(lines) - 1} check(s):"
     assert listed == 4
+
+
+def test_parquet_ids_stored_as_floats_are_whole_numbers(tmp_path):
+    invoices = pd.DataFrame(
+        {
+            "invoice_id": ["I1", "I2"],
+            "customer_id": [17850.0, 13047.0],
+            "invoice_date": pd.to_datetime(["2024-01-05", "2024-02-01"]),
+            "due_date": pd.to_datetime(["2024-02-04", "2024-03-01"]),
+            "amount": [10.0, 20.0],
+        }
+    )
+    invoices.to_parquet(tmp_path / "invoices.parquet")
+    ledger = read_ledger(tmp_path)
+    ids = ledger.invoices.order_by("invoice_id").execute()["customer_id"].tolist()
+    assert ids == ["17850", "13047"]

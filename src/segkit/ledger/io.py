@@ -18,6 +18,7 @@ import io
 import re
 from pathlib import Path
 
+import ibis
 import numpy as np
 import pandas as pd
 
@@ -244,6 +245,12 @@ def read_parquet_engine(source: TableSource, path: Path, con) -> tuple[object, l
         if current.is_string() and column.dtype != STRING:
             casts[column.name] = table[column.name].try_cast(target)
             rules.append(_parquet_parse_rule(source.table, column.name, target))
+        elif column.dtype == STRING and current.is_floating():  # ids stored as 17850.0
+            value = table[column.name]
+            whole = value.abs() < 2**53
+            whole &= value == value.floor()
+            as_int = value.cast("int64").cast("string")
+            casts[column.name] = ibis.ifelse(whole, as_int, value.cast("string"))
         elif column.dtype != STRING or not current.is_string():
             casts[column.name] = table[column.name].cast(target)
         if column.dtype == FLOAT:
