@@ -71,14 +71,15 @@ def _features(inv, customers, pay, as_of) -> pd.DataFrame:
 def test_balances_reconcile(example):
     inv, customers, pay, as_of = example
     frame = _features(inv, customers, pay, as_of)
-    aging = frame.filter(like="aging_").sum(axis=1)
-    np.testing.assert_allclose(frame["open_balance"], aging, atol=1e-6)
+    columns = ["open_balance", "unallocated_cash", "net_amount"]
+    balances = frame[columns].astype("float64")
+    aging = frame.filter(like="aging_").astype("float64").sum(axis=1)
+    np.testing.assert_allclose(balances["open_balance"], aging, atol=1e-6)
     known = pay[pay["payment_date"] <= as_of]
-    paid = known.groupby("customer_id")["amount"].sum().reindex(frame.index).fillna(0.0)
-    invoiced_less_credits = frame["net_amount"].fillna(0.0)
+    paid = known.groupby("customer_id")["amount"].sum().reindex(frame.index, fill_value=0.0)
     np.testing.assert_allclose(
-        invoiced_less_credits - paid,
-        frame["open_balance"] - frame["unallocated_cash"],
+        balances["net_amount"].fillna(0.0) - paid.astype("float64"),
+        balances["open_balance"] - balances["unallocated_cash"],
         atol=1e-6,
     )
 

@@ -77,7 +77,8 @@ def coerce(
     for column in TABLES[source.table]:
         if column.name in frame.columns:
             out[column.name] = _column(raw, frame[column.name], column, source, row_of)
-    extras = [c for c in frame.columns if c not in out.columns]
+    used = set(out.columns) | set((source.lines or {}).values())
+    extras = [c for c in frame.columns if c not in used]
     if extras:
         raw.notes.append(f"{origin}: columns kept but not used: {', '.join(map(str, extras[:10]))}")
     raw.frame = out
