@@ -200,7 +200,7 @@ def test_gbk_file_reads_exactly(tmp_path):
 def test_an_undecodable_file_names_its_first_bad_line(ledger_dir):
     body = csv_text(tables()["customers"]).encode("gbk")
     (ledger_dir / "customers.csv").write_bytes(body + b"C3,\xff\xff,CN\n")
-    with pytest.raises(MappingError, match=r"customers.csv: cannot decode .* \(line 4\)"):
+    with pytest.raises(MappingError, match=r"customers.csv: cannot decode .* gb18030 \(line 4\)"):
         read_ledger(ledger_dir)
 
 
@@ -216,3 +216,19 @@ def test_parquet_amounts_are_bounded_in_the_engine(ledger_dir):
         found = failure(caught.value, "invoices.parquet", "amount", row)
         assert found["rule"] == "a finite number of absolute value at most 1e+15"
         assert float(found["value"]) == float(value)
+
+
+def test_one_gbk_line_in_a_utf8_file_is_the_one_named(ledger_dir):
+    rows = [["customer_id", "name", "country"], ["C1", "丙公", "CN"], ["C2", "丁公", "CN"]]
+    body = csv_text(rows).encode() + "C9,华兴,CN\n".encode("gbk")  # all of it decodes as GB18030
+    (ledger_dir / "customers.csv").write_bytes(body)
+    with pytest.raises(SchemaError, match="the file is UTF-8; these lines are not") as caught:
+        read_ledger(ledger_dir)
+    assert failure(caught.value, "customers.csv", None, 4)["value"] == "C9,华兴,CN"
+
+
+def test_a_file_no_encoding_decodes_names_the_line_for_each(ledger_dir):
+    body = csv_text(tables()["customers"]).encode() + "C9,华兴,CN\n".encode("gbk")
+    (ledger_dir / "customers.csv").write_bytes(body)
+    with pytest.raises(MappingError, match=r"as utf-8 \(line 4\), gb18030 \(line 2\)"):
+        read_ledger(ledger_dir)

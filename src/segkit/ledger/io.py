@@ -61,18 +61,17 @@ def _decode(data: bytes, path: Path, encoding: str = "auto") -> tuple[str, str]:
     if auto and data.startswith(b"\xef\xbb\xbf"):
         return data.decode("utf-8-sig"), "utf-8-sig"
     candidates = _ENCODINGS if auto else (encoding,)
-    where = ""
+    tried = []
     for candidate in candidates:
         try:
             return data.decode(candidate), candidate
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            where = f" (line {line})"
+            tried.append(f"{candidate} (line {line})")
         except LookupError:
-            continue
-    tried = ", ".join(candidates)
+            tried.append(f"{candidate} (unknown encoding)")
     raise MappingError(
-        f"{path}: cannot decode the file as {tried}{where}; name its encoding in the mapping "
+        f"{path}: cannot decode the file as {', '.join(tried)}; name its encoding in the mapping "
         "file (encoding: gbk, big5, latin-1, ...)"
     )
 
@@ -100,6 +99,24 @@ def _utf8_lines(data: bytes, encoding: str) -> list[int]:
         if not wide or all(ord(c) >= 0x2E80 for c in text if not c.isascii()):
             found.append(number)
     return found
+
+
+def _mixed_error(origin: str, table: str, data: bytes, encoding: str, utf8: list[int]):
+    """Name the odd lines out: the UTF-8 ones, or the others when most lines are UTF-8."""
+    lines = data.split(b"\n")
+    wide = [n for n, line in enumerate(lines, start=1) if not line.isascii()]
+    if len(utf8) * 2 > len(wide):
+        odd = [n for n in wide if n not in set(utf8)]
+        rule = f"one encoding per file (the file is UTF-8; these lines are not, {encoding}?)"
+        codec = encoding
+    else:
+        odd, codec = utf8, "utf-8"
+        rule = f"one encoding per file (the file reads as {encoding}; these lines are UTF-8)"
+    return failures_error(
+        [{"file": origin, "table": table, "column": None, "row": n, "rule": rule,
+          "value": lines[n - 1].decode(codec, "replace").strip()[:60], "count": len(odd)}
+         for n in odd[:5]]
+    )  # fmt: skip
 
 
 def read_source(source: TableSource, path: Path | None = None) -> RawTable:
@@ -170,13 +187,7 @@ def _read_csv(path: Path, source: TableSource) -> tuple[list, pd.DataFrame, str]
     text, encoding = _decode(data, path, source.encoding)
     mixed = _utf8_lines(data, encoding)
     if mixed:
-        lines = data.split(b"\n")
-        rule = f"one encoding per file (the file reads as {encoding}; these lines are UTF-8)"
-        raise failures_error(
-            [{"file": path.name, "table": source.table, "column": None, "row": n, "rule": rule,
-              "value": lines[n - 1].decode("utf-8").strip()[:60], "count": len(mixed)}
-             for n in mixed[:5]]
-        )  # fmt: skip
+        raise _mixed_error(path.name, source.table, data, encoding, mixed)
     if not text.strip():
         raise one_failure(path.name, source.table, "a header row", "an empty file")
     has_nul = "\0" in text
