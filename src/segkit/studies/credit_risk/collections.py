@@ -199,14 +199,16 @@ def customer_classes(scored: pd.DataFrame, grade_map: dict | None = None) -> pd.
 
     ``abc_tier`` from the Pareto curve of ``revenue_12m`` (:class:`~segkit.classes.ABCTiers`)
     among the customers in ``scored``; ``risk_tier`` from the credit grade through
-    ``grade_map`` (the classification's default), as ``segkit.classify`` does.
+    ``grade_map`` (the classification's default), as ``segkit.classify`` does; without a
+    fitted scorecard (no ``grade``), from payment behaviour alone.
     """
     out = pd.DataFrame(index=scored.index)
     out["abc_tier"] = "none"
     if "revenue_12m" in scored.columns and (scored["revenue_12m"] > 0).any():
         out["abc_tier"] = ABCTiers().fit_transform(scored[["revenue_12m"]])["abc_tier"]
     grade_map = grade_map or DEFAULT_CONFIG["credit"]["grade_map"]
-    frame = scored.assign(grade=scored["grade"].astype(object))
+    grade = scored["grade"].astype(object) if "grade" in scored else np.nan  # no scorecard
+    frame = scored.assign(grade=grade)
     for col in ("aging_90_plus", "avg_days_late", "aging_31_60", "aging_61_90"):
         if col not in frame.columns:
             frame[col] = np.nan
