@@ -105,6 +105,8 @@ OUTPUT_COLUMNS = (
     "credit_limit",
     "limit_proposed",
     "limit_change",
+    "limit_action",
+    "size_basis",
     "risk_tier",
     "value_risk",
     "cluster",
@@ -159,7 +161,8 @@ def classify(
     return result
 
 
-CREDIT_COLUMNS = ("pd", "points", "grade", "expected_loss", "limit_proposed", "limit_change")
+CREDIT_COLUMNS = ("pd", "points", "grade", "expected_loss", "limit_proposed", "limit_change",
+                  "limit_action", "size_basis")  # fmt: skip
 
 
 def _with_credit(ledger, as_of, features: pd.DataFrame, cfg: dict) -> tuple[pd.DataFrame, str]:
