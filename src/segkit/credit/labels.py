@@ -30,8 +30,11 @@ import ibis
 import pandas as pd
 
 from segkit.exceptions import ConfigError, SchemaError
-from segkit.features import customer_features, invoice_settlement, settlement_available
+from segkit.features import profile_frame, settlement_available
 from segkit.features.activity import as_date
+from segkit.features.engine import run_query
+from segkit.features.profile import EXPOSURE
+from segkit.features.settlement import settle
 
 __all__ = [
     "DEFAULT_DPD",
@@ -54,6 +57,7 @@ DEFAULT_DPD = 90
 DEFAULT_HORIZON_MONTHS = 12
 #: Population status of a customer at ``as_of``, in the order the rules are applied.
 STATUSES = ("no exposure", "in default at as_of", "included")
+_LABEL_DATES = ibis.schema({"as_of": "date", "horizon_end": "date"})
 LABEL_COLUMNS = (
     "exposure", "in_default_at_as_of", "default", "default_date", "label_complete", "status",
 )  # fmt: skip
@@ -105,48 +109,62 @@ def _require_settlement(ledger) -> None:
         )
 
 
-def _known_customers(ledger, day: dt.date) -> ibis.Table:
-    """Customers known at ``day``: created by then (or undated) or invoiced by then."""
-    invoiced = ledger.invoices.filter(_.invoice_date <= day).select(
-        customer_id=_.customer_id.cast("string")
-    )
-    customers = ledger.customers
-    if "created" in customers.columns:
-        customers = customers.filter(customers.created.isnull() | (customers.created <= day))
-    listed = customers.select(customer_id=_.customer_id.cast("string"))
-    return ibis.union(listed, invoiced, distinct=True)
-
-
-def _exposure(ledger, day: dt.date, dpd: int) -> ibis.Table:
-    """Open balance, default flag and worst days past due of open invoices at ``day``."""
-    s = invoice_settlement(ledger.invoices, ledger.payments, as_of=day)
-    past_due = s.days_past_due.fill_null(0)
-    return s.group_by("customer_id").aggregate(
-        exposure=s.open_amount.sum(),
-        in_default_at_as_of=ibis.ifelse(past_due > dpd, 1, 0).max(),
-        open_days_past_due=ibis.greatest(past_due, 0).max(),
-    )
-
-
-def _window_defaults(ledger, day: dt.date, end: dt.date, dpd: int) -> ibis.Table:
+def _window_defaults(ledger, days: list[dt.date], months: int, dpd: int) -> pd.DataFrame:
     """First day in ``(day, end]`` on which an invoice is more than ``dpd`` days past due.
 
-    Settlement uses data up to ``end`` only. An invoice crosses on ``due_date + dpd + 1``
-    and counts when it was not settled before that day (paid on it or later, or still open).
+    One query for every snapshot ``day``: settlement uses data up to the window's end
+    ``end`` only. An invoice crosses on ``due_date + dpd + 1`` and counts when it was not
+    settled before that day (paid on it or later, or still open). Returns ``as_of`` (the
+    snapshot), ``customer_id`` and ``default_date``.
     """
-    s = invoice_settlement(ledger.invoices, ledger.payments, as_of=end)
-    s = s.mutate(cross=s.due_date + ibis.interval(days=dpd + 1))
-    late = s.settled_date.isnull() | (s.settled_date >= s.cross)
-    events = s.filter((s.cross > day) & (s.cross <= end) & late)
-    return events.group_by("customer_id").aggregate(default_date=_.cross.min())
+    frame = pd.DataFrame({"as_of": days, "horizon_end": [horizon_end(d, months) for d in days]})
+
+    def build(table):
+        ends = table.select(as_of=table.horizon_end).distinct()
+        lines = settle(ledger.invoices, ledger.payments, ends)[0].filter(_.amount > 0)
+        lines = lines.mutate(cross=_.due_date + ibis.interval(days=dpd + 1))
+        late = lines.settled_date.isnull() | (lines.settled_date >= lines.cross)
+        events = lines.filter(late & (lines.cross <= lines.as_of))
+        events = events.select("customer_id", "cross", end=_.as_of)
+        joined = events.inner_join(
+            table, [events.end == table.horizon_end, events.cross > table.as_of]
+        )
+        return joined.group_by(["as_of", "customer_id"]).aggregate(default_date=_.cross.min())
+
+    return run_query(ledger, "labels", (dpd,), frame, _LABEL_DATES, build)
 
 
-def _label_table(ledger, day: dt.date, end: dt.date, dpd: int) -> ibis.Table:
-    base = _known_customers(ledger, day)
-    out = base.left_join(_exposure(ledger, day, dpd), "customer_id")
-    out = out.drop(c for c in out.columns if c.endswith("_right"))
-    out = out.left_join(_window_defaults(ledger, day, end, dpd), "customer_id")
-    return out.drop(c for c in out.columns if c.endswith("_right"))
+def _labels_at(features: pd.DataFrame, defaults: pd.DataFrame, day, months, dpd, last):
+    """Labels and ``open_days_past_due`` at ``day`` from the features and window defaults."""
+    end = horizon_end(day, months)
+    worst = features["open_days_past_due"]
+    frame = pd.DataFrame(
+        {
+            "customer_id": features.index,
+            "exposure": features["open_balance"].to_numpy(),
+            "in_default_at_as_of": (worst > dpd).to_numpy(),
+            "open_days_past_due": worst.to_numpy(),
+        }
+    )
+    at_day = defaults[defaults["as_of"] == pd.Timestamp(day)]
+    frame["default_date"] = frame["customer_id"].map(
+        at_day.set_index("customer_id")["default_date"]
+    )
+    labels, extra = _finish_labels(frame, end <= last)
+    labels.attrs = {
+        "as_of": day.isoformat(),
+        "horizon_end": end.isoformat(),
+        "dpd": dpd,
+        "data_end": last.isoformat(),
+        "counts": {s: int((labels["status"] == s).sum()) for s in STATUSES},
+    }
+    return labels, extra
+
+
+def _at(frame: pd.DataFrame, day) -> pd.DataFrame:
+    """The rows of a multi-date frame at one date, indexed by customer."""
+    rows = frame[frame.index.get_level_values("as_of") == pd.Timestamp(day)]
+    return rows.droplevel("as_of")
 
 
 def _finish_labels(frame: pd.DataFrame, complete: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -166,17 +184,9 @@ def _finish_labels(frame: pd.DataFrame, complete: bool) -> tuple[pd.DataFrame, p
 
 
 def _labels(ledger, day, months, dpd, last) -> tuple[pd.DataFrame, pd.DataFrame]:
-    end = horizon_end(day, months)
-    frame = _label_table(ledger, day, end, dpd).execute()
-    labels, extra = _finish_labels(frame, end <= last)
-    labels.attrs = {
-        "as_of": day.isoformat(),
-        "horizon_end": end.isoformat(),
-        "dpd": dpd,
-        "data_end": last.isoformat(),
-        "counts": {s: int((labels["status"] == s).sum()) for s in STATUSES},
-    }
-    return labels, extra
+    features = _at(profile_frame(ledger, [day], firmographic=False), day)
+    defaults = _window_defaults(ledger, [day], months, dpd)
+    return _labels_at(features, defaults, day, months, dpd, last)
 
 
 def default_labels(
@@ -299,11 +309,11 @@ def _population(labels: pd.DataFrame, snapshot: dt.date) -> dict:
     return row
 
 
-def _snapshot_rows(ledger, day, months, dpd, last, kwargs) -> tuple[pd.DataFrame, dict]:
-    labels = _labels(ledger, day, months, dpd, last)[0]
-    features = customer_features(ledger, day, **kwargs)
+def _snapshot_rows(features, defaults, day, months, dpd, last) -> tuple[pd.DataFrame, dict]:
+    at_day = _at(features, day)
+    labels = _labels_at(at_day, defaults, day, months, dpd, last)[0]
     included = labels[labels["status"] == STATUSES[2]]
-    rows = features.join(included, how="inner")
+    rows = at_day.drop(columns=list(EXPOSURE)).join(included, how="inner")
     rows.insert(0, "snapshot", pd.Timestamp(day).as_unit("ns"))
     return rows.reset_index(), _population(labels, day)
 
@@ -359,7 +369,9 @@ def development_set(
         if not days:
             raise ConfigError("as_of_dates must hold at least one date; got none.")
     last = data_end(ledger)
-    parts = [_snapshot_rows(ledger, d, months, dpd, last, feature_kwargs or {}) for d in days]
+    features = profile_frame(ledger, days, **(feature_kwargs or {}))
+    defaults = _window_defaults(ledger, days, months, dpd)
+    parts = [_snapshot_rows(features, defaults, d, months, dpd, last) for d in days]
     frame = pd.concat([rows for rows, _info in parts], ignore_index=True)
     frame.attrs = {"population": pd.DataFrame([info for _rows, info in parts])}
     return frame
@@ -391,14 +403,12 @@ def scoring_snapshot(
     day = as_date(as_of)
     dpd = check_int("dpd", dpd, 0)
     _require_settlement(ledger)
-    table = _known_customers(ledger, day).left_join(_exposure(ledger, day, dpd), "customer_id")
-    table = table.drop(c for c in table.columns if c.endswith("_right"))
-    frame = table.mutate(default_date=ibis.null("date")).execute()
-    labels, extra = _finish_labels(frame, True)
+    features = _at(profile_frame(ledger, [day], **(feature_kwargs or {})), day)
+    none = pd.DataFrame({"as_of": [], "customer_id": [], "default_date": []})
+    labels, extra = _labels_at(features, none, day, DEFAULT_HORIZON_MONTHS, dpd, day)
     owing = labels[labels["status"] != STATUSES[0]]
-    features = customer_features(ledger, day, **(feature_kwargs or {}))
     columns = ["exposure", "in_default_at_as_of", "status"]
-    out = features.join(owing[columns], how="inner").join(extra)
+    out = features.drop(columns=list(EXPOSURE)).join(owing[columns], how="inner").join(extra)
     out.attrs = {
         "as_of": day.isoformat(),
         "counts": {s: int((labels["status"] == s).sum()) for s in STATUSES},

@@ -31,7 +31,7 @@ from .payments import (
     payment_features,
     settlement_available,
 )
-from .profile import profile
+from .profile import EXPOSURE, profile
 
 __all__ = [
     "customer_features",
@@ -161,7 +161,36 @@ def features_at(
     ConfigError
         For an empty or invalid list of dates or a bad option.
     """
-    days = parse_dates(as_of_dates)
+    options = {
+        "aging_edges": aging_edges,
+        "dso_window_days": dso_window_days,
+        "cny_per_eur": cny_per_eur,
+        "scale_edges": scale_edges,
+        "scale_labels": scale_labels,
+        "firmographic": firmographic,
+        "batches": batches,
+    }
+    frame = profile_frame(ledger, parse_dates(as_of_dates), **options)
+    return frame.drop(columns=list(EXPOSURE))
+
+
+def profile_frame(
+    ledger,
+    days,
+    *,
+    aging_edges=DEFAULT_AGING_EDGES,
+    dso_window_days: int = 365,
+    cny_per_eur: float = 7.8,
+    scale_edges: tuple[float, ...] = (1e6, 1e7, 1e8),
+    scale_labels: tuple[str, ...] = ("<1m", "1m-10m", "10m-100m", ">=100m"),
+    firmographic: bool = True,
+    batches: int = 1,
+) -> pd.DataFrame:
+    """:func:`features_at` with ``open_days_past_due`` (worst days past due of open invoices).
+
+    For the credit labels, which read the exposure at each date from the same query.
+    """
+    days = parse_dates(days)
     if isinstance(batches, bool) or not isinstance(batches, Integral) or batches < 1:
         raise ConfigError(f"batches must be an int >= 1; got {batches!r}.")
     window = _check_window(dso_window_days)
@@ -218,7 +247,7 @@ def _finish(frame: pd.DataFrame, buckets, settled: bool) -> pd.DataFrame:
         frame[col] = frame[col].fillna(0.0)
     if settled:
         names = [name for name, _low, _high in buckets]
-        for col in (*BALANCE_COLUMNS, *names):
+        for col in (*BALANCE_COLUMNS, *names, *EXPOSURE):
             frame[col] = frame[col].fillna(0.0)
         frame["n_settled"] = frame["n_settled"].fillna(0).astype("int64")
     for col in ("first_invoice", "last_invoice", "created"):

@@ -92,4 +92,19 @@ def run_query(
         expr = build(table)
         entry = state["sql"][full_key] = (con.compile(expr), expr.schema())
     sql, out_schema = entry
+    if con.name == "duckdb":
+        return _duckdb_frame(con, sql, out_schema)
     return con.sql(sql, schema=out_schema).execute()
+
+
+def _duckdb_frame(con, sql: str, schema: ibis.Schema) -> pd.DataFrame:
+    """Run SQL on DuckDB and type the result as Ibis would, without parsing the SQL again.
+
+    Arrow's own conversion handles columns with nulls in bulk (Ibis goes through Python lists
+    for those), then Ibis's converter gives the pandas types of ``execute()``.
+    """
+    from ibis.backends.duckdb.converter import DuckDBPandasData
+
+    table = con.raw_sql(sql).to_arrow_table()
+    frame = table.to_pandas(date_as_object=False, timestamp_as_object=False)
+    return DuckDBPandasData.convert_table(frame, schema)

@@ -24,12 +24,16 @@ from .activity import ACTIVITY_COLUMNS, active_months, activity_aggregates, deri
 from .allocation import CUSTOMER, left_join_on
 from .settlement import settle, settlement_available, typed_invoices
 
-__all__ = ["profile", "line_features", "payment_columns"]
+__all__ = ["EXPOSURE", "profile", "line_features", "payment_columns"]
 
 _BEHAVIOUR = (
     "dso_days", "avg_days_late", "share_paid_late", "max_days_past_due", "days_since_last_payment",
     "unallocated_cash", "credit_limit", "credit_utilisation", "disputed_share",
 )  # fmt: skip
+
+
+#: Worst days past due of the invoices open at as_of (0 when none is overdue): for credit labels.
+EXPOSURE = ("open_days_past_due",)
 
 
 def payment_columns(buckets) -> list[str]:
@@ -53,7 +57,7 @@ def profile(invoices, payments, customers, dates, buckets, window: int) -> ir.Ta
     if "created" in customers.columns:
         known = out.created.isnull() | (out.created <= out.as_of) | out.n_lines.notnull()
         out = out.filter(known)
-    keep = [*customers.columns, *ACTIVITY_COLUMNS, *payment_columns(buckets)]
+    keep = [*customers.columns, *ACTIVITY_COLUMNS, *payment_columns(buckets), *EXPOSURE]
     keep = [c for c in dict.fromkeys(keep) if c not in ("as_of",)]
     return out.select("as_of", *keep)
 
@@ -100,6 +104,7 @@ def _behaviour(lines, buckets, fused: bool) -> dict:
         "disputed_open": _disputed_open(lines),
         "settled_by_credit": lines.paid_unallocated.sum(),
         "n_settled": ibis.ifelse(settled, 1, 0).sum(),
+        "open_days_past_due": ibis.ifelse(sale, ibis.greatest(dpd.fill_null(0), 0), None).max(),
     }  # fmt: skip
     if fused:  # settled dates: the credits and the last settlement are on the lines
         out["credit_total"] = lines.credit.sum()
@@ -128,10 +133,11 @@ def _derive(agg, buckets, window: int, available: bool) -> ir.Table:
     names = [b[0] for b in buckets]
     if not available:
         nulls = [c for c in payment_columns(buckets) if c != "credit_limit"]
+        nulls.append("open_days_past_due")
         out = out.mutate(**{c: ibis.null("float64") for c in nulls})
     else:
         out = _derive_behaviour(out, names, window)
-    floats = [c for c in payment_columns(buckets) if c != "n_settled"]
+    floats = [c for c in payment_columns(buckets) if c != "n_settled"] + ["open_days_past_due"]
     return out.select(
         "as_of", "customer_id", "n_lines", *ACTIVITY_COLUMNS,
         **{c: out[c].cast("float64") for c in floats}, n_settled=out.n_settled,
