@@ -24,19 +24,27 @@ Every customer is returned with its ``status``, so exclusions are counted, not d
 from __future__ import annotations
 
 import datetime as dt
-from numbers import Integral
 
-import ibis
 import pandas as pd
 
+from segkit.credit.snapshots import (
+    DEFAULT_DPD,
+    DEFAULT_HORIZON_MONTHS,
+    LABEL_COLUMNS,
+    STATUSES,
+    _at,
+    _labels_at,
+    check_int,
+    credit_snapshots,
+    horizon_end,
+    window_defaults,
+)
 from segkit.exceptions import ConfigError, SchemaError
 from segkit.features import profile_frame, settlement_available
 from segkit.features.activity import as_date
-from segkit.features.engine import run_query
-from segkit.features.profile import EXPOSURE
-from segkit.features.settlement import settle
 
 __all__ = [
+    "check_int",
     "DEFAULT_DPD",
     "DEFAULT_HORIZON_MONTHS",
     "LABEL_COLUMNS",
@@ -49,37 +57,8 @@ __all__ = [
     "snapshot_dates",
 ]
 
-_ = ibis._
 
 #: More than 90 days past due is a default (BCBS 2006, paragraph 452).
-DEFAULT_DPD = 90
-#: One-year outcome window, the horizon of a Basel PD.
-DEFAULT_HORIZON_MONTHS = 12
-#: Population status of a customer at ``as_of``, in the order the rules are applied.
-STATUSES = ("no exposure", "in default at as_of", "included")
-_LABEL_DATES = ibis.schema({"as_of": "date", "horizon_end": "date"})
-LABEL_COLUMNS = (
-    "exposure", "in_default_at_as_of", "default", "default_date", "label_complete", "status",
-)  # fmt: skip
-
-
-def check_int(name: str, value, minimum: int) -> int:
-    """``value`` as an int, or a ConfigError naming ``name`` when it is not an int >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ConfigError(f"{name} must be an int >= {minimum}; got {value!r}.")
-    return int(value)
-
-
-def horizon_end(as_of, months: int = DEFAULT_HORIZON_MONTHS) -> dt.date:
-    """Last day of the outcome window: ``as_of`` plus ``months`` calendar months.
-
-    A month-end stays a month-end when the target month is shorter (2024-02-29 + 12 months is
-    2025-02-28); pandas ``DateOffset`` arithmetic.
-    """
-    months = check_int("horizon_months", months, 1)
-    return (pd.Timestamp(as_date(as_of)) + pd.DateOffset(months=months)).date()
-
-
 def data_end(ledger) -> dt.date:
     """Last date of the ledger's data: the latest invoice, payment or settlement date.
 
@@ -101,7 +80,8 @@ def data_end(ledger) -> dt.date:
     return max(v for v in values if not pd.isna(v)).date()
 
 
-def _require_settlement(ledger) -> None:
+def require_settlement(ledger) -> None:
+    """SchemaError unless the ledger says when invoices were paid (payments or settled dates)."""
     if not settlement_available(ledger.invoices, ledger.payments):
         raise SchemaError(
             "default labels need settlement data: a payments table or an invoices.settled_date "
@@ -109,83 +89,9 @@ def _require_settlement(ledger) -> None:
         )
 
 
-def _window_defaults(ledger, days: list[dt.date], months: int, dpd: int) -> pd.DataFrame:
-    """First day in ``(day, end]`` on which an invoice is more than ``dpd`` days past due.
-
-    One query for every snapshot ``day``: settlement uses data up to the window's end
-    ``end`` only. An invoice crosses on ``due_date + dpd + 1`` and counts when it was not
-    settled before that day (paid on it or later, or still open). Returns ``as_of`` (the
-    snapshot), ``customer_id`` and ``default_date``.
-    """
-    frame = pd.DataFrame({"as_of": days, "horizon_end": [horizon_end(d, months) for d in days]})
-
-    def build(table):
-        ends = table.select(as_of=table.horizon_end).distinct()
-        lines = settle(ledger.invoices, ledger.payments, ends)[0].filter(_.amount > 0)
-        lines = lines.mutate(cross=_.due_date + ibis.interval(days=dpd + 1))
-        late = lines.settled_date.isnull() | (lines.settled_date >= lines.cross)
-        events = lines.filter(late & (lines.cross <= lines.as_of))
-        events = events.select("customer_id", "cross", end=_.as_of)
-        joined = events.inner_join(
-            table, [events.end == table.horizon_end, events.cross > table.as_of]
-        )
-        return joined.group_by(["as_of", "customer_id"]).aggregate(default_date=_.cross.min())
-
-    return run_query(ledger, "labels", (dpd,), frame, _LABEL_DATES, build)
-
-
-def _labels_at(features: pd.DataFrame, defaults: pd.DataFrame, day, months, dpd, last):
-    """Labels and ``open_days_past_due`` at ``day`` from the features and window defaults."""
-    end = horizon_end(day, months)
-    worst = features["open_days_past_due"]
-    frame = pd.DataFrame(
-        {
-            "customer_id": features.index,
-            "exposure": features["open_balance"].to_numpy(),
-            "in_default_at_as_of": (worst > dpd).to_numpy(),
-            "open_days_past_due": worst.to_numpy(),
-        }
-    )
-    at_day = defaults[defaults["as_of"] == pd.Timestamp(day)]
-    frame["default_date"] = frame["customer_id"].map(
-        at_day.set_index("customer_id")["default_date"]
-    )
-    labels, extra = _finish_labels(frame, end <= last)
-    labels.attrs = {
-        "as_of": day.isoformat(),
-        "horizon_end": end.isoformat(),
-        "dpd": dpd,
-        "data_end": last.isoformat(),
-        "counts": {s: int((labels["status"] == s).sum()) for s in STATUSES},
-    }
-    return labels, extra
-
-
-def _at(frame: pd.DataFrame, day) -> pd.DataFrame:
-    """The rows of a multi-date frame at one date, indexed by customer."""
-    rows = frame[frame.index.get_level_values("as_of") == pd.Timestamp(day)]
-    return rows.droplevel("as_of")
-
-
-def _finish_labels(frame: pd.DataFrame, complete: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
-    frame = frame.set_index("customer_id").sort_index()
-    frame.index.name = "customer_id"
-    out = pd.DataFrame(index=frame.index)
-    out["exposure"] = frame["exposure"].astype(float).fillna(0.0)
-    out["in_default_at_as_of"] = frame["in_default_at_as_of"].fillna(0).astype(bool)
-    out["default"] = frame["default_date"].notna().astype("int64")
-    out["default_date"] = pd.to_datetime(frame["default_date"]).astype("datetime64[ns]")
-    out["label_complete"] = complete
-    status = pd.Series(STATUSES[2], index=out.index, dtype=object)
-    status = status.mask(out["in_default_at_as_of"], STATUSES[1])
-    out["status"] = status.mask(out["exposure"] <= 0, STATUSES[0])
-    extra = frame[["open_days_past_due"]].astype(float).fillna(0.0)
-    return out, extra
-
-
 def _labels(ledger, day, months, dpd, last) -> tuple[pd.DataFrame, pd.DataFrame]:
     features = _at(profile_frame(ledger, [day], firmographic=False), day)
-    defaults = _window_defaults(ledger, [day], months, dpd)
+    defaults = window_defaults(ledger, [day], months, dpd)
     return _labels_at(features, defaults, day, months, dpd, last)
 
 
@@ -239,7 +145,7 @@ def default_labels(
     day = as_date(as_of)
     months = check_int("horizon_months", horizon_months, 1)
     dpd = check_int("dpd", dpd, 0)
-    _require_settlement(ledger)
+    require_settlement(ledger)
     return _labels(ledger, day, months, dpd, data_end(ledger))[0]
 
 
@@ -299,25 +205,6 @@ def snapshot_dates(
     return kept
 
 
-def _population(labels: pd.DataFrame, snapshot: dt.date) -> dict:
-    included = labels[labels["status"] == STATUSES[2]]
-    row = {"snapshot": pd.Timestamp(snapshot).as_unit("ns"), "n": len(included)}
-    row["n_default"] = int(included["default"].sum())
-    row["default_rate"] = row["n_default"] / row["n"] if row["n"] else float("nan")
-    row |= {s: labels.attrs["counts"][s] for s in STATUSES[:2]}
-    row["label_complete"] = bool(labels["label_complete"].all()) if len(labels) else False
-    return row
-
-
-def _snapshot_rows(features, defaults, day, months, dpd, last) -> tuple[pd.DataFrame, dict]:
-    at_day = _at(features, day)
-    labels = _labels_at(at_day, defaults, day, months, dpd, last)[0]
-    included = labels[labels["status"] == STATUSES[2]]
-    rows = at_day.drop(columns=list(EXPOSURE)).join(included, how="inner")
-    rows.insert(0, "snapshot", pd.Timestamp(day).as_unit("ns"))
-    return rows.reset_index(), _population(labels, day)
-
-
 def development_set(
     ledger,
     as_of_dates=None,
@@ -361,7 +248,7 @@ def development_set(
         raise ConfigError("pass either as_of_dates or start/end, not both; got both.")
     months = check_int("horizon_months", horizon_months, 1)
     dpd = check_int("dpd", dpd, 0)
-    _require_settlement(ledger)
+    require_settlement(ledger)
     if as_of_dates is None:
         days = snapshot_dates(ledger, start, end, freq, months)
     else:
@@ -369,12 +256,7 @@ def development_set(
         if not days:
             raise ConfigError("as_of_dates must hold at least one date; got none.")
     last = data_end(ledger)
-    features = profile_frame(ledger, days, **(feature_kwargs or {}))
-    defaults = _window_defaults(ledger, days, months, dpd)
-    parts = [_snapshot_rows(features, defaults, d, months, dpd, last) for d in days]
-    frame = pd.concat([rows for rows, _info in parts], ignore_index=True)
-    frame.attrs = {"population": pd.DataFrame([info for _rows, info in parts])}
-    return frame
+    return credit_snapshots(ledger, days, [], last, months, dpd, feature_kwargs)[0]
 
 
 def scoring_snapshot(
@@ -402,15 +284,5 @@ def scoring_snapshot(
     """
     day = as_date(as_of)
     dpd = check_int("dpd", dpd, 0)
-    _require_settlement(ledger)
-    features = _at(profile_frame(ledger, [day], **(feature_kwargs or {})), day)
-    none = pd.DataFrame({"as_of": [], "customer_id": [], "default_date": []})
-    labels, extra = _labels_at(features, none, day, DEFAULT_HORIZON_MONTHS, dpd, day)
-    owing = labels[labels["status"] != STATUSES[0]]
-    columns = ["exposure", "in_default_at_as_of", "status"]
-    out = features.drop(columns=list(EXPOSURE)).join(owing[columns], how="inner").join(extra)
-    out.attrs = {
-        "as_of": day.isoformat(),
-        "counts": {s: int((labels["status"] == s).sum()) for s in STATUSES},
-    }
-    return out
+    require_settlement(ledger)
+    return credit_snapshots(ledger, [], [day], day, 1, dpd, feature_kwargs)[1][day]

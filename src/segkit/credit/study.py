@@ -29,14 +29,16 @@ from segkit.credit.grades import RatingScale, grade_table
 from segkit.credit.labels import (
     DEFAULT_DPD,
     DEFAULT_HORIZON_MONTHS,
+    check_int,
     data_end,
-    development_set,
+    require_settlement,
     snapshot_dates,
 )
 from segkit.credit.limits import DEFAULT_LGD, DEFAULT_LIMIT_POLICY
 from segkit.credit.limits import watch_list as _watch_list
 from segkit.credit.metrics import calibration_table
 from segkit.credit.scorecard import CreditScorecard
+from segkit.credit.snapshots import credit_snapshots
 from segkit.credit.study_result import CreditStudy
 from segkit.credit.study_steps import (
     DEFAULT_MODEL_FEATURES,
@@ -127,15 +129,16 @@ def credit_study(
     last = data_end(ledger)
     dates = snapshot_dates(ledger, horizon_months=horizon_months, known_until=min(day, last))
     check_holdout(dates, holdout_snapshots)
-    dev = development_set(ledger, dates, horizon_months=horizon_months, dpd=dpd,
-                          feature_kwargs=kwargs)  # fmt: skip
+    previous = (pd.Timestamp(day) - pd.offsets.QuarterEnd(1)).date()
+    dev, scores = credit_snapshots(
+        ledger, dates, [previous, day], last, *_checked(ledger, horizon_months, dpd), kwargs
+    )
     train, test = split_out_of_time(with_derived_features(dev), dates, holdout_snapshots)
     model = CreditScorecard(features=features, random_state=random_state)
     model.fit(train, train["default"])
     calibrator, oot = out_of_time(model, test, recalibrate, scale)
-    previous = (pd.Timestamp(day) - pd.offsets.QuarterEnd(1)).date()
-    current, counts = score_customers(ledger, day, model, calibrator, scale, dpd, kwargs)
-    before = score_customers(ledger, previous, model, calibrator, scale, dpd, kwargs)[0]
+    current, counts = score_customers(scores[day], day, model, calibrator, scale)
+    before = score_customers(scores[previous], previous, model, calibrator, scale)[0]
     policy = DEFAULT_LIMIT_POLICY if limit_policy is None else limit_policy
     scored = finish_scored(current, lgd, policy, features)
     snapshots = dev.attrs["population"].assign(set="train")
@@ -159,3 +162,10 @@ def credit_study(
         watch_list=_watch_list(current, before, scale=scale),
         notes=study_notes(snapshots, counts, recalibrate, day, last, scale),
     )
+
+
+def _checked(ledger, horizon_months, dpd) -> tuple[int, int]:
+    """The outcome window and days past due, checked, for a ledger with settlement data."""
+    months, dpd = check_int("horizon_months", horizon_months, 1), check_int("dpd", dpd, 0)
+    require_settlement(ledger)
+    return months, dpd
