@@ -20,7 +20,7 @@ from segkit.exceptions import ConfigError
 from .activity import activity_features, as_date
 from .dates import SCHEMA, dates_frame
 from .dates import as_of_dates as parse_dates
-from .engine import run_query
+from .engine import ledger_cache, run_query
 from .firmographics import firmographics, group_ids, group_rollup
 from .payments import (
     DEFAULT_AGING_EDGES,
@@ -204,7 +204,7 @@ def profile_frame(
     parts.clear()  # free the batches before the sorted copy
     frame = _finish(frame, buckets, settled)
     if firmographic:
-        frame = _with_firmographics(frame, cny_per_eur, scale_edges, scale_labels)
+        frame = _with_firmographics(ledger, frame, cny_per_eur, scale_edges, scale_labels)
     frame.attrs = {
         "as_of_dates": [d.isoformat() for d in days],
         "notes": [] if settled else [NO_SETTLEMENT],
@@ -256,11 +256,24 @@ def _finish(frame: pd.DataFrame, buckets, settled: bool) -> pd.DataFrame:
     return frame
 
 
-def _with_firmographics(frame: pd.DataFrame, cny_per_eur, scale_edges, scale_labels):
-    """Firmographics from the master data, computed once per customer; the group per date."""
+def _with_firmographics(ledger, frame: pd.DataFrame, cny_per_eur, scale_edges, scale_labels):
+    """Firmographics from the master data, once per customer and ledger; the group per date.
+
+    Industry, size, region and scale band depend on a customer's master data only, so they
+    are kept with the ledger and computed for new customers only; the group (the top of the
+    ``parent_id`` chain among the customers known at a date) is computed per date.
+    """
     master = frame.droplevel("as_of")
     master = master[~master.index.duplicated()]
-    derived = firmographics(master, cny_per_eur, scale_edges, scale_labels)
+    store = ledger_cache(ledger, "firmographics")
+    key = (cny_per_eur, tuple(scale_edges), tuple(scale_labels))
+    known = store.get(key)
+    missing = master.index if known is None else master.index.difference(known.index)
+    if len(missing) or known is None:
+        new = firmographics(master.loc[missing], cny_per_eur, scale_edges, scale_labels)
+        known = new if known is None else pd.concat([known, new])
+        store[key] = known
+    derived = known.loc[master.index]
     groups = [
         group_ids(part.droplevel("as_of")).to_frame().assign(as_of=day)
         for day, part in frame.groupby(level="as_of", sort=False)

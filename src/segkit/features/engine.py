@@ -16,7 +16,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-__all__ = ["quiet", "run_query", "compiled_queries"]
+__all__ = ["quiet", "run_query", "compiled_queries", "ledger_cache"]
 
 _STATE = "_segkit_engine"
 
@@ -38,6 +38,18 @@ def _state(ledger) -> dict:
         ledger.__dict__[_STATE] = state
         quiet(ledger.con)
     return state
+
+
+def ledger_cache(ledger, name: str) -> dict:
+    """A dictionary kept with the ledger (and its tables) for results that only depend on it.
+
+    It is emptied when the ledger's tables are replaced.
+    """
+    state = _state(ledger)
+    ops = _ops(ledger)
+    if state.get("ops") != ops:
+        state["ops"], state["caches"] = ops, {}
+    return state["caches"].setdefault(name, {})
 
 
 def compiled_queries(ledger) -> int:
