@@ -9,7 +9,7 @@ AS_OF ?= 2025-12-31
 DATA ?= data/sample
 OUT ?= reports
 
-.PHONY: setup report test unit notebooks lab sample lint bench clean
+.PHONY: setup report test typecheck lab sample lint bench clean
 
 setup: $(STAMP)
 
@@ -25,12 +25,16 @@ report: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
+	$(BIN)/mypy
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 sample: $(STAMP)
 	$(BIN)/segkit sample --out $(DATA)
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

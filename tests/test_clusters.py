@@ -1,4 +1,4 @@
-"""Tests for segkit.classify.clusters.CustomerClusters."""
+"""Tests for segkit.classes.clusters.CustomerClusters."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from pandas.testing import assert_frame_equal, assert_series_equal
 from sklearn.base import clone
 
-from segkit.classify.clusters import CustomerClusters
+from segkit.classes.clusters import CustomerClusters
 from segkit.exceptions import ConfigError
 
 NUMERIC = ("recency_days", "invoices_12m", "revenue_12m", "avg_days_late", "open_balance")

@@ -19,7 +19,7 @@ from segkit.credit import (
 )
 from segkit.exceptions import ConfigError, SchemaError
 from segkit.features import payment_features
-from segkit.paths import resolve
+from segkit.studies.paths import resolve
 
 BUCKETS = ["aging_current", "aging_1_30", "aging_31_60", "aging_61_90", "aging_90_plus"]
 
@@ -205,7 +205,7 @@ def test_dso_trend_matches_payment_features_month_by_month(ledger):
 def test_dso_trend_with_settled_dates(frames):
     settled = ["2024-02-15", "2024-03-31", None, "2024-02-25", None]
     got = dso_trend(
-        Ledger.from_frames(frames[0].assign(settled_date=settled)), "2024-01", "2024-03-31"
+        Ledger.from_frames(frames[0].assign(settled_date=settled)), "2024-01-01", "2024-03-31"
     )
     assert_frame_equal(got, _trend([1000.0, 500.0, 80.0], [1000.0, 1800.0, 1880.0]))
 
@@ -284,7 +284,7 @@ def test_headline_table_in_chinese_shows_a_dash_without_dso(scored):
     got = headline_table(portfolio_summary(scored), lang="zh")
     assert got["measure"].iloc[0] == "有应收余额的客户"
     assert got["value"].iloc[-1] == "–"
-    with pytest.raises(ConfigError, match="lang must be 'en' or 'zh'; got 'fr'"):
+    with pytest.raises(ConfigError, match=r"lang must be one of \['en', 'zh'\]; got 'fr'"):
         headline_table(portfolio_summary(scored), lang="fr")
 
 

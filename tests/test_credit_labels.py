@@ -1,4 +1,4 @@
-"""Tests of segkit.credit.labels: default labels without leakage and development snapshots."""
+"""Tests of segkit.credit.defaults: default labels without leakage and development snapshots."""
 
 import dataclasses
 import datetime as dt
@@ -18,7 +18,7 @@ from segkit.credit import (
     snapshot_dates,
 )
 from segkit.exceptions import ConfigError, SchemaError
-from segkit.paths import resolve
+from segkit.studies.paths import resolve
 
 AS_OF = "2024-06-30"
 IDS = ["A", "B", "C", "D", "E", "F", "G", "H", "J", "L"]
@@ -160,7 +160,10 @@ def test_label_incomplete_when_the_window_ends_after_the_data(ledger):
         ({"horizon_months": 0}, "horizon_months must be an int >= 1; got 0"),
         ({"horizon_months": 1.5}, "horizon_months must be an int >= 1; got 1.5"),
         ({"dpd": -1}, "dpd must be an int >= 0; got -1"),
-        ({"as_of": "end of June"}, "as_of must be a date or an ISO date string; got 'end of June'"),
+        (
+            {"as_of": "end of June"},
+            r"as_of must be a date in ISO 8601 form \(YYYY-MM-DD\); got 'end of June'",
+        ),
     ],
     ids=["horizon-zero", "horizon-float", "dpd-negative", "as-of-text"],
 )

@@ -1,4 +1,4 @@
-"""Tests of segkit.credit.study: the out-of-time credit study, end to end on the sample."""
+"""Tests of segkit.credit.pipeline: the out-of-time credit study, end to end on the sample."""
 
 import datetime as dt
 
@@ -13,12 +13,11 @@ from segkit.credit import (
     CreditStudy,
     RatingScale,
     credit_study,
-    grade_summary,
-    limit_changes,
     with_derived_features,
 )
 from segkit.exceptions import ConfigError
-from segkit.paths import resolve
+from segkit.studies.credit_risk import grade_summary, limit_changes
+from segkit.studies.paths import resolve
 
 AS_OF = "2025-12-31"
 
@@ -223,5 +222,5 @@ def test_study_headline_and_tables_for_the_report(study):
     assert list(table.columns) == ["measure", "value"]
     assert table["value"].iloc[0] == f"{study.metrics['auc']:.3f}"
     assert "Special" not in set(study.points_table()["bin"])
-    with pytest.raises(ConfigError, match="lang must be 'en' or 'zh'; got 'de'"):
+    with pytest.raises(ConfigError, match=r"lang must be one of \['en', 'zh'\]; got 'de'"):
         study.headline(lang="de")

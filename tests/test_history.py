@@ -10,7 +10,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from segkit import Ledger, customer_features
-from segkit.classify.activity import amount_class, frequency_class
+from segkit.classes.frequency import amount_class, frequency_class
 from segkit.exceptions import ConfigError
 from segkit.history import (
     ABSENT,

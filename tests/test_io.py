@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from segkit.exceptions import MappingError
-from segkit.io import detect_encoding, from_frame, read_source
-from segkit.mapping import TableSource
+from segkit.ledger.io import detect_encoding, from_frame, read_source
+from segkit.ledger.mapping import TableSource
 
 TEXT = "customer_id,name\nC1,深圳市华兴电子有限公司\nC2,杭州青禾贸易有限公司\n"
 

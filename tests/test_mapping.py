@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from segkit.exceptions import MappingError
-from segkit.mapping import load_mapping
+from segkit.ledger.mapping import load_mapping
 
 
 def _mapping(tmp_path, text):

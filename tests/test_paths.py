@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from segkit.paths import project_root, resolve
+from segkit.studies.paths import project_root, resolve
 
 
 def test_resolve_from_a_subfolder(tmp_path, monkeypatch):

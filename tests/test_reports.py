@@ -18,6 +18,7 @@ import nbformat
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 
+import segkit
 from segkit.exceptions import ConfigError, ReportError
 from segkit.reports import STUDIES, list_studies, notebooks_dir, run_reports
 
@@ -278,8 +279,11 @@ def _run_fast(ledger, tmp_path, **kwargs):
         ({"params": {"out_dir": "x"}}, r"params must not set \['out_dir'\]"),
         ({"studies": ["nope"]}, r"studies: unknown study 'nope'.*available: \['segmentation'\]"),
         ({"studies": []}, r"studies: no study notebook"),
-        ({"as_of": "30/06/2025"}, r"as_of must be an ISO date like '2025-06-30'; got '30/06/2025'"),
-        ({"lang": ""}, r"lang must be a non-empty string .*; got ''"),
+        (
+            {"as_of": "30/06/2025"},
+            r"as_of must be a date in ISO 8601 form \(YYYY-MM-DD\); got '30/06/2025'",
+        ),
+        ({"lang": ""}, r"lang must be one of \['en', 'zh'\]; got ''"),
         ({"timeout": 0}, r"timeout must be a positive number of seconds or None; got 0"),
         ({"timeout": True}, r"timeout must be a positive number of seconds or None; got True"),
         ({"mapping": "missing.yaml"}, r"mapping must be an existing file or folder"),
@@ -320,10 +324,12 @@ def test_notebooks_dir_reads_the_environment(monkeypatch):
     assert notebooks_dir() == FIXTURES.resolve()
 
 
-def test_notebooks_dir_defaults_to_the_project_folder(monkeypatch):
+def test_notebooks_dir_defaults_to_the_notebooks_shipped_in_the_package(monkeypatch):
     monkeypatch.delenv("SEGKIT_NOTEBOOKS", raising=False)
     project = Path(__file__).resolve().parents[1]
-    assert notebooks_dir() == project / "notebooks"
+    assert notebooks_dir() == (project / "notebooks").resolve()
+    assert notebooks_dir().is_relative_to(Path(segkit.__file__).parent)
+    assert sorted(STUDIES.values()) == sorted(p.name for p in notebooks_dir().glob("*.ipynb"))
 
 
 def test_notebooks_dir_missing_is_a_report_error(monkeypatch, tmp_path):

@@ -10,8 +10,7 @@ from pandas.testing import assert_frame_equal, assert_series_equal
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from segkit.classify.labels import ACTIONS, LABELS, label, segment_actions, translate
-from segkit.classify.rfm_segments import (
+from segkit.classes.rfm_segments import (
     CN8_CLASSES,
     DEFAULT_SEGMENT_MAP,
     RFMScorer,
@@ -21,6 +20,7 @@ from segkit.classify.rfm_segments import (
     segment_grid,
 )
 from segkit.exceptions import ConfigError
+from segkit.text.labels import ACTIONS, LABELS, label, segment_actions, translate
 
 NAN = np.nan
 SCORES = ["r_score", "f_score", "m_score"]

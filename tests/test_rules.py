@@ -1,4 +1,4 @@
-"""Tests for segkit.classify.rules: YAML rules, reason codes and the points score."""
+"""Tests for segkit.classes.rules.apply: YAML rules, reason codes and the points score."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from segkit.classify.rules import NO_MATCH, RuleSet, load_rules
+from segkit.classes.rules.apply import NO_MATCH, RuleSet, load_rules
 from segkit.exceptions import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "rules.yaml"

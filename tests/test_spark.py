@@ -23,7 +23,7 @@ from pyspark.sql import SparkSession
 from segkit import Ledger, customer_features
 from segkit.exceptions import SchemaError
 from segkit.features import features_at
-from segkit.schemas import TABLES
+from segkit.ledger.schema import TABLES
 
 pytestmark = pytest.mark.spark
 

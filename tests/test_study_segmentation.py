@@ -14,9 +14,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from pandas.testing import assert_frame_equal, assert_series_equal  # noqa: E402
 
-from segkit.classify import frequency_amount_matrix, segment_actions  # noqa: E402
+from segkit.classes import frequency_amount_matrix  # noqa: E402
 from segkit.exceptions import ConfigError  # noqa: E402
 from segkit.studies import segmentation as study  # noqa: E402
+from segkit.text import segment_actions  # noqa: E402
 
 NAN = np.nan
 IDX = pd.Index(["C1", "C2", "C3", "C4", "C5", "C6"], name="customer_id")

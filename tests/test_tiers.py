@@ -7,9 +7,9 @@ from pandas.testing import assert_frame_equal, assert_series_equal
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from segkit.classify.labels import label
-from segkit.classify.tiers import ABCTiers, pareto_table, top_share
+from segkit.classes.tiers import ABCTiers, pareto_table, top_share
 from segkit.exceptions import ConfigError
+from segkit.text.labels import label
 
 NAN = np.nan
 

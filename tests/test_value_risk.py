@@ -5,14 +5,14 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal, assert_series_equal
 
-from segkit.classify.labels import label
-from segkit.classify.value_risk import (
+from segkit.classes.value_risk import (
     RISK_ORDER,
     payment_risk_tier,
     valuable_but_risky,
     value_risk_matrix,
 )
 from segkit.exceptions import ConfigError
+from segkit.text.labels import label
 
 NAN = np.nan
 PAYMENT_COLUMNS = ["aging_90_plus", "avg_days_late", "aging_31_60", "aging_61_90"]

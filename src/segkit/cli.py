@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from .exceptions import SegkitError
+from segkit.exceptions import SegkitError
 
 app = typer.Typer(
     add_completion=False,
@@ -55,7 +55,7 @@ def sample(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 2025,
 ) -> None:
     """Write the seeded synthetic sample ledger."""
-    from .sample import write_sample
+    from segkit.sample import write_sample
 
     paths = write_sample(out, n_customers=customers, seed=seed)
     for name, path in paths.items():
@@ -66,7 +66,7 @@ def sample(
 @friendly
 def validate(data: Data, mapping: MappingOpt = None) -> None:
     """Read and check a ledger; print a data-quality summary (exit 1 listing every problem)."""
-    from .ledger import read_ledger
+    from segkit.ledger.model import read_ledger
 
     ledger = read_ledger(data, mapping=mapping)
     typer.echo(ledger.summary().to_string())
@@ -91,9 +91,9 @@ def features(
     ] = 1,
 ) -> None:
     """Write the customer feature table as of a date."""
-    from .export import write_table
-    from .features import customer_features
-    from .ledger import read_ledger
+    from segkit.features import customer_features
+    from segkit.ledger.model import read_ledger
+    from segkit.reports.export import write_table
 
     ledger = read_ledger(data, mapping=mapping)
     table = customer_features(ledger, as_of=as_of, batches=batches)
@@ -127,9 +127,9 @@ def classify_cmd(
     mapping: MappingOpt = None,
 ) -> None:
     """Classify every customer and write one row per customer for loading into an ERP."""
-    from .classify_all import classify, resolve_config, with_labels
-    from .export import write_table
-    from .ledger import read_ledger
+    from segkit.classes.pipeline import classify, resolve_config, with_labels
+    from segkit.ledger.model import read_ledger
+    from segkit.reports.export import write_table
 
     cfg = resolve_config(config)
     if rules is not None:
@@ -162,6 +162,6 @@ def report(
     mapping: MappingOpt = None,
 ) -> None:
     """Run the studies (parameterized notebooks) and write notebooks, HTML and an index."""
-    from .reports import run_reports
+    from segkit.reports import run_reports
 
     run_reports(data, as_of, out=out, studies=study or None, lang=lang, mapping=mapping)

@@ -1,4 +1,4 @@
-"""Credit risk: labels, scorecard, validation metrics, grades, limits, the study and collections."""
+"""Credit risk: default labels, scorecard, validation metrics, grades, limits and collections."""
 
 from segkit.credit.collections import (
     aging_by_grade,
@@ -8,8 +8,7 @@ from segkit.credit.collections import (
     portfolio_summary,
     segment_behaviour,
 )
-from segkit.credit.grades import DEFAULT_GRADES, PDCalibrator, RatingScale, grade_table
-from segkit.credit.labels import (
+from segkit.credit.defaults import (
     DEFAULT_DPD,
     DEFAULT_HORIZON_MONTHS,
     data_end,
@@ -19,6 +18,7 @@ from segkit.credit.labels import (
     scoring_snapshot,
     snapshot_dates,
 )
+from segkit.credit.grades import DEFAULT_GRADES, PDCalibrator, RatingScale, grade_table
 from segkit.credit.limits import (
     DEFAULT_LGD,
     DEFAULT_LIMIT_POLICY,
@@ -40,26 +40,26 @@ from segkit.credit.metrics import (
     psi_table,
     roc_points,
 )
-from segkit.credit.scorecard import CreditScorecard
-from segkit.credit.study import (
+from segkit.credit.pipeline import (
     DEFAULT_MODEL_FEATURES,
-    CreditStudy,
     credit_study,
-    grade_summary,
-    limit_changes,
     with_derived_features,
 )
+from segkit.credit.result import CreditStudy
+from segkit.credit.scorecard import CreditScorecard
 
 __all__ = [
+    "DEFAULT_MODEL_FEATURES",
+    "CreditStudy",
+    "credit_study",
+    "with_derived_features",
     "DEFAULT_DPD",
     "DEFAULT_GRADES",
     "DEFAULT_HORIZON_MONTHS",
     "DEFAULT_LGD",
     "DEFAULT_LIMIT_POLICY",
-    "DEFAULT_MODEL_FEATURES",
     "PSI_THRESHOLDS",
     "CreditScorecard",
-    "CreditStudy",
     "KSResult",
     "PDCalibrator",
     "RatingScale",
@@ -68,20 +68,17 @@ __all__ = [
     "brier",
     "calibration_table",
     "contact_list",
-    "credit_study",
     "data_end",
     "default_labels",
     "development_set",
     "dso_trend",
     "expected_loss",
     "gini",
-    "grade_summary",
     "grade_table",
     "headline_table",
     "horizon_end",
     "ks",
     "ks_table",
-    "limit_changes",
     "portfolio_summary",
     "propose_limits",
     "psi",
@@ -92,5 +89,4 @@ __all__ = [
     "segment_behaviour",
     "snapshot_dates",
     "watch_list",
-    "with_derived_features",
 ]

@@ -16,9 +16,9 @@ from numbers import Integral
 import ibis
 import pandas as pd
 
+from segkit.checks import as_date, check_lang
 from segkit.exceptions import ConfigError, SchemaError
 from segkit.features import DEFAULT_AGING_EDGES, aging_buckets
-from segkit.features.activity import as_date
 
 __all__ = [
     "DISPLAY_FORMATS",
@@ -125,8 +125,7 @@ def headline_table(summary: pd.Series, lang: str = "en") -> pd.DataFrame:
         Columns ``measure`` (in ``lang``) and ``value`` (formatted text), one row per
         measure of :data:`HEADLINE_LABELS` found in ``summary``; missing values show "–".
     """
-    if lang not in ("en", "zh"):
-        raise ConfigError(f"lang must be 'en' or 'zh'; got {lang!r}.")
+    check_lang(lang)
     rows = []
     for key, (english, chinese, pattern) in HEADLINE_LABELS.items():
         if key in summary.index:

@@ -5,21 +5,19 @@ The features of every snapshot come from one multi-date query
 date is the open balance, and a customer is in default at that date when an open invoice is
 more than ``dpd`` days past due. The outcome after each snapshot comes from a second query that
 settles the ledger at the end of every outcome window (:func:`window_defaults`). The public
-functions of :mod:`segkit.credit.labels` and the credit study build on :func:`credit_snapshots`.
+functions of :mod:`segkit.credit.defaults` and the credit study build on :func:`credit_snapshots`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from numbers import Integral
 
 import ibis
 import pandas as pd
 from ibis import _
 
-from segkit.exceptions import ConfigError
+from segkit.checks import as_date, check_int
 from segkit.features import profile_frame
-from segkit.features.activity import as_date
 from segkit.features.engine import run_query
 from segkit.features.profile import EXPOSURE
 from segkit.features.settlement import settle
@@ -29,7 +27,6 @@ __all__ = [
     "DEFAULT_HORIZON_MONTHS",
     "LABEL_COLUMNS",
     "STATUSES",
-    "check_int",
     "credit_snapshots",
     "horizon_end",
     "window_defaults",
@@ -44,13 +41,6 @@ STATUSES = ("no exposure", "in default at as_of", "included")
 LABEL_COLUMNS = (
     "exposure", "in_default_at_as_of", "default", "default_date", "label_complete", "status",
 )  # fmt: skip
-
-
-def check_int(name: str, value, minimum: int) -> int:
-    """``value`` as an int, or a ConfigError naming ``name`` when it is not an int >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ConfigError(f"{name} must be an int >= {minimum}; got {value!r}.")
-    return int(value)
 
 
 def horizon_end(as_of, months: int = DEFAULT_HORIZON_MONTHS) -> dt.date:

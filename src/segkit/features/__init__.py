@@ -15,14 +15,14 @@ from numbers import Integral
 import ibis
 import pandas as pd
 
+from segkit.checks import as_date
 from segkit.exceptions import ConfigError
-
-from .activity import activity_features, as_date
-from .dates import SCHEMA, dates_frame
-from .dates import as_of_dates as parse_dates
-from .engine import ledger_cache, run_query
-from .firmographics import firmographics, group_ids, group_rollup
-from .payments import (
+from segkit.features.activity import activity_features
+from segkit.features.dates import SCHEMA, dates_frame
+from segkit.features.dates import as_of_dates as parse_dates
+from segkit.features.engine import ledger_cache, run_query
+from segkit.features.firmographics import firmographics, group_ids, group_rollup
+from segkit.features.payments import (
     DEFAULT_AGING_EDGES,
     _check_window,
     aging_buckets,
@@ -31,7 +31,7 @@ from .payments import (
     payment_features,
     settlement_available,
 )
-from .profile import EXPOSURE, profile
+from segkit.features.profile import EXPOSURE, profile
 
 __all__ = [
     "customer_features",

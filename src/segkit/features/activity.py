@@ -17,10 +17,11 @@ import ibis
 import ibis.expr.types as ir
 from ibis import _
 
-from .allocation import CUSTOMER, left_join_on
-from .dates import as_date, dates_memtable, stamp, window_start
+from segkit.checks import as_date
+from segkit.features.allocation import CUSTOMER, left_join_on
+from segkit.features.dates import dates_memtable, stamp, window_start
 
-__all__ = ["ACTIVITY_COLUMNS", "activity_features", "window_start", "as_date"]
+__all__ = ["ACTIVITY_COLUMNS", "activity_features", "window_start"]
 
 ACTIVITY_COLUMNS = (
     "first_invoice", "last_invoice", "n_invoices", "invoices_12m", "active_months",

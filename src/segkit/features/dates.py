@@ -16,6 +16,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from segkit.checks import as_date
 from segkit.exceptions import ConfigError
 
 __all__ = ["DATE_COLUMNS", "as_date", "as_of_dates", "dates_frame", "dates_memtable", "stamp"]
@@ -23,23 +24,6 @@ __all__ = ["DATE_COLUMNS", "as_date", "as_of_dates", "dates_frame", "dates_memta
 #: Columns of the dates table: the date and the starts of its windows (exclusive bounds).
 DATE_COLUMNS = ("as_of", "cut12", "cut24", "dso_start")
 SCHEMA = ibis.schema({name: "date" for name in DATE_COLUMNS})
-
-
-def as_date(value, name: str = "as_of") -> dt.date:
-    """Parse a date given as an ISO string, date or timestamp.
-
-    Raises
-    ------
-    ConfigError
-        Naming the parameter when the value is not a date.
-    """
-    try:
-        stamp_ = pd.Timestamp(value)
-    except (TypeError, ValueError) as error:
-        raise ConfigError(f"{name} must be a date or an ISO date string; got {value!r}.") from error
-    if pd.isna(stamp_):
-        raise ConfigError(f"{name} must be a date or an ISO date string; got {value!r}.")
-    return stamp_.date()
 
 
 def as_of_dates(values, name: str = "as_of_dates") -> list[dt.date]:

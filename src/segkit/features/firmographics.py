@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..exceptions import ConfigError
-from ..standards import classify_industry, classify_region, scale_band, size_cn, size_eu
+from segkit.exceptions import ConfigError
+from segkit.standards import classify_industry, classify_region, scale_band, size_cn, size_eu
 
 __all__ = ["firmographics", "group_ids", "group_rollup"]
 

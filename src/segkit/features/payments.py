@@ -15,10 +15,9 @@ from numbers import Integral
 import ibis.expr.types as ir
 
 from segkit.exceptions import ConfigError
-
-from .dates import dates_memtable
-from .profile import line_features, payment_columns
-from .settlement import (
+from segkit.features.dates import dates_memtable
+from segkit.features.profile import line_features, payment_columns
+from segkit.features.settlement import (
     ar_reconciliation,
     invoice_settlement,
     parse_as_of,

@@ -20,9 +20,14 @@ import ibis
 import ibis.expr.types as ir
 from ibis import _
 
-from .activity import ACTIVITY_COLUMNS, active_months, activity_aggregates, derive_activity
-from .allocation import CUSTOMER, left_join_on
-from .settlement import settle, settlement_available, typed_invoices
+from segkit.features.activity import (
+    ACTIVITY_COLUMNS,
+    active_months,
+    activity_aggregates,
+    derive_activity,
+)
+from segkit.features.allocation import CUSTOMER, left_join_on
+from segkit.features.settlement import settle, settlement_available, typed_invoices
 
 __all__ = ["EXPOSURE", "profile", "line_features", "payment_columns"]
 

@@ -39,9 +39,8 @@ import ibis.expr.types as ir
 from ibis import _
 
 from segkit.exceptions import ConfigError, SchemaError
-
-from .allocation import settle_payments
-from .dates import dates_memtable, stamp
+from segkit.features.allocation import settle_payments
+from segkit.features.dates import dates_memtable, stamp
 
 __all__ = [
     "settlement_available",

@@ -1,9 +1,5 @@
-"""Helpers behind the study notebooks: headline numbers, tables, texts and figures.
-
-Each study notebook in ``notebooks/`` stays thin and calls one module here, e.g.
-``from segkit.studies import segmentation as study`` in ``notebooks/segmentation.ipynb``.
+"""One folder per study notebook, holding the helpers and texts that notebook calls:
+:mod:`~segkit.studies.segmentation`, :mod:`~segkit.studies.credit_risk` and
+:mod:`~segkit.studies.market`; :mod:`~segkit.studies.paths` resolves data paths from the project
+root so the notebooks run the same from any folder.
 """
-
-from segkit.studies import segmentation
-
-__all__ = ["segmentation"]

@@ -1,0 +1,221 @@
+"""The Ledger: validated customers, invoices and payments as Ibis tables on one engine connection."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import pandas as pd
+
+from segkit.exceptions import MappingError
+from segkit.ledger.io import SUFFIXES, RawTable, from_frame, read_parquet_engine, read_source
+from segkit.ledger.mapping import Mapping, TableSource, load_mapping
+from segkit.ledger.schema import DATE, TABLES
+from segkit.ledger.validation import validate_tables
+
+__all__ = ["Ledger", "read_ledger"]
+
+_ = ibis._
+
+
+@dataclass
+class Ledger:
+    """Validated ledger tables as Ibis tables, and the engine connection that holds them.
+
+    Build one with :func:`read_ledger`, :meth:`from_frames` or :meth:`from_tables`; the tables have
+    the canonical columns of :mod:`segkit.ledger.schema`. ``customers`` always exists: without a
+    customers table it is the distinct customer ids of the invoices.
+    """
+
+    con: ibis.BaseBackend
+    invoices: ibis.Table
+    customers: ibis.Table
+    payments: ibis.Table | None = None
+    origins: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_frames(
+        cls,
+        invoices: pd.DataFrame,
+        customers: pd.DataFrame | None = None,
+        payments: pd.DataFrame | None = None,
+        *,
+        con: ibis.BaseBackend | None = None,
+        mapping: Mapping | None = None,
+    ) -> Ledger:
+        """Validate pandas DataFrames with canonical (or mapped) columns and load them.
+
+        Raises
+        ------
+        SchemaError
+            Listing every problem found (table, column, row, rule, value).
+        """
+        frames = {"invoices": invoices, "customers": customers, "payments": payments}
+        sources = mapping.sources if mapping else {}
+        raws = [
+            from_frame(f, name, sources.get(name)) for name, f in frames.items() if f is not None
+        ]
+        return cls._from_raw(raws, con)
+
+    @classmethod
+    def from_tables(
+        cls,
+        invoices: ibis.Table,
+        customers: ibis.Table | None = None,
+        payments: ibis.Table | None = None,
+        *,
+        validate: bool = True,
+    ) -> Ledger:
+        """Wrap Ibis tables that already have canonical columns (Spark, a warehouse, Parquet).
+
+        The checks run in the tables' own engine: one aggregation per table tells which rules
+        fail, and only then are rows numbered (``row_number()`` in the engine's scan order) and
+        the first failing rows fetched for the message.
+        """
+        tables = {"invoices": invoices, "customers": customers, "payments": payments}
+        tables = {k: _cast_dates(k, v) for k, v in tables.items() if v is not None}
+        con = invoices.get_backend()
+        if validate:
+            validate_tables(tables, {k: f"<{k} table>" for k in tables})
+        return cls._assemble(con, tables, {k: f"<{k} table>" for k in tables}, [])
+
+    @classmethod
+    def _from_raw(
+        cls, raws: list[RawTable], con: ibis.BaseBackend | None, engine: dict | None = None
+    ) -> Ledger:
+        """Load pandas-read tables into the engine, add engine-read ones, validate all together."""
+        con = con or ibis.duckdb.connect()
+        engine = engine or {}
+        origins = {r.table: r.origin for r in raws} | {k: v[0].name for k, v in engine.items()}
+        tag = uuid.uuid4().hex[:8]
+        tables = {r.table: con.create_table(f"segkit_{r.table}_{tag}", r.frame) for r in raws}
+        tables = {k: _cast_dates(k, v) for k, v in tables.items()}
+        tables |= {k: v[1] for k, v in engine.items()}
+        failures = [f for r in raws for f in r.failures]
+        rules = [rule for v in engine.values() for rule in v[2]]
+        validate_tables(tables, origins, prior=failures, extra_rules=rules)
+        notes = [n for r in raws for n in r.notes]
+        clean = {k: v.drop(c for c in v.columns if c.startswith("_")) for k, v in tables.items()}
+        return cls._assemble(con, clean, origins, notes)
+
+    @classmethod
+    def _assemble(cls, con, tables, origins, notes) -> Ledger:
+        customers = tables.get("customers")
+        if customers is None:
+            customers = tables["invoices"].select("customer_id").distinct()
+            notes.append(
+                "no customers table: customers are the distinct customer ids of the invoices"
+            )
+        return cls(
+            con=con,
+            invoices=tables["invoices"],
+            customers=customers,
+            payments=tables.get("payments"),
+            origins=origins,
+            notes=notes,
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Rows per table, distinct customers, date range and totals: the data-quality header."""
+        rows = []
+        for name, table, date_col in (
+            ("customers", self.customers, None),
+            ("invoices", self.invoices, "invoice_date"),
+            ("payments", self.payments, "payment_date"),
+        ):
+            if table is None:
+                continue
+            agg = {"rows": table.count(), "customers": table.customer_id.nunique()}
+            if date_col:
+                agg |= {
+                    "first": table[date_col].min(),
+                    "last": table[date_col].max(),
+                    "amount": table.amount.sum(),
+                }
+            row = table.aggregate(**agg).execute().iloc[0].to_dict()
+            rows.append({"table": name, "source": self.origins.get(name, "derived"), **row})
+        return pd.DataFrame(rows).set_index("table")
+
+
+def read_ledger(
+    path: str | Path,
+    mapping: str | Path | Mapping | None = None,
+    *,
+    con: ibis.BaseBackend | None = None,
+) -> Ledger:
+    """Read, map and validate a ledger.
+
+    Parameters
+    ----------
+    path : str or Path
+        A folder holding ``invoices`` and optionally ``customers`` and ``payments`` files
+        (``.csv``, ``.parquet`` or ``.xlsx``, named after the table), or a YAML mapping file.
+    mapping : str, Path or Mapping, optional
+        A mapping file describing a foreign export; relative file names resolve against the
+        mapping file's folder, or against ``path`` when the mapping names no file.
+    con : ibis backend, optional
+        The engine connection; an in-process DuckDB by default.
+
+    Raises
+    ------
+    MappingError
+        When files are missing or ambiguous, or the mapping does not match them.
+    SchemaError
+        When the data break the canonical schema (every problem at once).
+    """
+    path = Path(path)
+    if mapping is None and path.suffix.lower() in (".yaml", ".yml"):
+        mapping, path = path, path.parent
+    if mapping is not None and not isinstance(mapping, Mapping):
+        mapping = load_mapping(mapping)
+    if not path.exists():
+        raise MappingError(f"ledger not found: {path}")
+    sources = _locate(path, mapping)
+    con = con or ibis.duckdb.connect()
+    raws = [read_source(src, file) for src, file in sources if file.suffix.lower() != ".parquet"]
+    engine = {
+        src.table: (file, *read_parquet_engine(src, file, con))
+        for src, file in sources
+        if file.suffix.lower() == ".parquet"
+    }
+    return Ledger._from_raw(raws, con, engine)
+
+
+def _locate(folder: Path, mapping: Mapping | None) -> list[tuple[TableSource, Path]]:
+    sources = dict(mapping.sources) if mapping else {}
+    found = []
+    for table in TABLES:
+        source = sources.get(table) or TableSource(table=table)
+        file = source.file or _find(folder, table)
+        if file is None:
+            if table == "invoices":
+                raise MappingError(
+                    f"{folder}: no invoices file found; expected one of "
+                    f"{[f'invoices{s}' for s in SUFFIXES]} or a mapping file naming it"
+                )
+            continue
+        found.append((source, file))
+    return found
+
+
+def _find(folder: Path, table: str) -> Path | None:
+    if folder.is_file():
+        return None
+    matches = [folder / f"{table}{s}" for s in SUFFIXES if (folder / f"{table}{s}").is_file()]
+    if len(matches) > 1:
+        raise MappingError(
+            f"{folder}: several files for table '{table}': {[m.name for m in matches]}; keep one"
+        )
+    return matches[0] if matches else None
+
+
+def _cast_dates(table: str, t: ibis.Table) -> ibis.Table:
+    casts = {
+        c.name: t[c.name].cast("date")
+        for c in TABLES[table]
+        if c.dtype == DATE and c.name in t.columns and not t[c.name].type().is_date()
+    }
+    return t.mutate(**casts) if casts else t

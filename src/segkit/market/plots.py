@@ -1,0 +1,158 @@
+"""Charts of the market positioning: segment shares, growth, and share against growth.
+
+:func:`plot_shares` draws the revenue share of every segment against last year's, one panel
+per table of :func:`segkit.market.tables.segment_revenue`; :func:`plot_growth` the growth of
+every segment against the growth of all customers; :func:`plot_positioning` the segments of
+:func:`segkit.market.tables.positioning` on share x growth, one quarter of the chart per
+quadrant. Labels come in English or Chinese (:data:`segkit.market.text.TEXT`).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from segkit.checks import check_lang
+from segkit.market.tables import QUADRANTS, check_top, growth_rate
+from segkit.market.text import TEXT, quadrant_label
+
+__all__ = ["plot_shares", "plot_growth", "plot_positioning"]
+
+FAST, SLOW = "#2b8cbe", "#fd8d3c"
+
+
+def _axes(ax, width: float, height: float):
+    if ax is not None:
+        return ax.figure, ax
+    return plt.subplots(figsize=(width, height), layout="constrained")
+
+
+def plot_shares(tables: dict[str, pd.DataFrame], top: int = 10, lang: str = "en"):
+    """Revenue share by segment, one panel per table, with last year's share as a dot.
+
+    Parameters
+    ----------
+    tables : dict
+        Panel title -> output of :func:`~segkit.market.tables.segment_revenue`.
+    top : int
+        Segments shown per panel (largest first); the rest are summed as ``other``.
+    lang : {"en", "zh"}
+        Language of the axis labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    check_lang(lang)
+    check_top(top)
+    rows = max(min(len(t), top + 1) for t in tables.values())
+    fig, axes = plt.subplots(
+        1,
+        len(tables),
+        figsize=(4.6 * len(tables), 0.38 * rows + 1.8),
+        layout="constrained",
+        squeeze=False,
+    )
+    for ax, (title, table) in zip(axes[0], tables.items(), strict=True):
+        data = table[["share", "share_prev"]]
+        if len(data) > top:
+            data = pd.concat([data.iloc[:top], data.iloc[top:].sum().to_frame("other").T])
+        names = [str(i) for i in data.index][::-1]
+        ax.barh(names, data["share"].to_numpy()[::-1], color="#3182bd", label=TEXT[lang]["share"])
+        ax.plot(
+            data["share_prev"].to_numpy()[::-1],
+            names,
+            "o",
+            color="#fd8d3c",
+            label=TEXT[lang]["previous"],
+        )
+        ax.set_xlim(0, 1.08 * max(data.max().max(), 0.01))
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_title(title)
+        ax.set_xlabel(TEXT[lang]["share"])
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=9)
+    return fig
+
+
+def plot_growth(table: pd.DataFrame, title: str = "", lang: str = "en", ax=None):
+    """Revenue growth per segment (bars) against the growth of all customers (dashed line).
+
+    ``table`` is the output of :func:`~segkit.market.tables.segment_revenue` or
+    :func:`~segkit.market.tables.positioning`; segments without a growth rate are left out.
+    """
+    check_lang(lang)
+    data = table["growth"].dropna().sort_values()
+    overall = growth_rate(table["revenue"].sum(), table["revenue_prev"].sum())
+    fig, ax = _axes(ax, 7.0, 0.38 * len(data) + 1.8)
+    faster = data.to_numpy() >= overall
+    ax.barh([str(i) for i in data.index], data.to_numpy(), color=np.where(faster, FAST, SLOW))
+    ax.axvline(float(overall), color="black", ls="--", lw=1)
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    handles = [Patch(color=FAST), Patch(color=SLOW), Line2D([], [], color="black", ls="--")]
+    text = TEXT[lang]
+    names = [text["faster"], text["slower"], f"{text['overall']}: {float(overall):+.1%}"]
+    ax.legend(handles, names, loc="lower right", fontsize=8)
+    ax.set_xlabel(TEXT[lang]["growth"])
+    ax.set_title(title)
+    return fig
+
+
+def plot_positioning(table: pd.DataFrame, title: str = "", lang: str = "en", ax=None):
+    """Share (x, log scale) against growth (y); bubble area = buying customers.
+
+    ``table`` is the output of :func:`~segkit.market.tables.positioning`; the dashed lines are
+    its thresholds (median share, overall growth), so each quarter of the chart is one
+    quadrant. Segments without a growth rate (``new``) are left out.
+    """
+    check_lang(lang)
+    data = table.dropna(subset=["growth"])
+    data = data[data["share"] > 0]
+    fig, ax = _axes(ax, 8.0, 5.5)
+    size = 2000 * data["buyers"] / max(data["buyers"].max(), 1) + 20
+    ax.scatter(data["share"], data["growth"], s=size, alpha=0.5, color="#3182bd", edgecolor="k")
+    for (name, row), area in zip(data.iterrows(), size, strict=True):
+        ax.annotate(
+            textwrap.fill(str(name), 18 if str(name).isascii() else 9),
+            (row["share"], row["growth"]),
+            xytext=(0, np.sqrt(area) / 2 + 2),
+            textcoords="offset points",
+            fontsize=8,
+            ha="center",
+            va="bottom",
+            linespacing=0.9,
+        )
+    ax.set_xscale("log")
+    ax.margins(x=0.25, y=0.2)
+    ax.axvline(table.attrs["share_threshold"], color="grey", ls="--", lw=1)
+    ax.axhline(table.attrs["growth_threshold"], color="grey", ls="--", lw=1)
+    for x, y, code in (
+        (0.98, 0.98, QUADRANTS[0]),
+        (0.02, 0.98, QUADRANTS[1]),
+        (0.98, 0.02, QUADRANTS[2]),
+        (0.02, 0.02, QUADRANTS[3]),
+    ):
+        ax.text(
+            x,
+            y,
+            quadrant_label(code, lang),
+            transform=ax.transAxes,
+            ha="left" if x < 0.5 else "right",
+            va="top" if y > 0.5 else "bottom",
+            color="grey",
+            fontsize=9,
+            style="italic",
+        )
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{100 * x:g}%"))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel(f"{TEXT[lang]['share']} (log)")
+    ax.set_ylabel(TEXT[lang]["growth"])
+    ax.set_title(f"{title}\n({TEXT[lang]['bubble']})" if title else TEXT[lang]["bubble"])
+    return fig

@@ -1,0 +1,106 @@
+"""Check and assemble the parameters injected into the study notebooks.
+
+Every study receives the base parameters ``data``, ``as_of``, ``lang`` and ``mapping`` (see
+:data:`REPORT_PARAMETERS`), ``out_dir`` when its parameters cell declares it, and the extra
+parameters the caller passes for all or for one study. This module validates those values and
+checks them against the names the notebook's ``parameters`` cell declares, so that bad input
+raises :class:`~segkit.exceptions.ConfigError` before any notebook runs.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+
+from segkit.checks import as_date, check_lang
+from segkit.exceptions import ConfigError
+
+__all__ = [
+    "OUT_DIR_PARAMETER",
+    "REPORT_PARAMETERS",
+    "base_parameters",
+    "check_declared",
+    "check_timeout",
+    "study_parameters",
+]
+
+#: Parameters every study notebook declares; they are set from ``run_reports`` arguments.
+REPORT_PARAMETERS = ("data", "as_of", "lang", "mapping")
+
+#: Injected only into notebooks that declare it: the folder for extra outputs.
+OUT_DIR_PARAMETER = "out_dir"
+
+
+def base_parameters(data, as_of, lang, mapping) -> dict[str, str]:
+    return {
+        "data": _existing_path("data", data),
+        "as_of": as_date(as_of).isoformat(),
+        "lang": check_lang(lang),
+        "mapping": "" if mapping is None else _existing_path("mapping", mapping),
+    }
+
+
+def _existing_path(name: str, value) -> str:
+    path = Path(value).expanduser().resolve()
+    if not path.exists():
+        raise ConfigError(f"{name} must be an existing file or folder; got {str(value)!r}.")
+    return str(path)
+
+
+def check_timeout(timeout) -> None:
+    number = isinstance(timeout, int | float) and not isinstance(timeout, bool)
+    if timeout is not None and not (number and timeout > 0):
+        raise ConfigError(f"timeout must be a positive number of seconds or None; got {timeout!r}.")
+
+
+def study_parameters(name: str, names: list[str], params, base) -> dict[str, Any]:
+    shared = {k: v for k, v in params.items() if not (k in names and isinstance(v, Mapping))}
+    own = params.get(name) if isinstance(params.get(name), Mapping) else {}
+    values = {**shared, **own}
+    clash = sorted(set(values) & set(base))
+    if clash:
+        raise ConfigError(
+            f"params must not set {clash}; pass data, as_of, lang and mapping as arguments "
+            "(out_dir is derived from out and as_of)."
+        )
+    return {**base, **values}
+
+
+def check_declared(name: str, source: Path, values: dict[str, Any]) -> dict[str, Any]:
+    declared = papermill.inspect_notebook(str(source))
+    skipped = sorted(_assigned_in_parameters_cell(source) - set(declared))
+    if skipped:  # papermill silently ignores lines it cannot parse (e.g. a second "=")
+        raise ConfigError(
+            f"study {name!r} ({source.name}): papermill cannot read the parameter line(s) of "
+            f"{skipped}; keep one '=' per line (none in the comment) and a type annotation."
+        )
+    if OUT_DIR_PARAMETER not in declared:
+        values = {k: v for k, v in values.items() if k != OUT_DIR_PARAMETER}
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        raise ConfigError(
+            f"study {name!r} ({source.name}) does not declare parameters {unknown}; "
+            f"its parameters cell declares {sorted(declared)}."
+        )
+    return values
+
+
+def _assigned_in_parameters_cell(source: Path) -> set[str]:
+    """Names assigned at the top level of the cell tagged ``parameters``."""
+    notebook = nbformat.read(source, as_version=4)
+    names: set[str] = set()
+    for cell in notebook.cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            for node in ast.parse(cell.source).body:
+                targets = (
+                    node.targets
+                    if isinstance(node, ast.Assign)
+                    else [getattr(node, "target", None)]
+                )
+                names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names

@@ -1,0 +1,63 @@
+"""The segmentation study: headline numbers, profiles, tables and figures for the month-end memo.
+
+These helpers sit behind ``notebooks/segmentation.ipynb``. They take the study's customer table,
+one row per customer: the features of :func:`segkit.customer_features` joined with the class
+columns of :func:`segkit.classify_features`
+(:func:`~segkit.studies.segmentation.display.join_classes`), class columns holding codes.
+They return small DataFrames, Markdown sentences or matplotlib figures in English or Chinese
+(``lang``). Every text a reviewer reads is a template in
+:data:`~segkit.studies.segmentation.text.TEXT`, looked up by
+:func:`~segkit.studies.segmentation.text.heading`.
+
+This module gathers the study's helpers under one name; they live in
+:mod:`segkit.studies.segmentation.text` (texts and amounts in sentences),
+:mod:`segkit.studies.segmentation.display` (the customer table, labels and styling),
+:mod:`segkit.studies.segmentation.headline` (headline numbers),
+:mod:`segkit.studies.segmentation.tables` (profiles, tables and their sentences) and
+:mod:`segkit.studies.segmentation.figures` (figures).
+"""
+
+from __future__ import annotations
+
+from segkit.studies.segmentation.display import for_display, join_classes, show
+from segkit.studies.segmentation.figures import (
+    plot_aging,
+    plot_distributions,
+    plot_matrices,
+    plot_pareto,
+    plot_payment,
+    plot_scores,
+    plot_shares,
+    plot_silhouette,
+)
+from segkit.studies.segmentation.headline import (
+    TOP,  # noqa: F401  (a constant of the study)
+    headline_numbers,
+    headline_table,
+    headline_text,
+)
+from segkit.studies.segmentation.tables import (
+    MODERATE,  # noqa: F401  (a constant of the study)
+    STABLE,  # noqa: F401  (a constant of the study)
+    abc_table,
+    actions_table,
+    cluster_text,
+    export_classification,
+    labelled_matrix,
+    lead_text,
+    matrix_text,
+    rfm_splits_table,
+    risky_customers,
+    segment_profile,
+    stability_text,
+)
+from segkit.studies.segmentation.text import TEXT, format_amount, heading
+
+__all__ = [
+    "TEXT", "heading", "format_amount", "join_classes", "for_display", "headline_numbers",
+    "headline_table", "headline_text", "segment_profile", "lead_text", "matrix_text",
+    "labelled_matrix", "rfm_splits_table", "abc_table", "cluster_text", "stability_text",
+    "risky_customers", "actions_table", "export_classification", "show", "plot_distributions",
+    "plot_shares", "plot_matrices", "plot_scores", "plot_pareto", "plot_silhouette",
+    "plot_payment", "plot_aging",
+]  # fmt: skip
