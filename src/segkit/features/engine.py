@@ -16,19 +16,11 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-__all__ = ["quiet", "run_query", "compiled_queries", "ledger_cache"]
+from segkit.ledger.model import quiet_engine
+
+__all__ = ["run_query", "compiled_queries", "ledger_cache"]
 
 _STATE = "_segkit_engine"
-
-
-def quiet(con) -> None:
-    """Switch off DuckDB's progress bar, so library calls print nothing into notebooks/stdout."""
-    if getattr(con, "name", None) != "duckdb":
-        return
-    try:
-        con.raw_sql("SET enable_progress_bar = false")
-    except Exception:  # noqa: BLE001 - a connection that refuses the setting is still usable
-        pass
 
 
 def _state(ledger) -> dict:
@@ -36,7 +28,7 @@ def _state(ledger) -> dict:
     if state is None:
         state = {"tag": uuid.uuid4().hex[:8], "sql": {}}
         ledger.__dict__[_STATE] = state
-        quiet(ledger.con)
+        quiet_engine(ledger.con)
     return state
 
 
