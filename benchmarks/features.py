@@ -471,12 +471,13 @@ def child(args) -> None:
         importlib.import_module(module)
     baseline = _peak_rss_bytes()
     parts: dict = {}
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         frame = RUNNERS[args.child](Path(args.folder), args, parts)
     except Exception as exc:  # report the failure (e.g. out of memory) as a result
         frame, parts["error"] = None, f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
     wall = time.perf_counter() - start
+    parts["cpu_s"] = time.process_time() - cpu  # all threads: robust to a busy machine
     peak = _peak_rss_bytes()
     if frame is not None:
         _normalise(frame).to_parquet(args.result)

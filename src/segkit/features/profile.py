@@ -27,6 +27,7 @@ from segkit.features.activity import (
     derive_activity,
 )
 from segkit.features.allocation import CUSTOMER, left_join_on
+from segkit.features.dates import stamp
 from segkit.features.settlement import settle, settlement_available, typed_invoices
 
 __all__ = ["EXPOSURE", "profile", "line_features", "payment_columns"]
@@ -68,18 +69,31 @@ def profile(invoices, payments, customers, dates, buckets, window: int) -> ir.Ta
 
 
 def line_features(invoices, payments, customers, dates, buckets, window: int) -> ir.Table:
-    """Activity and payment features of the customers with a line at each date."""
+    """Activity and payment features of the customers with a line at each date.
+
+    Without a payments table the settled lines are the invoice lines themselves, and one
+    aggregation computes everything. With one, activity is summed over the invoice lines and
+    behaviour over the settled invoices: the settled rows come out of joins in an order that
+    varies from run to run, and sums of amounts in a varying order differ in the last bits,
+    enough to turn a rounded revenue in a report; invoice lines keep their order.
+    """
     lines, credits, receipts = settle(invoices, payments, dates)
     available = settlement_available(invoices, payments)
-    aggregates = {"n_lines": _.count(), **activity_aggregates(lines)}
-    if available:
-        aggregates |= _behaviour(lines, buckets, fused=payments is None)
-    agg = lines.group_by(CUSTOMER).aggregate(**aggregates)
-    agg = left_join_on(agg, active_months(typed_invoices(invoices), dates), CUSTOMER)
-    if available and payments is not None:
+    if payments is None:
+        aggregates = {"n_lines": _.count(), **activity_aggregates(lines)}
+        if available:
+            aggregates |= _behaviour(lines, buckets, fused=True)
+        agg = lines.group_by(CUSTOMER).aggregate(**aggregates)
+    else:
+        known = stamp(typed_invoices(invoices), "invoice_date", dates)
+        agg = known.group_by(CUSTOMER).aggregate(n_lines=_.count(), **activity_aggregates(known))
+        settled = lines.filter(_.amount > 0)
+        behaviour = settled.group_by(CUSTOMER).aggregate(**_behaviour(settled, buckets, False))
         credit = credits.group_by(CUSTOMER).aggregate(credit_total=_.credit.sum())
         last = receipts.group_by(CUSTOMER).aggregate(last_payment_date=_.payment_date.max())
-        agg = left_join_on(left_join_on(agg, credit, CUSTOMER), last, CUSTOMER)
+        for part in (behaviour, credit, last):
+            agg = left_join_on(agg, part, CUSTOMER)
+    agg = left_join_on(agg, active_months(typed_invoices(invoices), dates), CUSTOMER)
     agg = _with_credit_limit(agg, customers)
     return _derive(agg, buckets, window, available)
 
