@@ -4,7 +4,8 @@ Ibis spends about as long compiling a large expression to SQL as DuckDB spends r
 sample-sized ledger. The queries of :mod:`segkit.features` read their as-of dates from a table
 rather than from literals, so their SQL does not depend on the dates: :func:`run_query` writes
 the dates into a small table on the ledger's connection, compiles the expression once per
-ledger and query kind, and reruns the stored SQL for any later set of dates.
+ledger and query kind, and reruns the stored SQL for any later set of dates. The dates table
+is rewritten by each call, so one ledger serves one query at a time (use one ledger per thread).
 """
 
 from __future__ import annotations
