@@ -197,7 +197,7 @@ def test_a_ledger_the_credit_study_cannot_model_keeps_its_other_classes(invoices
 
 
 def test_reasons_read_as_sentences_in_both_languages():
-    from segkit.classes.pipeline import reasons
+    from segkit.classes.reasons import reasons
 
     frame = pd.DataFrame(
         {

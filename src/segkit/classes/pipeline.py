@@ -1,8 +1,10 @@
 """One table out: every class of every customer, with the reasons, for the ERP and the studies.
 
-:func:`classify` builds the features as of a date and applies, in order: frequency and amount
-classes, RFM scores with the international ten-segment map and the Chinese eight-class model,
-ABC value tiers, the payment-risk tier and value x risk, clusters, and optional user rules. Class
+:func:`classify` builds the features as of a date, adds the credit scorecard and the growth
+potential (:mod:`segkit.growth`: forecast value, headroom against peers, class and reason), and
+applies, in order: frequency and amount classes, RFM scores with the international ten-segment
+map and the Chinese eight-class model, ABC value tiers, the payment-risk tier and value x risk,
+clusters, and optional user rules. Class
 columns hold stable codes (``"frequent"``, ``"champions"``, ``"important_value"``); use
 :func:`with_labels` for English or Chinese labels. The parameters actually used (quantile edges,
 splits, cluster scores) are kept in ``frame.attrs["params"]``.
@@ -21,13 +23,14 @@ import yaml
 from segkit.checks import check_lang
 from segkit.classes.clusters import CustomerClusters
 from segkit.classes.frequency import amount_class, frequency_class
+from segkit.classes.reasons import reasons
 from segkit.classes.rfm_segments import RFMScorer, rfm_class_cn, rfm_segment
 from segkit.classes.rules.apply import load_rules
 from segkit.classes.tiers import ABCTiers
 from segkit.classes.value_risk import DEFAULT_RISK_RULES, payment_risk_tier
 from segkit.exceptions import ConfigError, SegkitError
 from segkit.features import customer_features
-from segkit.text.catalogue import text
+from segkit.growth import GROWTH_LABELS, GROWTH_OUTPUT, growth_potential, with_growth
 from segkit.text.labels import LABELS, translate
 
 __all__ = [
@@ -60,6 +63,7 @@ DEFAULT_CONFIG: dict = {
     },
     "rules": None,
     "features": {},
+    "growth": {"enabled": True, "horizon_months": 12, "thresholds": None},
     "credit": {
         "enabled": True,
         "horizon_months": 12,
@@ -81,13 +85,45 @@ DEFAULT_CONFIG: dict = {
 
 #: Columns of the classification table, in order (present when their input exists).
 OUTPUT_COLUMNS = (
-    "name", "group_id", "industry_section", "size_cn", "region_cn", "revenue_12m",
-    "invoices_12m", "recency_days", "open_balance", "overdue_balance", "avg_days_late",
-    "freq_class", "amount_class", "r_score", "f_score", "m_score", "rfm_cell", "rfm_segment",
-    "rfm_class_cn", "abc_tier", "pd", "points", "grade", "expected_loss", "credit_limit",
-    "limit_proposed", "limit_change", "risk_tier", "value_risk", "cluster", "cluster_name",
-    "rule_class", "rule_id", "rule_reason", "score", "score_class", "reason",
-)  # fmt: skip
+    "name",
+    "group_id",
+    "industry_section",
+    "size_cn",
+    "region_cn",
+    "revenue_12m",
+    "invoices_12m",
+    "recency_days",
+    "open_balance",
+    "overdue_balance",
+    "avg_days_late",
+    "freq_class",
+    "amount_class",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_cell",
+    "rfm_segment",
+    "rfm_class_cn",
+    "abc_tier",
+    "pd",
+    "points",
+    "grade",
+    "expected_loss",
+    "credit_limit",
+    "limit_proposed",
+    "limit_change",
+    "risk_tier",
+    "value_risk",
+    "cluster",
+    "cluster_name",
+    *GROWTH_OUTPUT,
+    "rule_class",
+    "rule_id",
+    "rule_reason",
+    "score",
+    "score_class",
+    "reason",
+)
 
 _LABELLED = ("freq_class", "amount_class", "rfm_segment", "rfm_class_cn", "abc_tier", "risk_tier")
 
@@ -107,12 +143,14 @@ def classify(
         Overrides of :data:`DEFAULT_CONFIG` (a dict or a YAML file with the same sections);
         ``rules`` may name a YAML rule file (see :mod:`segkit.classes.rules.apply`).
     lang : {"en", "zh"}
-        Language of the ``reason`` text.
+        Language of the ``reason`` and ``growth_reason`` text.
 
     Returns
     -------
     pandas.DataFrame
-        One row per customer (index ``customer_id``) with :data:`OUTPUT_COLUMNS`.
+        One row per customer (index ``customer_id``) with :data:`OUTPUT_COLUMNS`; a section
+        that cannot run on this ledger (credit, growth) leaves its columns out and says why in
+        ``frame.attrs["notes"]``.
     """
     cfg = resolve_config(config)
     return classify_at(
@@ -125,6 +163,9 @@ def classify_at(ledger, as_of, features: pd.DataFrame, cfg: dict, lang: str) -> 
     notes = list(features.attrs.get("notes", []))
     if cfg["credit"].get("enabled", True):
         features, note = _with_credit(ledger, as_of, features, cfg)
+        notes += [note] if note else []
+    if cfg["growth"].get("enabled", True):
+        features, note = with_growth(ledger, as_of, features, cfg["growth"], lang)
         notes += [note] if note else []
     result = classify_features(features, cfg, lang=lang)
     result.attrs["notes"] = notes
@@ -204,6 +245,7 @@ def _section_keys(key: str, default: dict) -> set[str]:
         "amount": (amount_class, {"features"}),
         "clusters": (CustomerClusters.__init__, {"self", "lang"}),
         "features": (customer_features, {"ledger", "as_of"}),
+        "growth": (growth_potential, {"ledger", "as_of", "features", "lang"}),
     }
     keys = set(default)
     if key in takes:
@@ -316,62 +358,14 @@ def _codes(labels: pd.Series, kind: str) -> pd.Series:
     return labels.map(lambda v: lookup.get(v, v))
 
 
-def reasons(frame: pd.DataFrame, lang: str = "en") -> pd.Series:
-    """A short, readable reason for each customer's main classes (no invented precision).
-
-    The parts come from the text catalogue (kind ``reason``), each only where its column exists:
-    invoices and revenue of the last 12 months, the RFM cell, the ABC tier, the mean days late
-    (or "no payment history"), a balance more than 90 days past due, the matching rule.
-    """
-    parts = [_reason_part(frame, column, key, fill, lang) for column, key, fill in _REASONS
-             if column in frame]  # fmt: skip
-    if not parts:
-        return pd.Series("", index=frame.index, dtype=object)
-    text = pd.concat(parts, axis=1).astype(str)
-    return text.apply(lambda row: "; ".join(p for p in row if p), axis=1)
-
-
-def _reason_part(frame, column, key, fill, lang) -> pd.Series:
-    return frame[column].map(lambda value: fill(value, key, lang))
-
-
-def _count(value, key, lang):
-    return text("reason", key, lang, n=f"{0 if pd.isna(value) else int(value):,}")
-
-
-def _amount(value, key, lang):
-    return text("reason", key, lang, amount=f"{0 if pd.isna(value) else value:,.0f}")
-
-
-def _late(value, key, lang):
-    if pd.isna(value):
-        return text("reason", "late_unknown", lang)
-    return text("reason", key, lang, days=f"{value:.0f}")
-
-
-def _flag(value, key, lang):
-    return text("reason", key, lang) if not pd.isna(value) and value > 0 else ""
-
-
-def _field(name):
-    return lambda value, key, lang: text("reason", key, lang, **{name: value})
-
-
-_REASONS = (
-    ("invoices_12m", "invoices", _count),
-    ("revenue_12m", "revenue", _amount),
-    ("rfm_cell", "rfm", _field("cell")),
-    ("abc_tier", "abc", _field("tier")),
-    ("avg_days_late", "late", _late),
-    ("aging_90_plus", "over_90", _flag),
-    ("rule_id", "rule", _field("rule")),
-)
-
-
 def with_labels(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """A copy with the class codes replaced by their English or Chinese labels."""
     out = frame.copy()
     for column in _LABELLED:
         if column in out.columns:
             out[column] = translate(out[column], lang, kind=column)
+    if "growth_class" in out.columns:
+        out["growth_class"] = out["growth_class"].map(
+            lambda c: GROWTH_LABELS.get(c, {}).get(lang, c)
+        )
     return out
