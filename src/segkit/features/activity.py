@@ -21,7 +21,7 @@ from segkit.checks import as_date
 from segkit.features.allocation import CUSTOMER, left_join_on
 from segkit.features.dates import dates_memtable, stamp, window_start
 
-__all__ = ["ACTIVITY_COLUMNS", "activity_features", "window_start"]
+__all__ = ["ACTIVITY_COLUMNS", "EXACT", "activity_features", "exact_sum", "window_start"]
 
 ACTIVITY_COLUMNS = (
     "first_invoice", "last_invoice", "n_invoices", "invoices_12m", "active_months",
@@ -69,12 +69,23 @@ def activity_aggregates(lines: ir.Table) -> dict:
         "last_invoice": sale_date.max(),
         "n_invoices": sale.sum(),
         "invoices_12m": (sale & recent).sum(),
-        "net_amount": lines.amount.sum(),
-        "revenue_12m": ibis.ifelse(recent, lines.amount, 0.0).sum(),
-        "revenue_prev_12m": ibis.ifelse(prior, lines.amount, 0.0).sum(),
-        "gross": ibis.ifelse(sale, lines.amount, 0.0).sum(),
-        "credits": ibis.ifelse(sale, 0.0, -lines.amount).sum(),
+        "net_amount": exact_sum(lines.amount),
+        "revenue_12m": exact_sum(ibis.ifelse(recent, lines.amount, 0.0)),
+        "revenue_prev_12m": exact_sum(ibis.ifelse(prior, lines.amount, 0.0)),
+        "gross": exact_sum(ibis.ifelse(sale, lines.amount, 0.0)),
+        "credits": exact_sum(ibis.ifelse(sale, 0.0, -lines.amount)),
     }
+
+
+#: Amounts are summed as exact decimals (to a millionth of the currency unit): a parallel engine
+#: adds floats in any order, and the last bits of a sum would change a rounded figure in a
+#: report from one run to the next.
+EXACT = "decimal(38, 6)"
+
+
+def exact_sum(amounts: ir.FloatingValue) -> ir.FloatingScalar:
+    """The sum of money amounts, the same in every run of a parallel engine (float64)."""
+    return amounts.cast(EXACT).sum().cast("float64")
 
 
 def active_months(invoices: ir.Table, dates: ir.Table) -> ir.Table:

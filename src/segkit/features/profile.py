@@ -25,6 +25,7 @@ from segkit.features.activity import (
     active_months,
     activity_aggregates,
     derive_activity,
+    exact_sum,
 )
 from segkit.features.allocation import CUSTOMER, left_join_on
 from segkit.features.dates import stamp
@@ -89,7 +90,7 @@ def line_features(invoices, payments, customers, dates, buckets, window: int) ->
         agg = known.group_by(CUSTOMER).aggregate(n_lines=_.count(), **activity_aggregates(known))
         settled = lines.filter(_.amount > 0)
         behaviour = settled.group_by(CUSTOMER).aggregate(**_behaviour(settled, buckets, False))
-        credit = credits.group_by(CUSTOMER).aggregate(credit_total=_.credit.sum())
+        credit = credits.group_by(CUSTOMER).aggregate(credit_total=exact_sum(_.credit))
         last = receipts.group_by(CUSTOMER).aggregate(last_payment_date=_.payment_date.max())
         for part in (behaviour, credit, last):
             agg = left_join_on(agg, part, CUSTOMER)
@@ -107,26 +108,30 @@ def _behaviour(lines, buckets, fused: bool) -> dict:
         inside = ibis.literal(True)
         inside = inside & (dpd > low) if low is not None else inside
         inside = inside & (dpd <= high) if high is not None else inside
-        aging[name] = ibis.ifelse(inside, open_, 0.0).sum()
+        aging[name] = exact_sum(ibis.ifelse(inside, open_, 0.0))
     sale = lines.amount > 0
     out = {
-        "open_sum": open_.sum(),
-        "overdue_balance": ibis.ifelse(dpd > 0, open_, 0.0).sum(),
+        "open_sum": exact_sum(open_),
+        "overdue_balance": exact_sum(ibis.ifelse(dpd > 0, open_, 0.0)),
         **aging,
-        "sales": ibis.ifelse(sale & (lines.invoice_date > lines.dso_start), lines.amount, 0.0).sum(),
-        "late_amount": ibis.ifelse(settled, lines.amount * ibis.greatest(lines.days_late, 0), 0.0).sum(),
-        "settled_amount": ibis.ifelse(settled, lines.amount, 0.0).sum(),
+        "sales": exact_sum(
+            ibis.ifelse(sale & (lines.invoice_date > lines.dso_start), lines.amount, 0.0)
+        ),
+        "late_amount": exact_sum(
+            ibis.ifelse(settled, lines.amount * ibis.greatest(lines.days_late, 0), 0.0)
+        ),
+        "settled_amount": exact_sum(ibis.ifelse(settled, lines.amount, 0.0)),
         "n_late": ibis.ifelse(lines.days_late > 0, 1, 0).sum(),
         "max_days_past_due": ibis.ifelse(
             sale, ibis.greatest(ibis.coalesce(dpd, lines.days_late), 0), None
         ).max(),
         "disputed_open": _disputed_open(lines),
-        "settled_by_credit": lines.paid_unallocated.sum(),
+        "settled_by_credit": exact_sum(lines.paid_unallocated),
         "n_settled": ibis.ifelse(settled, 1, 0).sum(),
         "open_days_past_due": ibis.ifelse(sale, ibis.greatest(dpd.fill_null(0), 0), None).max(),
     }  # fmt: skip
     if fused:  # settled dates: the credits and the last settlement are on the lines
-        out["credit_total"] = lines.credit.sum()
+        out["credit_total"] = exact_sum(lines.credit)
         out["last_payment_date"] = lines.settled_date.max()
     return out
 
