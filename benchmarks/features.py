@@ -39,6 +39,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from contenders import SETTLED_SQL, polars_features
 
 HERE = Path(__file__).resolve().parent
 TOL = 0.005  # settled when cumulative payments are within half a cent of the amount
@@ -53,7 +54,8 @@ FLOATS = [
     "avg_days_late", "share_paid_late", "max_days_past_due", "days_since_last_payment",
 ]  # fmt: skip
 COMPARED = [*DATES, *COUNTS, *FLOATS]
-CONTENDERS = ("segkit", "duckdb_sql", "pandas")
+CONTENDERS = ("segkit", "duckdb_sql", "polars", "pandas")
+SHAPES = ("payments", "settled")
 
 
 # -- data ---------------------------------------------------------------------------------------
@@ -77,10 +79,11 @@ def generate(
         "seed": seed,
         "rows_per_file": rows_per_file,
         "chunk": chunk,
+        "shapes": list(SHAPES),
     }
     if done.exists() and json.loads(done.read_text()) == spec:
         return folder
-    for sub in ("invoices", "payments"):
+    for sub in ("invoices", "payments", "invoices_settled"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
         for old in (folder / sub).glob("*.parquet"):
             old.unlink()
@@ -89,9 +92,12 @@ def generate(
     writers: dict[str, pq.ParquetWriter] = {}
     for k, first in enumerate(starts):
         rng = np.random.default_rng([seed, k])
-        invoices, payments = _chunk(rng, first, min(chunk, n_invoices - first), weights, late_mean)
+        invoices, payments, settled = _chunk(
+            rng, first, min(chunk, n_invoices - first), weights, late_mean
+        )
         part = first // rows_per_file
-        for name, table in (("invoices", invoices), ("payments", payments)):
+        tables = (("invoices", invoices), ("payments", payments), ("invoices_settled", settled))
+        for name, table in tables:
             key = f"{name}-{part}"
             if key not in writers:
                 _close(writers, name)
@@ -152,7 +158,10 @@ def _chunk(rng, first, n, weights, late_mean):
         "payment_date": pa.array(pay_date[order], pa.date32()),
         "amount": pa.array(pay_amount[order], pa.float64()),
     })  # fmt: skip
-    return invoices, payments
+    # the settled-date shape: paid in full -> the date of the last payment, else none
+    paid_in_full = (kind == 0) | (kind == 1)
+    settled_date = pa.array(np.where(paid_in_full, final, np.datetime64("NaT")), pa.date32())
+    return invoices, payments, invoices.append_column("settled_date", settled_date)
 
 
 def _ids(prefix: str, numbers: np.ndarray, width: int):
@@ -187,7 +196,9 @@ def _windows(as_of: str, dso_days: int = 365) -> dict[str, str]:
     }
 
 
-def _globs(folder: Path) -> tuple[str, str]:
+def _globs(folder: Path, shape: str = "payments") -> tuple[str, str | None]:
+    if shape == "settled":
+        return str(folder / "invoices_settled" / "*.parquet"), None
     return str(folder / "invoices" / "*.parquet"), str(folder / "payments" / "*.parquet")
 
 
@@ -218,9 +229,10 @@ def run_segkit(folder: Path, args, parts: dict) -> object:
     from segkit import Ledger, customer_features
 
     con = ibis.duckdb.connect(**_duckdb_config(args))
-    invoices, payments = _globs(folder)
+    invoices, payments = _globs(folder, args.shape)
     start = time.perf_counter()
-    ledger = Ledger.from_tables(con.read_parquet(invoices), payments=con.read_parquet(payments))
+    paid = con.read_parquet(payments) if payments else None
+    ledger = Ledger.from_tables(con.read_parquet(invoices), payments=paid)
     checked = time.perf_counter()
     parts["validate_s"] = checked - start
     frame = customer_features(ledger, args.as_of, firmographic=False, batches=args.batches)
@@ -313,10 +325,17 @@ def run_duckdb_sql(folder: Path, args, parts: dict) -> object:
     """One hand-written DuckDB query over the Parquet files."""
     import duckdb
 
-    invoices, payments = _globs(folder)
+    invoices, payments = _globs(folder, args.shape)
     con = duckdb.connect(config=_duckdb_config(args))
-    query = SQL.format(inv=invoices, pay=payments, tol=TOL, **_windows(args.as_of))
+    template = SETTLED_SQL if args.shape == "settled" else SQL
+    query = template.format(inv=invoices, pay=payments, tol=TOL, **_windows(args.as_of))
     return con.sql(query).df().set_index("customer_id")
+
+
+def run_polars(folder: Path, args, parts: dict) -> object:
+    """Polars' lazy API over the same Parquet files (all cores: 2 on the benchmark machine)."""
+    invoices, payments = _globs(folder, args.shape)
+    return polars_features(invoices, payments, _windows(args.as_of))
 
 
 def run_pandas(folder: Path, args, parts: dict) -> object:
@@ -326,15 +345,22 @@ def run_pandas(folder: Path, args, parts: dict) -> object:
 
     w = {k: pd.Timestamp(v) for k, v in _windows(args.as_of).items() if k != "window"}
     columns = ["invoice_id", "customer_id", "invoice_date", "due_date", "amount"]
-    inv = pq.read_table(folder / "invoices", columns=columns).to_pandas(date_as_object=False)
+    settled = args.shape == "settled"
+    source = folder / ("invoices_settled" if settled else "invoices")
+    read = columns + ["settled_date"] if settled else columns
+    inv = pq.read_table(source, columns=read).to_pandas(date_as_object=False)
     customers = pd.Index(inv["customer_id"].unique(), name="customer_id").sort_values()
     inv = inv[inv["invoice_date"] <= w["as_of"]]
-    pay = pq.read_table(folder / "payments", columns=columns[:2] + ["payment_date", "amount"])
-    pay = pay.to_pandas(date_as_object=False)
-    pay = pay[pay["payment_date"] <= w["as_of"]]
-    lines = _pandas_settle(inv, pay, w["as_of"])
+    if settled:
+        lines = _pandas_settled(inv, w["as_of"])
+        last = lines.groupby("customer_id")["settled_date"].max()
+    else:
+        pay = pq.read_table(folder / "payments", columns=columns[:2] + ["payment_date", "amount"])
+        pay = pay.to_pandas(date_as_object=False)
+        pay = pay[pay["payment_date"] <= w["as_of"]]
+        lines = _pandas_settle(inv, pay, w["as_of"])
+        last = pay.groupby("customer_id")["payment_date"].max()
     out = _pandas_features(lines, w).reindex(customers)
-    last = pay.groupby("customer_id")["payment_date"].max()
     out["days_since_last_payment"] = (w["as_of"] - last.reindex(customers)).dt.days
     zero = ["n_invoices", "invoices_12m", "active_months", "active_months_12m", "n_settled",
             "net_amount", "revenue_12m", "revenue_prev_12m", "open_balance", "overdue_balance",
@@ -356,6 +382,15 @@ def _pandas_settle(inv, pay, as_of):
     lines["open"] = (lines["amount"] - lines["paid"].fillna(0.0)).where(is_open, 0.0)
     lines["days_late"] = (lines["settled_date"] - lines["due_date"]).dt.days
     lines["dpd"] = (as_of - lines["due_date"]).dt.days.where(is_open)
+    return lines
+
+
+def _pandas_settled(inv, as_of):
+    done = inv["settled_date"].notna() & (inv["settled_date"] <= as_of)
+    lines = inv.assign(settled_date=inv["settled_date"].where(done))
+    lines["open"] = lines["amount"].where(~done, 0.0)
+    lines["days_late"] = (lines["settled_date"] - lines["due_date"]).dt.days
+    lines["dpd"] = (as_of - lines["due_date"]).dt.days.where(~done)
     return lines
 
 
@@ -405,9 +440,10 @@ def _pandas_features(lines, w):
     return g
 
 
-RUNNERS = {"segkit": run_segkit, "duckdb_sql": run_duckdb_sql, "pandas": run_pandas}
+RUNNERS = {"segkit": run_segkit, "duckdb_sql": run_duckdb_sql, "polars": run_polars,
+           "pandas": run_pandas}  # fmt: skip
 IMPORTS = {"segkit": ("ibis", "segkit"), "duckdb_sql": ("duckdb", "pandas"),
-           "pandas": ("pandas", "pyarrow.parquet")}  # fmt: skip
+           "polars": ("polars", "pandas"), "pandas": ("pandas", "pyarrow.parquet")}  # fmt: skip
 
 
 def _normalise(frame):
@@ -435,12 +471,13 @@ def child(args) -> None:
         importlib.import_module(module)
     baseline = _peak_rss_bytes()
     parts: dict = {}
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         frame = RUNNERS[args.child](Path(args.folder), args, parts)
     except Exception as exc:  # report the failure (e.g. out of memory) as a result
         frame, parts["error"] = None, f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
     wall = time.perf_counter() - start
+    parts["cpu_s"] = time.process_time() - cpu  # all threads: robust to a busy machine
     peak = _peak_rss_bytes()
     if frame is not None:
         _normalise(frame).to_parquet(args.result)
@@ -455,7 +492,7 @@ def _run_child(name: str, folder: Path, args) -> dict:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", name,
                "--folder", str(folder), "--result", str(result), "--as-of", args.as_of,
                "--threads", str(args.threads), "--memory-limit", args.memory_limit,
-               "--data-dir", args.data_dir]  # fmt: skip
+               "--data-dir", args.data_dir, "--shape", args.shape]  # fmt: skip
     command += [f"--duckdb-setting={setting}" for setting in args.duckdb_setting]
     command += ["--batches", str(args.batches)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -497,11 +534,15 @@ def _targets(c: dict) -> dict:
     """Ratios behind the targets, for each segkit contender that finished."""
     ok = {k: v for k, v in c.items() if "error" not in v}
     sql, pds, out = ok.get("duckdb_sql"), ok.get("pandas"), {}
+    pol = ok.get("polars")
     for name in ("segkit",):
         seg = ok.get(name)
         if seg and sql:
             out[f"{name}_features_vs_sql_time"] = seg["features_s"] / sql["wall_s"]
             out[f"{name}_total_vs_sql_time"] = seg["wall_s"] / sql["wall_s"]
+            out[f"{name}_vs_sql_peak_rss"] = seg["peak_rss_bytes"] / sql["peak_rss_bytes"]
+        if seg and pol:
+            out[f"polars_vs_{name}_time"] = pol["wall_s"] / seg["wall_s"]
         if seg and pds:
             out[f"pandas_vs_{name}_time"] = pds["wall_s"] / seg["wall_s"]
             out[f"{name}_vs_pandas_peak_rss"] = seg["peak_rss_bytes"] / pds["peak_rss_bytes"]
@@ -539,12 +580,12 @@ def write_markdown(results_dir: Path) -> Path:
     """Rebuild ``features.md`` from every ``features_*.json`` in ``results_dir``."""
     runs = sorted(
         (json.loads(p.read_text()) for p in results_dir.glob("features_*.json")),
-        key=lambda r: (r["invoices"], r.get("tag", "")),
+        key=lambda r: (r["invoices"], r.get("shape", "payments"), r.get("tag", "")),
     )
     lines = [
-        "| invoices | customers | payments | DuckDB | contender | wall s | validate s "
+        "| invoices | shape | customers | payments | DuckDB | contender | wall s | validate s "
         "| features s | peak RSS GB | time / SQL | result |",
-        "|" + "---|" * 11,
+        "|" + "---|" * 12,
     ]
     for run in runs:
         lines += [_row(run, name, c) for name, c in run["contenders"].items()]
@@ -556,7 +597,10 @@ def write_markdown(results_dir: Path) -> Path:
     ]
     for run in runs:
         ratios = ", ".join(f"{k} = {v:.2f}" for k, v in run["targets"].items())
-        lines.append(f"- {run['invoices']:,} invoices, DuckDB {_settings(run)}: {ratios or '-'}")
+        lines.append(
+            f"- {run['invoices']:,} invoices, {run.get('shape', 'payments')} shape, "
+            f"DuckDB {_settings(run)}: {ratios or '-'}"
+        )
     machine = runs[-1]["machine"] if runs else {}
     lines += [
         "",
@@ -586,7 +630,8 @@ def _row(run: dict, name: str, c: dict) -> str:
     ratio = f"{c['wall_s'] / sql['wall_s']:.2f}" if ok else "-"
     verdict = run["agreement"].get(name, "reference" if "error" not in c else c["error"])
     return (
-        f"| {run['invoices']:,} | {run['customers']:,} | {run['payments']:,} "
+        f"| {run['invoices']:,} | {run.get('shape', 'payments')} | {run['customers']:,} "
+        f"| {run['payments']:,} "
         f"| {_settings(run, name)} "
         f"| {name}{_batches(c)} | {c['wall_s']:.1f} | {_fmt(c.get('validate_s'))} "
         f"| {_fmt(c.get('features_s'))} | {c['peak_rss_bytes'] / 1e9:.2f} | {ratio} "
@@ -627,7 +672,10 @@ def main(argv=None) -> None:
 def _report(args, folder, n_customers, results) -> None:
     import pyarrow.parquet as pq
 
-    payments = sum(pq.ParquetFile(p).metadata.num_rows for p in folder.glob("payments/*.parquet"))
+    payments = 0
+    if args.shape == "payments":
+        files = folder.glob("payments/*.parquet")
+        payments = sum(pq.ParquetFile(p).metadata.num_rows for p in files)
     verdicts = agreement(results)
     for name, verdict in verdicts.items():
         print(f"{name}: {verdict}", flush=True)
@@ -637,6 +685,7 @@ def _report(args, folder, n_customers, results) -> None:
         "customers": n_customers,
         "payments": payments,
         "seed": args.seed,
+        "shape": args.shape,
         "as_of": args.as_of,
         "tag": args.tag,
         "contenders": contenders,
@@ -646,7 +695,8 @@ def _report(args, folder, n_customers, results) -> None:
     }
     results_dir = Path(args.results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
-    name = f"features_{args.invoices}" + (f"_{args.tag}" if args.tag else "")
+    name = f"features_{args.invoices}" + ("_settled" if args.shape == "settled" else "")
+    name += f"_{args.tag}" if args.tag else ""
     (results_dir / f"{name}.json").write_text(json.dumps(run, indent=2))
     print(write_markdown(results_dir).read_text(encoding="utf-8"))
     if any(v.startswith("DIFFERS") for v in verdicts.values()):
@@ -664,6 +714,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=int, default=20251231)
     p.add_argument("--as-of", default="2025-06-30")
+    p.add_argument(
+        "--shape",
+        choices=SHAPES,
+        default="payments",
+        help="payments: invoices and a payments table; settled: invoices with settled_date only",
+    )
     p.add_argument(
         "--contenders",
         default=",".join(CONTENDERS),

@@ -22,6 +22,7 @@ from pyspark.sql import SparkSession
 
 from segkit import Ledger, customer_features
 from segkit.exceptions import SchemaError
+from segkit.features import features_at
 from segkit.ledger.schema import TABLES
 
 pytestmark = pytest.mark.spark
@@ -215,3 +216,32 @@ def test_validation_runs_in_spark(spark_con):
         }
     )
     pd.testing.assert_frame_equal(info.value.failures, expected)
+
+
+SNAPSHOTS = ["2024-06-30", "2024-09-30", AS_OF]
+
+
+def _settled_frames() -> dict[str, pd.DataFrame]:
+    """The same ledger with settlement dates on the invoices and no payments table."""
+    invoices = FRAMES["invoices"].copy()
+    days = pd.to_timedelta((invoices.index % 7) * 9 - 12, unit="D")
+    settled = (invoices["due_date"] + days).clip(lower=invoices["invoice_date"])
+    settled = settled.where(invoices.index % 5 != 0)
+    invoices["settled_date"] = settled.astype("datetime64[ns]")
+    return {"customers": FRAMES["customers"], "invoices": invoices}
+
+
+@pytest.mark.parametrize("shape", ["payments", "settled_date"])
+def test_features_at_many_dates_on_spark_equal_duckdb(spark_con, shape):
+    frames = FRAMES if shape == "payments" else _settled_frames()
+    duck_ledger = Ledger.from_frames(**frames)
+    duck = features_at(duck_ledger, SNAPSHOTS)
+    on_spark = features_at(
+        Ledger.from_tables(**_spark_tables(spark_con, frames, f"multi_{shape}")), SNAPSHOTS
+    )
+    assert duck.index.get_level_values("as_of").nunique() == len(SNAPSHOTS)
+    assert duck["open_balance"].groupby(level="as_of").sum().gt(0).all()
+    pd.testing.assert_frame_equal(on_spark, duck, check_exact=False, rtol=1e-9)
+    for day in SNAPSHOTS:  # each date as its own one-date query
+        alone = customer_features(duck_ledger, day)
+        pd.testing.assert_frame_equal(duck.xs(pd.Timestamp(day), level="as_of"), alone)

@@ -33,7 +33,14 @@ from segkit.features import customer_features
 from segkit.growth import GROWTH_LABELS, GROWTH_OUTPUT, growth_potential, with_growth
 from segkit.text.labels import LABELS, translate
 
-__all__ = ["classify", "classify_features", "with_labels", "DEFAULT_CONFIG", "OUTPUT_COLUMNS"]
+__all__ = [
+    "classify",
+    "classify_at",
+    "classify_features",
+    "with_labels",
+    "DEFAULT_CONFIG",
+    "OUTPUT_COLUMNS",
+]
 
 DEFAULT_CONFIG: dict = {
     "frequency": {"method": "thresholds", "thresholds": None, "new_days": 90},
@@ -148,7 +155,13 @@ def classify(
         ``frame.attrs["notes"]``.
     """
     cfg = resolve_config(config)
-    features = customer_features(ledger, as_of, **cfg["features"])
+    return classify_at(
+        ledger, as_of, customer_features(ledger, as_of, **cfg["features"]), cfg, lang
+    )
+
+
+def classify_at(ledger, as_of, features: pd.DataFrame, cfg: dict, lang: str) -> pd.DataFrame:
+    """:func:`classify` from the features already built at ``as_of`` with ``cfg["features"]``."""
     notes = list(features.attrs.get("notes", []))
     if cfg["credit"].get("enabled", True):
         features, note = _with_credit(ledger, as_of, features, cfg)

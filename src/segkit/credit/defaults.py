@@ -25,12 +25,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-import ibis
 import pandas as pd
 
 from segkit.checks import as_date, check_int
+from segkit.credit.snapshots import (
+    DEFAULT_DPD,
+    DEFAULT_HORIZON_MONTHS,
+    LABEL_COLUMNS,
+    STATUSES,
+    _at,
+    _labels_at,
+    credit_snapshots,
+    horizon_end,
+    window_defaults,
+)
 from segkit.exceptions import ConfigError, SchemaError
-from segkit.features import customer_features, invoice_settlement, settlement_available
+from segkit.features import profile_frame, settlement_available
 
 __all__ = [
     "DEFAULT_DPD",
@@ -44,28 +54,6 @@ __all__ = [
     "scoring_snapshot",
     "snapshot_dates",
 ]
-
-_ = ibis._
-
-#: More than 90 days past due is a default (BCBS 2006, paragraph 452).
-DEFAULT_DPD = 90
-#: One-year outcome window, the horizon of a Basel PD.
-DEFAULT_HORIZON_MONTHS = 12
-#: Population status of a customer at ``as_of``, in the order the rules are applied.
-STATUSES = ("no exposure", "in default at as_of", "included")
-LABEL_COLUMNS = (
-    "exposure", "in_default_at_as_of", "default", "default_date", "label_complete", "status",
-)  # fmt: skip
-
-
-def horizon_end(as_of, months: int = DEFAULT_HORIZON_MONTHS) -> dt.date:
-    """Last day of the outcome window: ``as_of`` plus ``months`` calendar months.
-
-    A month-end stays a month-end when the target month is shorter (2024-02-29 + 12 months is
-    2025-02-28); pandas ``DateOffset`` arithmetic.
-    """
-    months = check_int("horizon_months", months, 1)
-    return (pd.Timestamp(as_date(as_of)) + pd.DateOffset(months=months)).date()
 
 
 def data_end(ledger) -> dt.date:
@@ -89,7 +77,8 @@ def data_end(ledger) -> dt.date:
     return max(v for v in values if not pd.isna(v)).date()
 
 
-def _require_settlement(ledger) -> None:
+def require_settlement(ledger) -> None:
+    """SchemaError unless the ledger says when invoices were paid (payments or settled dates)."""
     if not settlement_available(ledger.invoices, ledger.payments):
         raise SchemaError(
             "default labels need settlement data: a payments table or an invoices.settled_date "
@@ -97,78 +86,10 @@ def _require_settlement(ledger) -> None:
         )
 
 
-def _known_customers(ledger, day: dt.date) -> ibis.Table:
-    """Customers known at ``day``: created by then (or undated) or invoiced by then."""
-    invoiced = ledger.invoices.filter(_.invoice_date <= day).select(
-        customer_id=_.customer_id.cast("string")
-    )
-    customers = ledger.customers
-    if "created" in customers.columns:
-        customers = customers.filter(customers.created.isnull() | (customers.created <= day))
-    listed = customers.select(customer_id=_.customer_id.cast("string"))
-    return ibis.union(listed, invoiced, distinct=True)
-
-
-def _exposure(ledger, day: dt.date, dpd: int) -> ibis.Table:
-    """Open balance, default flag and worst days past due of open invoices at ``day``."""
-    s = invoice_settlement(ledger.invoices, ledger.payments, as_of=day)
-    past_due = s.days_past_due.fill_null(0)
-    return s.group_by("customer_id").aggregate(
-        exposure=s.open_amount.sum(),
-        in_default_at_as_of=ibis.ifelse(past_due > dpd, 1, 0).max(),
-        open_days_past_due=ibis.greatest(past_due, 0).max(),
-    )
-
-
-def _window_defaults(ledger, day: dt.date, end: dt.date, dpd: int) -> ibis.Table:
-    """First day in ``(day, end]`` on which an invoice is more than ``dpd`` days past due.
-
-    Settlement uses data up to ``end`` only. An invoice crosses on ``due_date + dpd + 1``
-    and counts when it was not settled before that day (paid on it or later, or still open).
-    """
-    s = invoice_settlement(ledger.invoices, ledger.payments, as_of=end)
-    s = s.mutate(cross=s.due_date + ibis.interval(days=dpd + 1))
-    late = s.settled_date.isnull() | (s.settled_date >= s.cross)
-    events = s.filter((s.cross > day) & (s.cross <= end) & late)
-    return events.group_by("customer_id").aggregate(default_date=_.cross.min())
-
-
-def _label_table(ledger, day: dt.date, end: dt.date, dpd: int) -> ibis.Table:
-    base = _known_customers(ledger, day)
-    out = base.left_join(_exposure(ledger, day, dpd), "customer_id")
-    out = out.drop(c for c in out.columns if c.endswith("_right"))
-    out = out.left_join(_window_defaults(ledger, day, end, dpd), "customer_id")
-    return out.drop(c for c in out.columns if c.endswith("_right"))
-
-
-def _finish_labels(frame: pd.DataFrame, complete: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
-    frame = frame.set_index("customer_id").sort_index()
-    frame.index.name = "customer_id"
-    out = pd.DataFrame(index=frame.index)
-    out["exposure"] = frame["exposure"].astype(float).fillna(0.0)
-    out["in_default_at_as_of"] = frame["in_default_at_as_of"].fillna(0).astype(bool)
-    out["default"] = frame["default_date"].notna().astype("int64")
-    out["default_date"] = pd.to_datetime(frame["default_date"]).astype("datetime64[ns]")
-    out["label_complete"] = complete
-    status = pd.Series(STATUSES[2], index=out.index, dtype=object)
-    status = status.mask(out["in_default_at_as_of"], STATUSES[1])
-    out["status"] = status.mask(out["exposure"] <= 0, STATUSES[0])
-    extra = frame[["open_days_past_due"]].astype(float).fillna(0.0)
-    return out, extra
-
-
 def _labels(ledger, day, months, dpd, last) -> tuple[pd.DataFrame, pd.DataFrame]:
-    end = horizon_end(day, months)
-    frame = _label_table(ledger, day, end, dpd).execute()
-    labels, extra = _finish_labels(frame, end <= last)
-    labels.attrs = {
-        "as_of": day.isoformat(),
-        "horizon_end": end.isoformat(),
-        "dpd": dpd,
-        "data_end": last.isoformat(),
-        "counts": {s: int((labels["status"] == s).sum()) for s in STATUSES},
-    }
-    return labels, extra
+    features = _at(profile_frame(ledger, [day], firmographic=False), day)
+    defaults = window_defaults(ledger, [day], months, dpd)
+    return _labels_at(features, defaults, day, months, dpd, last)
 
 
 def default_labels(
@@ -221,7 +142,7 @@ def default_labels(
     day = as_date(as_of)
     months = check_int("horizon_months", horizon_months, 1)
     dpd = check_int("dpd", dpd, 0)
-    _require_settlement(ledger)
+    require_settlement(ledger)
     return _labels(ledger, day, months, dpd, data_end(ledger))[0]
 
 
@@ -281,25 +202,6 @@ def snapshot_dates(
     return kept
 
 
-def _population(labels: pd.DataFrame, snapshot: dt.date) -> dict:
-    included = labels[labels["status"] == STATUSES[2]]
-    row = {"snapshot": pd.Timestamp(snapshot).as_unit("ns"), "n": len(included)}
-    row["n_default"] = int(included["default"].sum())
-    row["default_rate"] = row["n_default"] / row["n"] if row["n"] else float("nan")
-    row |= {s: labels.attrs["counts"][s] for s in STATUSES[:2]}
-    row["label_complete"] = bool(labels["label_complete"].all()) if len(labels) else False
-    return row
-
-
-def _snapshot_rows(ledger, day, months, dpd, last, kwargs) -> tuple[pd.DataFrame, dict]:
-    labels = _labels(ledger, day, months, dpd, last)[0]
-    features = customer_features(ledger, day, **kwargs)
-    included = labels[labels["status"] == STATUSES[2]]
-    rows = features.join(included, how="inner")
-    rows.insert(0, "snapshot", pd.Timestamp(day).as_unit("ns"))
-    return rows.reset_index(), _population(labels, day)
-
-
 def development_set(
     ledger,
     as_of_dates=None,
@@ -343,7 +245,7 @@ def development_set(
         raise ConfigError("pass either as_of_dates or start/end, not both; got both.")
     months = check_int("horizon_months", horizon_months, 1)
     dpd = check_int("dpd", dpd, 0)
-    _require_settlement(ledger)
+    require_settlement(ledger)
     if as_of_dates is None:
         days = snapshot_dates(ledger, start, end, freq, months)
     else:
@@ -351,10 +253,7 @@ def development_set(
         if not days:
             raise ConfigError("as_of_dates must hold at least one date; got none.")
     last = data_end(ledger)
-    parts = [_snapshot_rows(ledger, d, months, dpd, last, feature_kwargs or {}) for d in days]
-    frame = pd.concat([rows for rows, _info in parts], ignore_index=True)
-    frame.attrs = {"population": pd.DataFrame([info for _rows, info in parts])}
-    return frame
+    return credit_snapshots(ledger, days, [], last, months, dpd, feature_kwargs)[0]
 
 
 def scoring_snapshot(
@@ -382,17 +281,5 @@ def scoring_snapshot(
     """
     day = as_date(as_of)
     dpd = check_int("dpd", dpd, 0)
-    _require_settlement(ledger)
-    table = _known_customers(ledger, day).left_join(_exposure(ledger, day, dpd), "customer_id")
-    table = table.drop(c for c in table.columns if c.endswith("_right"))
-    frame = table.mutate(default_date=ibis.null("date")).execute()
-    labels, extra = _finish_labels(frame, True)
-    owing = labels[labels["status"] != STATUSES[0]]
-    features = customer_features(ledger, day, **(feature_kwargs or {}))
-    columns = ["exposure", "in_default_at_as_of", "status"]
-    out = features.join(owing[columns], how="inner").join(extra)
-    out.attrs = {
-        "as_of": day.isoformat(),
-        "counts": {s: int((labels["status"] == s).sum()) for s in STATUSES},
-    }
-    return out
+    require_settlement(ledger)
+    return credit_snapshots(ledger, [], [day], day, 1, dpd, feature_kwargs)[1][day]

@@ -25,12 +25,12 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from segkit.checks import as_date
+from segkit.checks import as_date, check_int
 from segkit.credit.defaults import (
     DEFAULT_DPD,
     DEFAULT_HORIZON_MONTHS,
     data_end,
-    development_set,
+    require_settlement,
     snapshot_dates,
 )
 from segkit.credit.grades import RatingScale, grade_table
@@ -39,6 +39,7 @@ from segkit.credit.limits import watch_list as _watch_list
 from segkit.credit.metrics import calibration_table
 from segkit.credit.result import CreditStudy
 from segkit.credit.scorecard import CreditScorecard
+from segkit.credit.snapshots import credit_snapshots
 from segkit.credit.steps import (
     DEFAULT_MODEL_FEATURES,
     check_holdout,
@@ -124,15 +125,16 @@ def credit_study(
     last = data_end(ledger)
     dates = snapshot_dates(ledger, horizon_months=horizon_months, known_until=min(day, last))
     check_holdout(dates, holdout_snapshots)
-    dev = development_set(ledger, dates, horizon_months=horizon_months, dpd=dpd,
-                          feature_kwargs=kwargs)  # fmt: skip
+    previous = (pd.Timestamp(day) - pd.offsets.QuarterEnd(1)).date()
+    dev, scores = credit_snapshots(
+        ledger, dates, [previous, day], last, *_checked(ledger, horizon_months, dpd), kwargs
+    )
     train, test = split_out_of_time(with_derived_features(dev), dates, holdout_snapshots)
     model = CreditScorecard(features=features, random_state=random_state)
     model.fit(train, train["default"])
     calibrator, oot = out_of_time(model, test, recalibrate, scale)
-    previous = (pd.Timestamp(day) - pd.offsets.QuarterEnd(1)).date()
-    current, counts = score_customers(ledger, day, model, calibrator, scale, dpd, kwargs)
-    before = score_customers(ledger, previous, model, calibrator, scale, dpd, kwargs)[0]
+    current, counts = score_customers(scores[day], day, model, calibrator, scale)
+    before = score_customers(scores[previous], previous, model, calibrator, scale)[0]
     policy = DEFAULT_LIMIT_POLICY if limit_policy is None else limit_policy
     scored = finish_scored(current, lgd, policy, features)
     snapshots = dev.attrs["population"].assign(set="train")
@@ -157,3 +159,10 @@ def credit_study(
         watch_list=_watch_list(current, before, scale=scale),
         notes=study_notes(snapshots, counts, recalibrate, day, last, scale),
     )
+
+
+def _checked(ledger, horizon_months, dpd) -> tuple[int, int]:
+    """The outcome window and days past due, checked, for a ledger with settlement data."""
+    months, dpd = check_int("horizon_months", horizon_months, 1), check_int("dpd", dpd, 0)
+    require_settlement(ledger)
+    return months, dpd

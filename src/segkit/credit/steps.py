@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from segkit.checks import check_int
-from segkit.credit.defaults import scoring_snapshot
 from segkit.credit.grades import PDCalibrator
 from segkit.credit.limits import expected_loss, propose_limits
 from segkit.credit.metrics import auc, brier, gini, ks, psi, psi_status, psi_table
@@ -115,11 +114,8 @@ def _predict(model, calibrator, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def score_customers(
-    ledger, day, model, calibrator, scale, dpd, kwargs
-) -> tuple[pd.DataFrame, dict]:
-    """Grade the customers owing money at ``day``; also return the population counts."""
-    snapshot = scoring_snapshot(ledger, day, dpd, kwargs)
+def score_customers(snapshot, day, model, calibrator, scale) -> tuple[pd.DataFrame, dict]:
+    """Grade the rows of :func:`~segkit.credit.scoring_snapshot`; also return the counts."""
     counts = dict(snapshot.attrs["counts"])
     frame = with_derived_features(snapshot)
     frame = frame.join(_predict(model, calibrator, frame))

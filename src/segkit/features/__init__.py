@@ -1,8 +1,10 @@
 """Customer features as of a date: one row per customer, computed in the engine.
 
 Activity and payment behaviour are Ibis expressions executed together in one query, where the
-ledger lives; what leaves the engine is one row per customer, to which firmographics (industry,
-statutory size, region, scale, group) are added in pandas.
+ledger lives; what leaves the engine is one row per customer and date, to which firmographics
+(industry, statutory size, region, scale, group) are added in pandas. :func:`features_at`
+builds the profile at many as-of dates in one query (the dates are a small table crossed with
+the ledger, see :mod:`segkit.features.dates`); :func:`customer_features` is its one-date case.
 """
 
 from __future__ import annotations
@@ -16,18 +18,24 @@ import pandas as pd
 from segkit.checks import as_date
 from segkit.exceptions import ConfigError
 from segkit.features.activity import activity_features
+from segkit.features.dates import SCHEMA, dates_frame
+from segkit.features.dates import as_of_dates as parse_dates
+from segkit.features.engine import ledger_cache, run_query
 from segkit.features.firmographics import firmographics, group_ids, group_rollup
 from segkit.features.payments import (
     DEFAULT_AGING_EDGES,
+    _check_window,
     aging_buckets,
     ar_reconciliation,
     invoice_settlement,
     payment_features,
     settlement_available,
 )
+from segkit.features.profile import EXPOSURE, profile
 
 __all__ = [
     "customer_features",
+    "features_at",
     "activity_features",
     "payment_features",
     "invoice_settlement",
@@ -97,37 +105,118 @@ def customer_features(
         the computation (e.g. missing settlement data) are in ``frame.attrs["notes"]``.
     """
     day = as_date(as_of)
+    frame = features_at(
+        ledger,
+        [day],
+        aging_edges=aging_edges,
+        dso_window_days=dso_window_days,
+        cny_per_eur=cny_per_eur,
+        scale_edges=scale_edges,
+        scale_labels=scale_labels,
+        firmographic=firmographic,
+        batches=batches,
+    )
+    notes = frame.attrs["notes"]
+    frame = frame.droplevel("as_of")
+    frame.attrs = {"as_of": day.isoformat(), "notes": notes}
+    return frame
+
+
+def features_at(
+    ledger,
+    as_of_dates,
+    *,
+    aging_edges=DEFAULT_AGING_EDGES,
+    dso_window_days: int = 365,
+    cny_per_eur: float = 7.8,
+    scale_edges: tuple[float, ...] = (1e6, 1e7, 1e8),
+    scale_labels: tuple[str, ...] = ("<1m", "1m-10m", "10m-100m", ">=100m"),
+    firmographic: bool = True,
+    batches: int = 1,
+) -> pd.DataFrame:
+    """Build the customer profile at many as-of dates in one query.
+
+    Each date is computed point in time, exactly as :func:`customer_features` at that date
+    would; the dates are rows of a small table crossed with the ledger, so the engine scans
+    the ledger once and the compiled query is reused for any later dates of the same ledger.
+
+    Parameters
+    ----------
+    ledger : segkit.Ledger
+        The validated ledger.
+    as_of_dates : date, str or sequence of them
+        Observation dates; sorted, duplicates dropped.
+    aging_edges, dso_window_days, cny_per_eur, scale_edges, scale_labels, firmographic, batches
+        As in :func:`customer_features`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        MultiIndex (``as_of`` datetime64, ``customer_id``), sorted; for each date the rows and
+        columns of :func:`customer_features` at that date. ``attrs`` holds ``as_of_dates``
+        (ISO strings) and ``notes``.
+
+    Raises
+    ------
+    ConfigError
+        For an empty or invalid list of dates or a bad option.
+    """
+    options = {
+        "aging_edges": aging_edges,
+        "dso_window_days": dso_window_days,
+        "cny_per_eur": cny_per_eur,
+        "scale_edges": scale_edges,
+        "scale_labels": scale_labels,
+        "firmographic": firmographic,
+        "batches": batches,
+    }
+    frame = profile_frame(ledger, parse_dates(as_of_dates), **options)
+    return frame.drop(columns=list(EXPOSURE))
+
+
+def profile_frame(
+    ledger,
+    days,
+    *,
+    aging_edges=DEFAULT_AGING_EDGES,
+    dso_window_days: int = 365,
+    cny_per_eur: float = 7.8,
+    scale_edges: tuple[float, ...] = (1e6, 1e7, 1e8),
+    scale_labels: tuple[str, ...] = ("<1m", "1m-10m", "10m-100m", ">=100m"),
+    firmographic: bool = True,
+    batches: int = 1,
+) -> pd.DataFrame:
+    """:func:`features_at` with ``open_days_past_due`` (worst days past due of open invoices).
+
+    For the credit labels, which read the exposure at each date from the same query.
+    """
+    days = parse_dates(days)
     if isinstance(batches, bool) or not isinstance(batches, Integral) or batches < 1:
         raise ConfigError(f"batches must be an int >= 1; got {batches!r}.")
+    window = _check_window(dso_window_days)
+    buckets = aging_buckets(aging_edges)
+    dates = dates_frame(days, window)
     parts = [
-        _features_query(
-            _batch(ledger, k, int(batches)), day, aging_edges, dso_window_days
-        ).execute()
-        for k in range(int(batches))
+        _run(_batch(ledger, k, int(batches)), dates, buckets, window) for k in range(int(batches))
     ]
     settled = settlement_available(ledger.invoices, ledger.payments)
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     parts.clear()  # free the batches before the sorted copy
-    frame = _finish(frame, aging_edges, settled)
+    frame = _finish(frame, buckets, settled)
     if firmographic:
-        frame = frame.join(firmographics(frame, cny_per_eur, scale_edges, scale_labels))
-    frame.attrs = {"as_of": day.isoformat(), "notes": [] if settled else [NO_SETTLEMENT]}
+        frame = _with_firmographics(ledger, frame, cny_per_eur, scale_edges, scale_labels)
+    frame.attrs = {
+        "as_of_dates": [d.isoformat() for d in days],
+        "notes": [] if settled else [NO_SETTLEMENT],
+    }
     return frame
 
 
-def _features_query(ledger, day, aging_edges, dso_window_days) -> ibis.Table:
-    """One Ibis expression: the customers known at ``day`` with activity and payment features."""
-    table = _base(ledger, day)
-    table = _join(table, activity_features(ledger.invoices, day))
-    pay = payment_features(
-        ledger.invoices,
-        ledger.payments,
-        ledger.customers,
-        as_of=day,
-        aging_edges=aging_edges,
-        dso_window_days=dso_window_days,
-    )
-    return _join(table, pay)
+def _run(ledger, dates: pd.DataFrame, buckets, window: int) -> pd.DataFrame:
+    def build(table):
+        return profile(ledger.invoices, ledger.payments, ledger.customers, table, buckets, window)
+
+    return run_query(ledger, "features", (tuple(buckets), window), dates, SCHEMA, build)
 
 
 def _batch(ledger, k: int, n: int):
@@ -149,36 +238,47 @@ def _batch(ledger, k: int, n: int):
     )
 
 
-def _join(left: ibis.Table, right: ibis.Table) -> ibis.Table:
-    right = right.drop(c for c in right.columns if c in left.columns and c != "customer_id")
-    joined = left.left_join(right, "customer_id")
-    return joined.drop(c for c in joined.columns if c.endswith("_right"))
-
-
-def _base(ledger, day) -> ibis.Table:
-    customers = ledger.customers
-    if "created" not in customers.columns:
-        return customers
-    invoiced = ledger.invoices.filter(_.invoice_date <= ibis.date(day)).customer_id
-    return customers.filter(
-        customers.created.isnull()
-        | (customers.created <= ibis.date(day))
-        | customers.customer_id.isin(invoiced)
-    )
-
-
-def _finish(frame: pd.DataFrame, aging_edges, settled: bool) -> pd.DataFrame:
-    frame = frame.set_index("customer_id").sort_index()
+def _finish(frame: pd.DataFrame, buckets, settled: bool) -> pd.DataFrame:
+    frame["as_of"] = pd.to_datetime(frame["as_of"]).astype("datetime64[ns]")
+    frame = frame.set_index(["as_of", "customer_id"]).sort_index()
     for col in COUNT_COLUMNS:
         frame[col] = frame[col].fillna(0).astype("int64")
     for col in AMOUNT_COLUMNS:
         frame[col] = frame[col].fillna(0.0)
     if settled:
-        buckets = [name for name, _low, _high in aging_buckets(aging_edges)]
-        for col in (*BALANCE_COLUMNS, *buckets):
+        names = [name for name, _low, _high in buckets]
+        for col in (*BALANCE_COLUMNS, *names, *EXPOSURE):
             frame[col] = frame[col].fillna(0.0)
         frame["n_settled"] = frame["n_settled"].fillna(0).astype("int64")
     for col in ("first_invoice", "last_invoice", "created"):
         if col in frame.columns:
             frame[col] = pd.to_datetime(frame[col])
     return frame
+
+
+def _with_firmographics(ledger, frame: pd.DataFrame, cny_per_eur, scale_edges, scale_labels):
+    """Firmographics from the master data, once per customer and ledger; the group per date.
+
+    Industry, size, region and scale band depend on a customer's master data only, so they
+    are kept with the ledger and computed for new customers only; the group (the top of the
+    ``parent_id`` chain among the customers known at a date) is computed per date.
+    """
+    master = frame.droplevel("as_of")
+    master = master[~master.index.duplicated()]
+    store = ledger_cache(ledger, "firmographics")
+    key = (cny_per_eur, tuple(scale_edges), tuple(scale_labels))
+    known = store.get(key)
+    missing = master.index if known is None else master.index.difference(known.index)
+    if len(missing) or known is None:
+        new = firmographics(master.loc[missing], cny_per_eur, scale_edges, scale_labels)
+        known = new if known is None else pd.concat([known, new])
+        store[key] = known
+    derived = known.loc[master.index]
+    groups = [
+        group_ids(part.droplevel("as_of")).to_frame().assign(as_of=day)
+        for day, part in frame.groupby(level="as_of", sort=False)
+    ]
+    group = pd.concat(groups).set_index("as_of", append=True).reorder_levels([1, 0])
+    joined = frame.join(derived.drop(columns="group_id"), on="customer_id")
+    joined["group_id"] = group["group_id"]
+    return joined

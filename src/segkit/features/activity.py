@@ -4,6 +4,9 @@ Shape change: invoices (*customer_id, invoice_date, amount*) -> one row per cust
 (*recency_days, n_invoices, active_months, net_amount, mean_invoice, tenure_days, ...*).
 Only invoices dated on or before ``as_of`` count. Credit notes (negative amounts) count in net
 amounts and in the credit-note share, not in invoice counts, activity months or recency.
+
+The aggregates here work on lines repeated per as-of date (:mod:`segkit.features.dates`), so
+:mod:`segkit.features.profile` computes them in the same pass as payment behaviour.
 """
 
 from __future__ import annotations
@@ -11,19 +14,23 @@ from __future__ import annotations
 import datetime as dt
 
 import ibis
-import pandas as pd
+import ibis.expr.types as ir
+from ibis import _
 
-__all__ = ["activity_features", "window_start"]
+from segkit.checks import as_date
+from segkit.features.allocation import CUSTOMER, left_join_on
+from segkit.features.dates import dates_memtable, stamp, window_start
 
-_ = ibis._
+__all__ = ["ACTIVITY_COLUMNS", "EXACT", "activity_features", "exact_sum", "window_start"]
+
+ACTIVITY_COLUMNS = (
+    "first_invoice", "last_invoice", "n_invoices", "invoices_12m", "active_months",
+    "active_months_12m", "net_amount", "revenue_12m", "revenue_prev_12m", "recency_days",
+    "tenure_days", "growth_12m", "mean_invoice", "credit_note_share",
+)  # fmt: skip
 
 
-def window_start(as_of: dt.date, months: int) -> dt.date:
-    """First day *after* the window's start: the window is (as_of - months, as_of]."""
-    return (pd.Timestamp(as_of) - pd.DateOffset(months=months)).date()
-
-
-def activity_features(invoices: ibis.Table, as_of: dt.date) -> ibis.Table:
+def activity_features(invoices: ir.Table, as_of: dt.date) -> ir.Table:
     """Per-customer activity and value as of a date.
 
     Parameters
@@ -44,35 +51,72 @@ def activity_features(invoices: ibis.Table, as_of: dt.date) -> ibis.Table:
         previous year is not positive), ``mean_invoice`` (mean positive invoice),
         ``credit_note_share`` (credit notes / gross invoiced).
     """
-    cut12, cut24 = ibis.date(window_start(as_of, 12)), ibis.date(window_start(as_of, 24))
-    day = ibis.date(as_of)
-    inv = invoices.filter(_.invoice_date <= day).mutate(
-        sale=_.amount > 0,
-        recent=_.invoice_date > cut12,
-        prior=(_.invoice_date > cut24) & (_.invoice_date <= cut12),
-        month=_.invoice_date.truncate("M"),
+    dates = dates_memtable([as_date(as_of)])
+    lines = stamp(invoices, "invoice_date", dates)
+    agg = lines.group_by(CUSTOMER).aggregate(**activity_aggregates(lines))
+    agg = left_join_on(agg, active_months(invoices, dates), CUSTOMER)
+    return derive_activity(agg).select("customer_id", *ACTIVITY_COLUMNS)
+
+
+def activity_aggregates(lines: ir.Table) -> dict:
+    """Sums and extremes of the lines per (as_of, customer); ``derive_activity`` finishes them."""
+    sale = lines.amount > 0
+    recent = lines.invoice_date > lines.cut12
+    prior = (lines.invoice_date > lines.cut24) & ~recent
+    sale_date = ibis.ifelse(sale, lines.invoice_date, None)
+    return {
+        "first_invoice": sale_date.min(),
+        "last_invoice": sale_date.max(),
+        "n_invoices": sale.sum(),
+        "invoices_12m": (sale & recent).sum(),
+        "net_amount": exact_sum(lines.amount),
+        "revenue_12m": exact_sum(ibis.ifelse(recent, lines.amount, 0.0)),
+        "revenue_prev_12m": exact_sum(ibis.ifelse(prior, lines.amount, 0.0)),
+        "gross": exact_sum(ibis.ifelse(sale, lines.amount, 0.0)),
+        "credits": exact_sum(ibis.ifelse(sale, 0.0, -lines.amount)),
+    }
+
+
+#: Amounts are summed as exact decimals (to a millionth of the currency unit): a parallel engine
+#: adds floats in any order, and the last bits of a sum would change a rounded figure in a
+#: report from one run to the next.
+EXACT = "decimal(38, 6)"
+
+
+def exact_sum(amounts: ir.FloatingValue) -> ir.FloatingScalar:
+    """The sum of money amounts, the same in every run of a parallel engine (float64)."""
+    return amounts.cast(EXACT).sum().cast("float64")
+
+
+def active_months(invoices: ir.Table, dates: ir.Table) -> ir.Table:
+    """Months with a sale per customer and date, without a DISTINCT per date.
+
+    Sales are grouped once per (customer, calendar month) with their first and last day. At
+    ``as_of`` a month counts when its first sale is on or before ``as_of``; it counts in the
+    last 12 months when, in addition, its last sale is after ``cut12`` (only the month holding
+    ``cut12`` can straddle the window's start; ``as_of``'s own month lies inside it).
+    """
+    sales = invoices.filter(_.amount > 0).mutate(month=_.invoice_date.truncate("M"))
+    monthly = sales.group_by(["customer_id", "month"]).aggregate(
+        first_sale=_.invoice_date.min(), last_sale=_.invoice_date.max()
     )
-    sale_date = ibis.ifelse(inv.sale, inv.invoice_date, None)
-    sale_month = ibis.ifelse(inv.sale, inv.month, None)
-    agg = inv.group_by("customer_id").aggregate(
-        first_invoice=sale_date.min(),
-        last_invoice=sale_date.max(),
-        n_invoices=inv.sale.sum(),
-        invoices_12m=(inv.sale & inv.recent).sum(),
-        active_months=sale_month.nunique(),
-        active_months_12m=ibis.ifelse(inv.recent, sale_month, None).nunique(),
-        net_amount=inv.amount.sum(),
-        revenue_12m=ibis.ifelse(inv.recent, inv.amount, 0.0).sum(),
-        revenue_prev_12m=ibis.ifelse(inv.prior, inv.amount, 0.0).sum(),
-        gross=ibis.ifelse(inv.sale, inv.amount, 0.0).sum(),
-        credits=ibis.ifelse(inv.sale, 0.0, -inv.amount).sum(),
+    stamped = stamp(monthly, "first_sale", dates.select("as_of", "cut12"))
+    return stamped.group_by(CUSTOMER).aggregate(
+        active_months=_.count(), active_months_12m=(_.last_sale > _.cut12).sum()
     )
+
+
+def derive_activity(agg: ir.Table) -> ir.Table:
+    """Recency, tenure, growth, mean invoice and credit-note share from the aggregates."""
+    day = agg.as_of
     return agg.mutate(
         recency_days=day.delta(agg.last_invoice, unit="day").cast("float64"),
         tenure_days=day.delta(agg.first_invoice, unit="day").cast("float64"),
         growth_12m=ibis.ifelse(
-            _.revenue_prev_12m > 0, _.revenue_12m / _.revenue_prev_12m - 1, None
+            agg.revenue_prev_12m > 0, agg.revenue_12m / agg.revenue_prev_12m - 1, None
         ),
-        mean_invoice=ibis.ifelse(_.n_invoices > 0, _.gross / _.n_invoices, None),
-        credit_note_share=ibis.ifelse(_.gross > 0, _.credits / _.gross, None),
-    ).drop("gross", "credits")
+        mean_invoice=ibis.ifelse(agg.n_invoices > 0, agg.gross / agg.n_invoices, None),
+        credit_note_share=ibis.ifelse(agg.gross > 0, agg.credits / agg.gross, None),
+        active_months=agg.active_months.fill_null(0),
+        active_months_12m=agg.active_months_12m.fill_null(0),
+    )

@@ -4,6 +4,10 @@ Rules 2 and 3 of :mod:`segkit.features.settlement`, as Ibis expressions: a payme
 invoice reduces it until the running total of its payments reaches the invoice's amount; the
 excess, payments naming no known invoice, and credit notes are credits applied oldest-first
 (FIFO) to what the customer's invoices still owe.
+
+Every table carries an ``as_of`` column (lines repeated per as-of date, see
+:mod:`segkit.features.dates`), and every grouping, join and window includes it, so the same
+expression settles the ledger at any number of dates.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ import ibis
 import ibis.expr.types as ir
 from ibis import _
 
-__all__ = ["TOL", "KEYS", "left_join_on", "settle_payments"]
+__all__ = ["TOL", "KEYS", "CUSTOMER", "left_join_on", "settle_payments"]
 
 #: Amounts within half a cent of settling count as settled, to absorb float sums.
 TOL = 0.005
-KEYS = ["customer_id", "invoice_id"]
+KEYS = ["as_of", "customer_id", "invoice_id"]
+CUSTOMER = ["as_of", "customer_id"]
 
 
 def left_join_on(left: ir.Table, right: ir.Table, keys: list[str]) -> ir.Table:
@@ -38,11 +43,11 @@ def settle_payments(positive, notes, paid):
     alloc, excess = _allocate(positive, paid)
     cash = paid.filter(_.invoice_id.isnull())
     credits = ibis.union(
-        cash.select("customer_id", credit_date=_.payment_date, credit=_.amount),
+        cash.select(*CUSTOMER, credit_date=_.payment_date, credit=_.amount),
         excess,
-        notes.select("customer_id", credit_date=_.invoice_date, credit=-_.amount),
+        notes.select(*CUSTOMER, credit_date=_.invoice_date, credit=-_.amount),
     )
-    credits = credits.group_by(["customer_id", "credit_date"]).aggregate(credit=_.credit.sum())
+    credits = credits.group_by([*CUSTOMER, "credit_date"]).aggregate(credit=_.credit.sum())
     inv = left_join_on(positive, alloc, KEYS).mutate(
         paid_allocated=_.paid_allocated.fill_null(0.0), alloc_full=_.alloc_full.fill_null(False)
     )
@@ -60,7 +65,7 @@ def settle_payments(positive, notes, paid):
         open_amount=ibis.ifelse(covered, 0.0, inv.remaining - fifo),
         settled_date=ibis.ifelse(covered, when, ibis.null("date")),
     )
-    return settlement, credits.select("customer_id", "credit")
+    return settlement, credits.select(*CUSTOMER, "credit")
 
 
 def _allocate(positive, paid):
@@ -107,7 +112,7 @@ def _allocate(positive, paid):
         "total", "cap"
     )
     excess = rows.filter(_.excess > TOL)
-    return alloc, excess.select("customer_id", credit_date=_.payment_date, credit=_.excess)
+    return alloc, excess.select(*CUSTOMER, credit_date=_.payment_date, credit=_.excess)
 
 
 def _running(payments, caps):
@@ -128,23 +133,23 @@ def _fifo(inv, credits):
     order = ["due_date", "invoice_date", "invoice_id"]
     # view(): the caller joins ``inv`` too, so it stays one shared subquery (allocated once);
     # only customers with credits: elsewhere fifo_paid is 0 and cover_date NULL anyway
-    owing = inv.view().filter(_.remaining > TOL).semi_join(credits, "customer_id")
+    owing = inv.view().filter(_.remaining > TOL).semi_join(credits, CUSTOMER)
     owing = owing.mutate(
-        end=_.remaining.sum().over(ibis.cumulative_window(group_by="customer_id", order_by=order))
+        end=_.remaining.sum().over(ibis.cumulative_window(group_by=CUSTOMER, order_by=order))
     )
-    running = ibis.cumulative_window(group_by="customer_id", order_by="credit_date")
+    running = ibis.cumulative_window(group_by=CUSTOMER, order_by="credit_date")
     cum = credits.mutate(end=_.credit.sum().over(running))
     # One stream ordered by cumulative amount: an invoice's cover date is the earliest credit
     # whose running total reaches the end of its position (credits come later in the order).
     stream = ibis.union(
         owing.select(*KEYS, key=_.end - TOL, kind=ibis.literal(0), credit_date=ibis.null("date")),
-        cum.select("customer_id", invoice_id=ibis.null("string"), key=_.end, kind=ibis.literal(1),
+        cum.select(*CUSTOMER, invoice_id=ibis.null("string"), key=_.end, kind=ibis.literal(1),
                    credit_date=_.credit_date),
     )  # fmt: skip
-    ahead = ibis.window(group_by="customer_id", order_by=["key", "kind"], rows=(0, None))
+    ahead = ibis.window(group_by=CUSTOMER, order_by=["key", "kind"], rows=(0, None))
     cover = stream.mutate(cover_date=_.credit_date.min().over(ahead)).filter(_.kind == 0)
-    totals = credits.group_by("customer_id").aggregate(total_credit=_.credit.sum())
-    owing = left_join_on(owing, totals, ["customer_id"])
+    totals = credits.group_by(CUSTOMER).aggregate(total_credit=_.credit.sum())
+    owing = left_join_on(owing, totals, CUSTOMER)
     share = ibis.greatest(_.total_credit.fill_null(0.0) - (_.end - _.remaining), 0.0)
     owing = owing.select(*KEYS, fifo_paid=ibis.least(share, _.remaining))
     return left_join_on(owing, cover.select(*KEYS, "cover_date"), KEYS)

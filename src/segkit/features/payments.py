@@ -12,17 +12,15 @@ import datetime as dt
 from collections.abc import Sequence
 from numbers import Integral
 
-import ibis
 import ibis.expr.types as ir
-from ibis import _
 
 from segkit.exceptions import ConfigError
-from segkit.features.allocation import left_join_on
+from segkit.features.dates import dates_memtable
+from segkit.features.profile import line_features, payment_columns
 from segkit.features.settlement import (
     ar_reconciliation,
     invoice_settlement,
     parse_as_of,
-    settle,
     settlement_available,
 )
 
@@ -36,10 +34,6 @@ __all__ = [
 ]
 
 DEFAULT_AGING_EDGES = (0, 30, 60, 90)
-_BALANCES = ("open_balance", "overdue_balance")
-_BEHAVIOUR = (
-    "dso_days", "avg_days_late", "share_paid_late", "max_days_past_due", "days_since_last_payment",
-)  # fmt: skip
 
 
 def aging_buckets(
@@ -147,25 +141,9 @@ def payment_features(
     """
     buckets = aging_buckets(aging_edges)
     window = _check_window(dso_window_days)
-    as_of = parse_as_of(as_of)
-    settlement, credits, receipts, known = settle(invoices, payments, as_of)
-    out = known.select("customer_id").distinct()
-    names = [b[0] for b in buckets]
-    if not settlement_available(invoices, payments):
-        features = [*_BALANCES, *names, *_BEHAVIOUR, "unallocated_cash", "disputed_share"]
-        out = out.mutate(**{c: ibis.null("float64") for c in [*features, "n_settled"]})
-        return _with_credit_limit(out, customers, names)
-    out = left_join_on(out, _behaviour(settlement, buckets, as_of, window), ["customer_id"])
-    counts = [*_BALANCES, *names, "n_settled", "settled_by_credit"]
-    out = out.mutate(**{c: out[c].fill_null(0) for c in counts})
-    credit = credits.group_by("customer_id").aggregate(credit_total=_.credit.sum())
-    last = receipts.group_by("customer_id").aggregate(last_payment_date=_.payment_date.max())
-    out = left_join_on(left_join_on(out, credit, ["customer_id"]), last, ["customer_id"])
-    out = out.mutate(
-        unallocated_cash=out.credit_total.fill_null(0.0) - out.settled_by_credit,
-        days_since_last_payment=ibis.date(as_of).delta(out.last_payment_date, unit="day"),
-    )
-    return _with_credit_limit(out, customers, names)
+    dates = dates_memtable([parse_as_of(as_of)], window)
+    features = line_features(invoices, payments, customers, dates, buckets, window)
+    return features.select("customer_id", *payment_columns(buckets))
 
 
 # -- features ---------------------------------------------------------------------------------
@@ -175,56 +153,3 @@ def _check_window(days) -> int:
     if isinstance(days, bool) or not isinstance(days, Integral) or days < 1:
         raise ConfigError(f"dso_window_days must be an int >= 1; got {days!r}.")
     return int(days)
-
-
-def _behaviour(settlement, buckets, as_of, window):
-    """Aggregate settled and open invoices into per-customer balances and lateness."""
-    dpd, open_ = _.days_past_due, _.open_amount
-    settled = _.settled_date.notnull()
-    aging = {}
-    for name, low, high in buckets:
-        inside = ibis.literal(True)
-        inside = inside & (dpd > low) if low is not None else inside
-        inside = inside & (dpd <= high) if high is not None else inside
-        aging[name] = ibis.ifelse(inside, open_, 0.0).sum()
-    start = as_of - dt.timedelta(days=window)
-    sales = ibis.ifelse(_.invoice_date > start, _.amount, 0.0).sum()
-    late = ibis.greatest(_.days_late, 0)
-    n_settled = ibis.ifelse(settled, 1, 0).sum()
-    out = settlement.group_by("customer_id").aggregate(
-        open_balance=open_.sum(),
-        overdue_balance=ibis.ifelse(dpd > 0, open_, 0.0).sum(),
-        **aging,
-        dso_days=open_.sum() / sales.nullif(0.0) * window,
-        avg_days_late=ibis.ifelse(settled, _.amount * late, 0.0).sum()
-        / ibis.ifelse(settled, _.amount, 0.0).sum().nullif(0.0),
-        share_paid_late=ibis.ifelse(_.days_late > 0, 1, 0).sum() / n_settled.nullif(0),
-        max_days_past_due=ibis.greatest(ibis.coalesce(dpd, _.days_late), 0).max(),
-        disputed_open=_disputed_open(settlement),
-        settled_by_credit=_.paid_unallocated.sum(),
-        n_settled=n_settled,
-    )
-    return out.mutate(disputed_share=_.disputed_open / _.open_balance.nullif(0.0))
-
-
-def _disputed_open(settlement):
-    if "disputed" not in settlement.columns:
-        return ibis.null("float64")
-    return ibis.ifelse(_.disputed.fill_null(False), _.open_amount, 0.0).sum()
-
-
-def _with_credit_limit(out, customers, names):
-    if customers is not None and "credit_limit" in customers.columns:
-        limits = customers.select(
-            customer_id=_.customer_id.cast("string"), credit_limit=_.credit_limit.cast("float64")
-        )
-        out = left_join_on(out, limits, ["customer_id"])
-    else:
-        out = out.mutate(credit_limit=ibis.null("float64"))
-    usage = ibis.ifelse(_.credit_limit > 0, _.open_balance / _.credit_limit, ibis.null("float64"))
-    out = out.mutate(credit_utilisation=usage)
-    floats = [*_BALANCES, *names, *_BEHAVIOUR, "unallocated_cash", "credit_limit",
-              "credit_utilisation", "disputed_share"]  # fmt: skip
-    return out.select(
-        "customer_id", **{c: out[c].cast("float64") for c in floats}, n_settled=_.n_settled
-    )

@@ -40,8 +40,15 @@ from ibis import _
 
 from segkit.exceptions import ConfigError, SchemaError
 from segkit.features.allocation import settle_payments
+from segkit.features.dates import dates_memtable, stamp
 
-__all__ = ["settlement_available", "invoice_settlement", "ar_reconciliation"]
+__all__ = [
+    "settlement_available",
+    "invoice_settlement",
+    "ar_reconciliation",
+    "settle",
+    "typed_invoices",
+]
 
 _TYPES = {
     "invoice_id": "string",
@@ -118,8 +125,8 @@ def invoice_settlement(
         ``days_past_due`` (open only: as_of - due_date, negative = not yet due). With no
         settlement data the columns from ``paid_allocated`` on are NULL.
     """
-    as_of = parse_as_of(as_of)
-    return settle(invoices, payments, as_of)[0].select(*_SETTLEMENT_COLUMNS)
+    lines = settle(invoices, payments, dates_memtable([parse_as_of(as_of)]))[0]
+    return lines.filter(_.amount > 0).select(*_SETTLEMENT_COLUMNS)
 
 
 def ar_reconciliation(
@@ -153,8 +160,8 @@ def ar_reconciliation(
         ``credit_gap``. ``cash_received`` and ``credit_gap`` are NULL without payments; all but
         the first two amounts are NULL without settlement data.
     """
-    settlement, credits, receipts, known = settle(invoices, payments, parse_as_of(as_of))
-    totals = _totals(known, settlement, credits, receipts, payments is not None)
+    lines, credits, receipts = settle(invoices, payments, dates_memtable([parse_as_of(as_of)]))
+    totals = _totals(lines, credits, receipts, payments is not None)
     amounts = [c for c in _TOTALS if c not in ("credit_total", "last_payment_date")]
     if not by_customer:
         totals = totals.aggregate(
@@ -190,6 +197,11 @@ def parse_as_of(value) -> dt.date:
     raise ConfigError(f"as_of must be a datetime.date or an ISO date string; got {value!r}.")
 
 
+def typed_invoices(invoices: ir.Table) -> ir.Table:
+    """Invoices with the canonical column types (SchemaError when a column is missing)."""
+    return _typed(invoices, _INVOICE_COLUMNS, "invoices")
+
+
 def _typed(table: ir.Table, required: Sequence[str], name: str) -> ir.Table:
     missing = [c for c in required if c not in table.columns]
     if missing:
@@ -204,70 +216,93 @@ def _typed(table: ir.Table, required: Sequence[str], name: str) -> ir.Table:
 # -- settlement -------------------------------------------------------------------------------
 
 
-def settle(invoices, payments, as_of: dt.date):
-    """Settle every invoice known at ``as_of``; the rules are in the module docstring.
+def settle(invoices, payments, dates: ir.Table):
+    """Settle every line known at each as-of date; the rules are in the module docstring.
 
-    Returns (settlement per invoice, credits, receipts, known invoice lines).
+    Parameters
+    ----------
+    invoices, payments : ibis.Table
+        Canonical invoices and (optional) payments.
+    dates : ibis.Table
+        The as-of dates (column ``as_of``, see :mod:`segkit.features.dates`); its other
+        columns are carried to the lines.
 
-    ``credits`` are the customer's credits (``credit``), ``receipts`` the cash received
-    (``payment_date``, ``cash``; None without settlement data).
+    Returns
+    -------
+    (lines, credits, receipts)
+        ``lines``: one row per as-of date and invoice line dated on or before it, with the
+        settlement columns (``paid_allocated`` ... ``days_past_due``; NULL on lines with
+        ``amount <= 0``); ``credits``: the customer's credits (``credit``) per date;
+        ``receipts``: the cash received (``payment_date``, ``cash``; None without settlement
+        data).
     """
-    known = _typed(invoices, _INVOICE_COLUMNS, "invoices").filter(_.invoice_date <= as_of)
-    positive = known.filter(_.amount > 0)
-    notes = known.filter(_.amount < 0)
+    known = stamp(typed_invoices(invoices), "invoice_date", dates)
+    sale = _.amount > 0
     if payments is not None:
-        paid = _typed(payments, _PAYMENT_COLUMNS, "payments").filter(_.payment_date <= as_of)
-        settlement, credits = settle_payments(positive, notes, paid)
-        receipts = paid.select("customer_id", "payment_date", cash=_.amount)
+        typed = _typed(payments, _PAYMENT_COLUMNS, "payments").select(*_PAYMENT_COLUMNS)
+        paid = stamp(typed, "payment_date", dates.select("as_of"))
+        settlement, credits = settle_payments(known.filter(sale), known.filter(_.amount < 0), paid)
+        columns = [*[c for c in known.columns if c not in _APPLIED], *_APPLIED]
+        rest = known.filter(~sale).mutate(**_unknown()).select(*columns)
+        lines = ibis.union(settlement.select(*columns), rest)
+        receipts = paid.select("as_of", "customer_id", "payment_date", cash=_.amount)
     elif "settled_date" in known.columns:
-        settlement, credits = _settle_dates(positive, notes, as_of)
-        receipts = settlement.filter(_.settled_date.notnull()).select(
-            "customer_id", payment_date=_.settled_date, cash=ibis.null("float64")
+        lines, credits = _settle_dates(known)
+        receipts = lines.filter(_.settled_date.notnull()).select(
+            "as_of", "customer_id", payment_date=_.settled_date, cash=ibis.null("float64")
         )
     else:
-        unknown = ("paid_allocated", "paid_unallocated", "open_amount")
-        settlement = positive.mutate(
-            **{c: ibis.null("float64") for c in unknown}, settled_date=ibis.null("date")
+        lines = known.mutate(**_unknown())
+        credits = known.filter(_.amount < 0).select(
+            "as_of", "customer_id", credit=ibis.null("float64")
         )
-        credits = notes.select("customer_id", credit=ibis.null("float64"))
         receipts = None
-    settlement = _lateness(settlement, as_of, receipts is not None)
-    return settlement, credits, receipts, known
+    return _lateness(lines, dates, receipts is not None), credits, receipts
 
 
-def _settle_dates(positive, notes, as_of):
-    done = _.settled_date.notnull() & (_.settled_date <= as_of)
-    settlement = positive.mutate(
-        paid_allocated=ibis.ifelse(done, _.amount, 0.0),
-        paid_unallocated=ibis.literal(0.0),
-        open_amount=ibis.ifelse(done, 0.0, _.amount),
-        settled_date=ibis.ifelse(done, _.settled_date, ibis.null("date")),
+_APPLIED = ("paid_allocated", "paid_unallocated", "open_amount", "settled_date")
+
+
+def _unknown() -> dict:
+    nulls = {c: ibis.null("float64") for c in _APPLIED[:3]}
+    return {**nulls, "settled_date": ibis.null("date")}
+
+
+def _settle_dates(known):
+    """Rule 4: each line is settled on its ``settled_date`` when that is on or before as_of."""
+    sale = _.amount > 0
+    done = _.settled_date.notnull() & (_.settled_date <= _.as_of)
+    lines = known.mutate(
+        paid_allocated=ibis.ifelse(sale, ibis.ifelse(done, _.amount, 0.0), None),
+        paid_unallocated=ibis.ifelse(sale, 0.0, None),
+        open_amount=ibis.ifelse(sale, ibis.ifelse(done, 0.0, _.amount), None),
+        settled_date=ibis.ifelse(sale & done, _.settled_date, ibis.null("date")),
+        credit=ibis.ifelse((_.amount < 0) & ~done, -_.amount, None),
     )
-    credits = notes.filter(~done).select("customer_id", credit=-_.amount)
-    return settlement, credits
+    notes = known.filter((_.amount < 0) & ~done)
+    return lines, notes.select("as_of", "customer_id", credit=-_.amount)
 
 
-def _lateness(settlement, as_of, available):
-    extra = ["disputed"] if "disputed" in settlement.columns else []
+def _lateness(lines, dates, available):
+    extra = [c for c in ("disputed", "credit") if c in lines.columns]
+    carried = [c for c in dates.columns if c != "as_of"]
     past_due = ibis.null("int64")
     if available:
-        open_ = _.settled_date.isnull()
-        past_due = ibis.ifelse(
-            open_, ibis.date(as_of).delta(settlement.due_date, unit="day"), past_due
-        )
-    out = settlement.mutate(
+        open_ = lines.settled_date.isnull() & (lines.amount > 0)
+        past_due = ibis.ifelse(open_, lines.as_of.delta(lines.due_date, unit="day"), past_due)
+    out = lines.mutate(
         days_late=_.settled_date.delta(_.due_date, unit="day"), days_past_due=past_due
     )
-    return out.select(*_SETTLEMENT_COLUMNS, *extra)
+    return out.select("as_of", *_SETTLEMENT_COLUMNS, *extra, *carried)
 
 
-def _totals(known, settlement, credits, receipts, cash_known):
+def _totals(known, credits, receipts, cash_known):
     """Per-customer ledger totals, built as a union of parts then one aggregation."""
     lines = _part(
         known, invoiced=ibis.greatest(_.amount, 0.0), credit_notes=ibis.greatest(-_.amount, 0.0)
     )
     applied = _part(
-        settlement,
+        known.filter(_.amount > 0),
         settled_allocated=_.paid_allocated,
         settled_by_credit=_.paid_unallocated,
         open_balance=_.open_amount,

@@ -61,14 +61,25 @@ __all__ = [
 ]
 
 
-def _default_classify() -> Callable:
+def _default_classify(ledger, days: list[dt.date], config) -> Callable:
+    """``segkit.classify`` with ``config``, reading the features of every date from one query."""
     try:
-        from segkit.classes.pipeline import classify
+        from segkit.classes.pipeline import classify_at, resolve_config
+        from segkit.features import features_at
     except ImportError as err:
         raise ConfigError(
             "classify_fn: the default segkit.classify (segkit.classes.pipeline.classify) cannot be "
             f"imported ({err}); pass classify_fn=a function (ledger, as_of) -> DataFrame."
         ) from None
+    cfg = resolve_config(config)
+    features = features_at(ledger, days, **cfg["features"])
+
+    def classify(ledger, day):
+        rows = features[features.index.get_level_values("as_of") == pd.Timestamp(day)]
+        rows = rows.droplevel("as_of")
+        rows.attrs = {"as_of": day.isoformat(), "notes": features.attrs["notes"]}
+        return classify_at(ledger, day, rows, cfg, "en")
+
     return classify
 
 
@@ -98,6 +109,7 @@ def snapshots(
     as_of_dates: Sequence,
     classify_fn: Callable | None = None,
     columns: Sequence[str] | None = None,
+    config: dict | None = None,
 ) -> pd.DataFrame:
     """Classify the customers at every date, each time from the data known at that date.
 
@@ -111,9 +123,13 @@ def snapshots(
     classify_fn : callable, optional
         ``classify_fn(ledger, as_of) -> DataFrame`` with one row per customer and a
         ``customer_id`` column or index; ``as_of`` is a ``datetime.date``. Default:
-        ``segkit.classify``.
+        ``segkit.classify`` with ``config``, which then builds the features of every date in
+        one query (:func:`segkit.features.features_at`) rather than one per date.
     columns : sequence of str, optional
         Class columns to keep; default the columns of :data:`CLASS_COLUMNS` that are present.
+    config : dict, str or Path, optional
+        Configuration of the default ``segkit.classify`` (e.g. ``{"credit": False}``); not
+        allowed together with ``classify_fn``.
 
     Returns
     -------
@@ -126,7 +142,9 @@ def snapshots(
     days = sorted({parse_day(d, "as_of_dates").date() for d in as_of_dates})
     if not days:
         raise ConfigError("as_of_dates must hold at least one date; got none.")
-    classify = classify_fn if classify_fn is not None else _default_classify()
+    if classify_fn is not None and config is not None:
+        raise ConfigError("pass either classify_fn or config (of segkit.classify); got both.")
+    classify = classify_fn or _default_classify(ledger, days, config)
     frames = {}
     for day in days:
         frames[day] = _class_frame(classify(ledger, day), columns, day)

@@ -103,7 +103,7 @@ class Ledger:
         """
         tables = {"invoices": invoices, "customers": customers, "payments": payments}
         tables = {k: _cast_dates(k, v) for k, v in tables.items() if v is not None}
-        con = invoices.get_backend()
+        con = quiet_engine(invoices.get_backend())
         if validate:
             validate_tables(tables, {k: f"<{k} table>" for k in tables})
         return cls._assemble(con, tables, {k: f"<{k} table>" for k in tables}, [])
@@ -113,7 +113,7 @@ class Ledger:
         cls, raws: list[RawTable], con: ibis.BaseBackend | None, engine: dict | None = None
     ) -> Ledger:
         """Load pandas-read tables into the engine, add engine-read ones, validate all together."""
-        con = con or ibis.duckdb.connect()
+        con = con or quiet_engine(ibis.duckdb.connect())
         engine = engine or {}
         origins = {r.table: r.origin for r in raws} | {k: v[0].name for k, v in engine.items()}
         tag = uuid.uuid4().hex[:8]
@@ -248,7 +248,7 @@ def read_ledger(
     if not path.exists():
         raise MappingError(f"ledger not found: {path}")
     sources = _locate(path, mapping)
-    con = con or ibis.duckdb.connect()
+    con = con or quiet_engine(ibis.duckdb.connect())
     raws = [read_source(src, file) for src, file in sources if file.suffix.lower() != ".parquet"]
     engine = {
         src.table: (file, *read_parquet_engine(src, file, con))
@@ -288,6 +288,19 @@ def _find(folder: Path, table: str) -> Path | None:
             f"{folder}: several files for table '{table}': {[m.name for m in matches]}; keep one"
         )
     return matches[0] if matches else None
+
+
+def quiet_engine(con):
+    """Switch DuckDB's progress bar off: library calls print nothing into notebooks or stdout.
+
+    Other backends (and connections that refuse the setting) are returned as they are.
+    """
+    if getattr(con, "name", None) == "duckdb":
+        try:
+            con.raw_sql("SET enable_progress_bar = false")
+        except Exception:  # noqa: BLE001 - a connection that refuses the setting still works
+            pass
+    return con
 
 
 def _cast_dates(table: str, t: ibis.Table) -> ibis.Table:

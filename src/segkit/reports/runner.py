@@ -18,6 +18,7 @@ The first code cell of a study notebook is tagged ``parameters`` and declares ``
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
@@ -127,7 +128,7 @@ def run_reports(
     kernel_name : str, optional
         Jupyter kernel to use; by default a ``python3`` kernel running ``sys.executable``.
     progress : bool, default True
-        Show papermill's progress bar.
+        Show one progress bar over the studies on stderr.
     log : callable, optional
         Receives one line per study event; ``None`` silences it.
     timeout : float, optional
@@ -157,10 +158,10 @@ def run_reports(
     execute = {
         "cwd": str(folder.parent),
         "kernel_name": kernel_name,
-        "progress": progress,
+        "progress": False,  # one bar for the whole suite instead of one per notebook
         "timeout": timeout,
     }
-    runs = [run_study(name, source, values, out_dir, execute, say) for name, source, values in plan]
+    runs = _run_all(plan, out_dir, execute, say, progress)
     result = ReportResult(out_dir, runs, out_dir / "index.html")
     result.index.write_text(render_index(result, base, plan), encoding="utf-8")
     say(f"index: {result.index}")
@@ -173,6 +174,33 @@ def run_reports(
         error.result = result
         raise error
     return result
+
+
+def _run_all(plan, out_dir: Path, execute: dict, say, progress: bool) -> list[StudyRun]:
+    """Run the studies in order; with ``progress``, one bar over the studies on stderr."""
+    if not progress:
+        return [
+            run_study(name, source, values, out_dir, execute, say) for name, source, values in plan
+        ]
+    from tqdm.auto import tqdm
+
+    runs = []
+    with tqdm(total=len(plan), unit="study", file=sys.stderr, leave=False) as bar:
+        for name, source, values in plan:
+            bar.set_description(name)
+            runs.append(run_study(name, source, values, out_dir, execute, _above(bar, say)))
+            bar.update()
+    return runs
+
+
+def _above(bar, say):
+    """Messages printed above the bar, so that it stays one line."""
+
+    def write(message):
+        with bar.external_write_mode():
+            say(message)
+
+    return write
 
 
 def _plan(folder: Path, studies, params, base) -> list[tuple[str, Path, dict[str, Any]]]:

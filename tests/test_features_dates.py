@@ -1,0 +1,78 @@
+"""Features at many as-of dates: one query, the same rows as one query per date."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from segkit import ConfigError, Ledger, customer_features
+from segkit.features import features_at
+from segkit.features.engine import compiled_queries
+
+DATES = ["2024-06-30", "2024-12-31", "2025-01-31"]
+
+
+@pytest.fixture
+def ledger(invoices, customers, payments):
+    return Ledger.from_frames(invoices, customers, payments)
+
+
+def test_each_date_equals_its_own_query(ledger):
+    many = features_at(ledger, DATES[::-1] + [DATES[0]])  # unsorted, repeated
+    assert list(many.index.names) == ["as_of", "customer_id"]
+    assert list(many.index.get_level_values("as_of").unique()) == list(pd.to_datetime(DATES))
+    for day in DATES:
+        alone = customer_features(ledger, day)
+        pd.testing.assert_frame_equal(many.xs(pd.Timestamp(day), level="as_of"), alone)
+    assert many.attrs["as_of_dates"] == DATES
+
+
+def test_customers_enter_when_created_or_invoiced(ledger):
+    many = features_at(ledger, DATES)
+    per_date = many.groupby(level="as_of").size()
+    # C4 is created 2025-01-15: known at the last date only
+    assert per_date.tolist() == [3, 3, 4]
+    assert many.loc[(pd.Timestamp("2025-01-31"), "C4"), "n_invoices"] == 0
+
+
+def test_settled_dates_shape(invoices, customers):
+    settled = invoices.assign(settled_date=invoices["due_date"])
+    settled.loc[settled["customer_id"] == "C3", "settled_date"] = None
+    ledger = Ledger.from_frames(settled, customers)
+    many = features_at(ledger, ["2024-12-31", "2025-06-30"])
+    # C3's invoices are never settled: open in full at both dates
+    c3 = many.xs("C3", level="customer_id")
+    assert c3["n_settled"].tolist() == [0, 0]
+    assert (c3["open_balance"] == c3["net_amount"]).all() and (c3["open_balance"] > 0).all()
+    for day in ("2024-12-31", "2025-06-30"):
+        alone = customer_features(ledger, day)
+        pd.testing.assert_frame_equal(many.xs(pd.Timestamp(day), level="as_of"), alone)
+
+
+def test_compiled_query_is_reused_for_other_dates(ledger):
+    customer_features(ledger, "2024-06-30")
+    assert compiled_queries(ledger) == 1
+    features_at(ledger, DATES)
+    customer_features(ledger, "2023-12-31", firmographic=False)  # same query, other dates
+    assert compiled_queries(ledger) == 1
+    customer_features(ledger, "2024-06-30", aging_edges=(0, 45))  # another query
+    assert compiled_queries(ledger) == 2
+
+
+def test_new_tables_get_a_new_query(ledger, invoices, customers, payments):
+    customer_features(ledger, "2024-12-31")
+    ledger.payments = None
+    got = customer_features(ledger, "2024-12-31")
+    assert compiled_queries(ledger) == 2
+    assert got["open_balance"].isna().all()  # no settlement data any more
+
+
+@pytest.mark.parametrize("dates", [[], ["2024-13-01"], [None]], ids=["empty", "month", "none"])
+def test_bad_dates_are_rejected(ledger, dates):
+    with pytest.raises(ConfigError, match="as_of_dates must"):
+        features_at(ledger, dates)
+
+
+def test_engine_progress_bar_is_off(ledger):
+    setting = ledger.con.raw_sql("SELECT current_setting('enable_progress_bar')").fetchone()
+    assert setting[0] is False
