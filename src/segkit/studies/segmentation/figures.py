@@ -30,7 +30,10 @@ __all__ = [
 
 def plot_distributions(frame: pd.DataFrame, lang: str = "en"):
     """Histograms of revenue (log axis), days since last invoice and invoice count (log axis)."""
-    columns = {c: heading(c, lang) for c in ("revenue_12m", "recency_days", "invoices_12m")}
+    currency = frame.attrs.get("currency", "CNY")
+    columns = {
+        c: heading(c, lang, currency) for c in ("revenue_12m", "recency_days", "invoices_12m")
+    }
     logged = ("revenue_12m", "invoices_12m")
     fig = plots.plot_distributions(frame, columns, log=logged)
     for ax, column in zip(fig.axes, columns, strict=True):
@@ -52,7 +55,8 @@ def plot_shares(frame: pd.DataFrame, column: str, lang: str = "en"):
     ax.set_xlabel(heading("share_axis", lang))
     handles, _ = ax.get_legend_handles_labels()
     names = [heading("share_customers", lang), heading("share_revenue", lang)]
-    ax.legend(handles, names, loc="lower right")
+    ax.get_legend().remove()
+    fig.legend(handles, names, loc="outside lower center", ncol=2, frameon=False)
     return fig
 
 
@@ -107,7 +111,7 @@ def plot_pareto(frame: pd.DataFrame, lang: str = "en"):
 def plot_silhouette(params: dict, lang: str = "en"):
     """Silhouette score per number of clusters tried, the chosen k marked; None without clusters."""
     info = params.get("clusters")
-    if not info:
+    if not info or "k" not in info:
         return None
     scores = pd.Series(info["scores"]).sort_index()
     fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
@@ -159,7 +163,8 @@ def plot_aging(frame: pd.DataFrame, by: str, lang: str = "en", past_due_only: bo
     fig = plots.plot_aging(view, list(names.values()), by=by)
     ax = fig.axes[0]
     ax.xaxis.set_major_locator(MaxNLocator(5))
-    ax.set_xlabel(heading("aging_axis_due" if past_due_only else "aging_axis", lang))
+    currency = frame.attrs.get("currency", "CNY")
+    ax.set_xlabel(heading("aging_axis_due" if past_due_only else "aging_axis", lang, currency))
     ax.set_ylabel("")
     title = "fig_aging_due" if past_due_only else "fig_aging"
     ax.set_title(heading(title, lang).format(by=heading(by, lang)))
