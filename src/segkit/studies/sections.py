@@ -21,7 +21,17 @@ import pandas as pd
 from segkit.checks import as_date, check_lang
 from segkit.text.catalogue import text
 
-__all__ = ["Holdings", "Section", "holdings", "missing", "note", "ready", "previous_window"]
+__all__ = [
+    "Holdings",
+    "Section",
+    "declared",
+    "holdings",
+    "missing",
+    "needs_table",
+    "note",
+    "ready",
+    "previous_window",
+]
 
 #: Currency of a ledger whose invoices carry none.
 DEFAULT_CURRENCY = "CNY"
@@ -108,11 +118,8 @@ def _words(need: str, lang: str) -> str:
     parts = [f"`{n.strip()}`" for n in need.split("|")]
     if len(parts) == 1:
         return parts[0]
-    return (
-        "、".join(parts[:-1])
-        if lang == "zh"
-        else ", ".join(parts[:-1]) + text("section_note", "or", lang) + parts[-1]
-    )
+    head = ("、" if lang == "zh" else ", ").join(parts[:-1])
+    return head + text("section_note", "or", lang) + parts[-1]
 
 
 def note(section: Section, held: Holdings, lang: str = "en") -> str | None:
@@ -145,3 +152,22 @@ def ready(section: Section, held: Holdings, lang: str = "en") -> bool:
 
     display(Markdown(f"> {message}"))
     return False
+
+
+def declared() -> list[Section]:
+    """Every declared section of the segmentation and market studies, in report order."""
+    from segkit.studies.market.sections import SECTIONS as MARKET
+    from segkit.studies.segmentation.sections import SECTIONS as SEGMENTATION
+
+    return [*SEGMENTATION.values(), *MARKET.values()]
+
+
+def needs_table(sections: list[Section] | None = None, lang: str = "en") -> str:
+    """A Markdown table of what each section needs: study, section, ledger inputs, history."""
+    rows = ["| study | section | needs | months of history |", "|---|---|---|---|"]
+    for s in sections if sections is not None else declared():
+        needs = "; ".join(n.replace(" | ", " or ") for n in s.needs) or "–"
+        months = str(s.min_months) if s.min_months else "–"
+        title = text("section_title", s.key, lang)
+        rows.append(f"| {s.study} | {title} | {needs} | {months} |")
+    return "\n".join(rows)
