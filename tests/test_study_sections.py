@@ -175,3 +175,21 @@ def test_market_view_blanks_an_uncovered_year_and_tables_drop_growth():
     line = mstudy.headline(view, tables, short, "2025-12-31", "en")
     assert "GBP 150" in line and "not compared with the previous 12 months" in line
     assert "%" not in line.split("customers")[1].split(".")[0]
+
+
+NOTEBOOKS = Path(segkit.__file__).parent / "studies" / "notebooks"
+
+
+@pytest.mark.parametrize("name", ["segmentation", "market_positioning"])
+def test_notebooks_are_thin_and_stored_without_outputs(name):
+    import json
+
+    cells = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+    code = [("".join(c["source"]), c) for c in cells if c["cell_type"] == "code"]
+    for source, cell in code:
+        assert not cell["outputs"] and cell["execution_count"] is None
+        assert len(source.splitlines()) <= 12, source
+        assert not re.search(r"^\s*(def|class) ", source, re.M), source
+    calls = [s for s, c in code[2:]]  # after the parameters and the imports
+    assert all(re.search(r"\b(study|segkit|market|plots|sections|write_table)\.", s) or
+               "study.show" in s for s in calls)  # fmt: skip

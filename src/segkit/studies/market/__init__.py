@@ -16,6 +16,7 @@ from segkit.studies.market.sections import SECTIONS, feeds, show_section, show_v
 from segkit.studies.market.views import (
     VIEWS,
     customer_view,
+    export,
     headline,
     quadrant_frame,
     segment_tables,
@@ -30,7 +31,7 @@ from segkit.studies.market.views import (
 
 __all__ = [
     "SECTIONS", "VIEWS", "Migration", "plot_growth", "plot_pareto", "show", "title",
-    "customer_view", "feeds", "headline", "migration",
+    "customer_view", "export", "feeds", "headline", "migration",
     "quadrant_frame", "segment_tables", "show_actions", "show_concentration",
     "show_contributions", "show_penetration", "show_quadrants", "show_section",
     "show_segments", "show_stability", "show_summary", "show_views",

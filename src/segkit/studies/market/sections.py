@@ -16,14 +16,11 @@ __all__ = ["SECTIONS", "feeds", "show_section", "show_views"]
 SECTIONS = {
     s.key: s
     for s in (
-        *(
-            Section("market_positioning", k, SEGMENTATION[k].needs)
-            for k in ("industry", "region", "size")
-        ),
-        Section("market_positioning", "growth", min_months=24),
-        Section("market_positioning", "positioning", ("customers.industry_code",), min_months=24),
-        Section("market_positioning", "penetration", ("customers.industry_code",)),
-        Section("market_positioning", "migration", min_months=15),
+        *(Section("market", k, SEGMENTATION[k].needs) for k in ("industry", "region", "size")),
+        Section("market", "growth", min_months=24),
+        Section("market", "positioning", ("customers.industry_code",), min_months=24),
+        Section("market", "penetration", ("customers.industry_code",)),
+        Section("market", "migration", min_months=15),
     )
 }
 

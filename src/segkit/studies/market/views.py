@@ -9,10 +9,13 @@ currency. A previous period the ledger does not cover is blanked, never compared
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from segkit import market
+from segkit.reports.export import write_table
 from segkit.studies import display
 from segkit.studies.sections import Holdings, previous_window
 from segkit.studies.segmentation.display import for_display
@@ -21,7 +24,7 @@ from segkit.text.catalogue import text
 
 __all__ = [
     "VIEWS", "title", "customer_view", "segment_tables", "show_segments", "show_concentration", "quadrant_frame",
-    "show_contributions", "show_quadrants", "show_actions", "show_penetration", "headline",
+    "show_contributions", "export", "show_quadrants", "show_actions", "show_penetration", "headline",
 ]  # fmt: skip
 
 #: The segment views of the study: display columns of the customer view.
@@ -110,6 +113,21 @@ def show_penetration(view: pd.DataFrame, lang: str = "en"):
     """Penetration by industry (:func:`segkit.market.penetration`)."""
     table = market.penetration(view, "industry")
     return display.show(table, lang, formats=_SEGMENT_FORMATS)
+
+
+def export(tables: dict[str, pd.DataFrame], moves, out_dir) -> list[Path]:
+    """Write ``market_positioning.csv`` (every segment with its quadrant, English codes) and,
+    with a migration, ``migration_rfm_class_cn.csv`` into ``out_dir``; nothing when it is empty."""
+    if not out_dir:
+        return []
+    written = []
+    if tables:
+        frame = pd.concat(tables)
+        frame = frame.rename_axis(["view", "segment"]).reset_index()
+        written.append(write_table(frame, Path(out_dir, "market_positioning.csv")))
+    if moves is not None:
+        written.append(write_table(moves.counts, Path(out_dir, "migration_rfm_class_cn.csv")))
+    return written
 
 
 def headline(

@@ -11,6 +11,7 @@ valuable-but-risky customers (:func:`risky_customers`) and the export of the cla
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -79,7 +80,8 @@ def segment_profile(frame: pd.DataFrame, by: str, lang: str = "en") -> pd.DataFr
         "overdue_share": groups["overdue_balance"].sum() / open_.where(open_ > 0),
         "group_dso_days": open_ / revenue.where(revenue > 0) * 365,
     })  # fmt: skip
-    unpaid = [c for c in _PAYMENT_COLUMNS if out[c].isna().all()]
+    unpaid = list(_PAYMENT_COLUMNS) if frame["open_balance"].isna().all() else []
+    unpaid += [c for c in _PAYMENT_COLUMNS if c not in unpaid and out[c].isna().all()]
     return out.drop(columns=unpaid).reindex(group_order(view[by], by, lang)).rename_axis(by)
 
 
@@ -206,12 +208,10 @@ def cluster_text(params: dict, lang: str = "en") -> str:
 
 
 def _feature_name(column: str, lang: str) -> str:
-    if has_heading(column):
-        return heading(column, lang)
-    entry = catalogue()["columns"].get(column)
-    return (
-        entry[lang].replace(" ({currency})", "").replace("（{currency}）", "") if entry else column
-    )
+    """A feature's name without its currency (``"Open"``, not ``"Open (CNY)"``)."""
+    kind = "segmentation" if has_heading(column) else "columns"
+    entry = catalogue()[kind].get(column)
+    return re.sub(r"\s*[(（]\{currency\}[)）]", "", entry[lang]) if entry else column
 
 
 def risky_customers(frame: pd.DataFrame, top_n: int = 15, lang: str = "en") -> pd.DataFrame:
