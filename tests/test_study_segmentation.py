@@ -591,7 +591,7 @@ def test_plot_silhouette_marks_the_chosen_k():
 
 def test_plot_payment_by_size(customers):
     fig = study.plot_payment(customers, "size", "en")
-    assert fig.get_suptitle() == "How customers pay, by Company size (2017 standard)"
+    assert fig.get_suptitle() == "How customers pay, by company size (2017 standard)"
     assert [ax.get_title() for ax in fig.axes] == ["Avg days late", "DSO, days"]
 
 

@@ -19,8 +19,8 @@ import pandas as pd
 import yaml
 
 from segkit.checks import check_lang
-from segkit.classes.frequency import amount_class, frequency_class
 from segkit.classes.clusters import CustomerClusters
+from segkit.classes.frequency import amount_class, frequency_class
 from segkit.classes.rfm_segments import RFMScorer, rfm_class_cn, rfm_segment
 from segkit.classes.rules.apply import load_rules
 from segkit.classes.tiers import ABCTiers

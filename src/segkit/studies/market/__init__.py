@@ -18,6 +18,7 @@ from segkit.studies.market.views import (
     customer_view,
     export,
     headline,
+    memo,
     quadrant_frame,
     segment_tables,
     show_actions,
@@ -31,7 +32,7 @@ from segkit.studies.market.views import (
 
 __all__ = [
     "SECTIONS", "VIEWS", "Migration", "plot_growth", "plot_pareto", "show", "title",
-    "customer_view", "export", "feeds", "headline", "migration",
+    "customer_view", "export", "feeds", "headline", "memo", "migration",
     "quadrant_frame", "segment_tables", "show_actions", "show_concentration",
     "show_contributions", "show_penetration", "show_quadrants", "show_section",
     "show_segments", "show_stability", "show_summary", "show_views",

@@ -18,12 +18,13 @@ from segkit import market
 from segkit.reports.export import write_table
 from segkit.studies import display
 from segkit.studies.sections import Holdings, previous_window
-from segkit.studies.segmentation.display import for_display
+from segkit.studies.segmentation.display import for_display, left_align
 from segkit.studies.segmentation.text import format_amount
 from segkit.text.catalogue import text
 
 __all__ = [
-    "VIEWS", "title", "customer_view", "segment_tables", "show_segments", "show_concentration", "quadrant_frame",
+    "VIEWS", "memo", "title", "customer_view", "segment_tables", "show_segments",
+    "show_concentration", "quadrant_frame",
     "show_contributions", "export", "show_quadrants", "show_actions", "show_penetration", "headline",
 ]  # fmt: skip
 
@@ -46,6 +47,13 @@ def customer_view(
         view["revenue_prev_12m"] = np.nan
     view.attrs = {**features.attrs, "currency": held.currency}
     return view
+
+
+def memo(key: str, lang: str = "en"):
+    """One part of the study's narrative (catalogue kind ``market_memo``) as Markdown."""
+    from IPython.display import Markdown
+
+    return Markdown(text("market_memo", key, lang))
 
 
 def title(key: str, lang: str = "en") -> str:
@@ -89,7 +97,7 @@ def show_contributions(tables: dict[str, pd.DataFrame], lang: str = "en"):
     """Growth and contribution to the overall growth of every segment, by view."""
     frame = pd.concat({name: t[["growth", "contribution"]] for name, t in tables.items()})
     frame = frame.rename_axis(["view", "segment"]).reset_index()
-    return display.show(frame, lang, formats=_SEGMENT_FORMATS)
+    return left_align(display.show(frame, lang, formats=_SEGMENT_FORMATS))
 
 
 def quadrant_frame(tables: dict[str, pd.DataFrame], lang: str = "en") -> pd.DataFrame:
@@ -101,12 +109,12 @@ def quadrant_frame(tables: dict[str, pd.DataFrame], lang: str = "en") -> pd.Data
 
 def show_quadrants(tables: dict[str, pd.DataFrame], lang: str = "en"):
     """The quadrant of every segment of every view."""
-    return display.show(quadrant_frame(tables, lang), lang, formats=_SEGMENT_FORMATS)
+    return left_align(display.show(quadrant_frame(tables, lang), lang, formats=_SEGMENT_FORMATS))
 
 
 def show_actions(lang: str = "en"):
     """What to do in each quadrant."""
-    return display.show(market.quadrant_actions(lang), lang)
+    return left_align(display.show(market.quadrant_actions(lang), lang))
 
 
 def show_penetration(view: pd.DataFrame, lang: str = "en"):

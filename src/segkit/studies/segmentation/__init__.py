@@ -59,11 +59,11 @@ from segkit.studies.segmentation.tables import (
     segment_profile,
     stability_text,
 )
-from segkit.studies.segmentation.text import format_amount, heading
+from segkit.studies.segmentation.text import format_amount, heading, memo
 
 __all__ = [
     "SECTIONS", "REGION_SCHEMES", "feeds", "show_section", "region_labels",
-    "heading", "format_amount", "join_classes", "for_display", "headline_numbers",
+    "heading", "memo", "format_amount", "join_classes", "for_display", "headline_numbers",
     "headline_table", "headline_text", "segment_profile", "lead_text", "matrix_text",
     "labelled_matrix", "rfm_splits_table", "abc_table", "cluster_text", "stability_text",
     "risky_customers", "actions_table", "export_classification", "show", "plot_distributions",

@@ -21,7 +21,10 @@ from segkit.studies.segmentation.text import has_heading, heading
 from segkit.text.catalogue import catalogue
 from segkit.text.labels import LABELS
 
-__all__ = ["REGION_SCHEMES", "join_classes", "region_labels", "for_display", "group_order", "show"]
+__all__ = [
+    "REGION_SCHEMES", "join_classes", "region_labels", "for_display", "group_order", "show",
+    "left_align",
+]  # fmt: skip
 
 _SIZE_ORDER = ("large", "medium", "small", "micro", "unknown")
 _FORMATS = {
@@ -148,4 +151,13 @@ def show(table: pd.DataFrame, lang: str = "en", currency: str = "CNY"):
             view[column] = view[column].map(_days, na_action="ignore").astype(object)
     if table.index.name in headers:
         view = view.rename_axis(headers[table.index.name])
-    return display.show(view, lang, currency=currency, headers=headers, formats=formats)
+    return left_align(display.show(view, lang, currency=currency, headers=headers, formats=formats))
+
+
+def left_align(styler):
+    """Text columns (names, labels, actions) read from the left; numbers stay on the right."""
+    text = [c for c in styler.data.columns if styler.data[c].map(lambda v: isinstance(v, str)).all()
+            and not styler.data[c].astype(str).str.fullmatch(r"[\d.,%+–-]+|365\+").all()]  # fmt: skip
+    if text:
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    return styler

@@ -28,6 +28,11 @@ __all__ = [
 ]  # fmt: skip
 
 
+def _inline(label: str) -> str:
+    """A label inside an English sentence: "Company size" -> "company size", "RFM" kept."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
 def plot_distributions(frame: pd.DataFrame, lang: str = "en"):
     """Histograms of revenue (log axis), days since last invoice and invoice count (log axis)."""
     currency = frame.attrs.get("currency", "CNY")
@@ -135,7 +140,7 @@ def plot_payment(frame: pd.DataFrame, by: str, lang: str = "en"):
     for ax, value in zip(axes, ("avg_days_late", "dso_days"), strict=True):
         plots.plot_by_group(view, value, by, order=order, label=heading(value, lang), ax=ax)
         ax.set_title(heading(value, lang))
-    fig.suptitle(heading("fig_payment", lang).format(by=heading(by, lang)))
+    fig.suptitle(heading("fig_payment", lang).format(by=_inline(heading(by, lang))))
     return fig
 
 
@@ -167,6 +172,6 @@ def plot_aging(frame: pd.DataFrame, by: str, lang: str = "en", past_due_only: bo
     ax.set_xlabel(heading("aging_axis_due" if past_due_only else "aging_axis", lang, currency))
     ax.set_ylabel("")
     title = "fig_aging_due" if past_due_only else "fig_aging"
-    ax.set_title(heading(title, lang).format(by=heading(by, lang)))
+    ax.set_title(heading(title, lang).format(by=_inline(heading(by, lang))))
     ax.get_legend().set_title(heading("aging_legend", lang))
     return fig

@@ -3,7 +3,8 @@
 Every heading, label and sentence template a reviewer reads is in the text catalogue, kind
 ``segmentation`` (``segkit/text/catalogue/segmentation.yaml``); :func:`heading` looks one up by
 key and language and fills in the ledger's currency. :func:`format_amount` writes an amount for
-a sentence with the units of the language (k, m, bn; 万, 亿).
+a sentence with the units of the language (k, m, bn; 万, 亿). The memo's narrative, section by
+section, is the kind ``segmentation_memo``, displayed by :func:`memo`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import pandas as pd
 
 from segkit.checks import check_lang
 from segkit.exceptions import ConfigError
-from segkit.text.catalogue import catalogue
+from segkit.text.catalogue import catalogue, text
 
-__all__ = ["KIND", "heading", "has_heading", "format_amount"]
+__all__ = ["KIND", "heading", "has_heading", "format_amount", "memo"]
 
 #: The catalogue kind holding the study's texts.
 KIND = "segmentation"
@@ -71,3 +72,10 @@ def format_amount(value: float, lang: str = "en", currency: str = "CNY") -> str:
     if lang == "zh":
         return f"{number}元" if currency == "CNY" else f"{number} {currency}"
     return f"{currency} {number}"
+
+
+def memo(key: str, lang: str = "en", kind: str = "segmentation_memo"):
+    """One part of the study's narrative (catalogue kind ``kind``) as Markdown for display."""
+    from IPython.display import Markdown
+
+    return Markdown(text(kind, key, lang))
