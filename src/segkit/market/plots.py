@@ -109,6 +109,11 @@ def plot_growth(table: pd.DataFrame, title: str = "", lang: str = "en", ax=None)
     return fig
 
 
+def _wide(label: str) -> bool:
+    """True when ``label`` holds CJK characters (twice as wide as Latin letters)."""
+    return any("\u2e80" <= ch <= "\u9fff" for ch in label)
+
+
 def _crowded(row, placed, data) -> bool:
     """True when a label above ``row``'s bubble would sit on one placed before (axes scale)."""
     spread_x = np.ptp(np.log10(data["share"])) or 1.0
@@ -135,7 +140,7 @@ def plot_positioning(table: pd.DataFrame, title: str = "", lang: str = "en", ax=
         above = not _crowded(row, placed, data)
         placed.append((np.log10(row["share"]), row["growth"]))
         ax.annotate(
-            textwrap.fill(str(name), 18 if str(name).isascii() else 9),
+            textwrap.fill(str(name), 9 if _wide(str(name)) else 18, break_long_words=False),
             (row["share"], row["growth"]),
             xytext=(0, (1 if above else -1) * (np.sqrt(area) / 2 + 2)),
             textcoords="offset points",

@@ -7,7 +7,7 @@ import pandas as pd
 
 from segkit import market, plots
 from segkit.classes.tiers import pareto_table, top_share
-from segkit.studies.segmentation.text import heading
+from segkit.studies.segmentation.text import heading, inline_label
 from segkit.text.catalogue import text
 
 __all__ = ["plot_pareto", "plot_growth"]
@@ -37,6 +37,11 @@ def plot_growth(tables: dict[str, pd.DataFrame], lang: str = "en"):
     fig, axes = plt.subplots(len(tables), 1, figsize=(9, 0.38 * sum(rows) + 1),
                              layout="constrained", height_ratios=rows, squeeze=False)  # fmt: skip
     for ax, (name, table) in zip(axes[:, 0], tables.items(), strict=True):
-        title = text("market_study", "growth_title", lang, view=name)
+        title = text("market_study", "growth_title", lang, view=inline_label(name))
         market.plot_growth(table, title, lang=lang, ax=ax)
+    legend = axes[0, 0].get_legend()
+    handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
+    for ax in axes[:, 0]:
+        ax.get_legend().remove()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     return fig

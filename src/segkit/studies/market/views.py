@@ -96,8 +96,8 @@ def show_concentration(view: pd.DataFrame, lang: str = "en", currency: str = "CN
 def show_contributions(tables: dict[str, pd.DataFrame], lang: str = "en"):
     """Growth and contribution to the overall growth of every segment, by view."""
     frame = pd.concat({name: t[["growth", "contribution"]] for name, t in tables.items()})
-    frame = frame.rename_axis(["view", "segment"]).reset_index()
-    return left_align(display.show(frame, lang, formats=_SEGMENT_FORMATS))
+    styler = display.show(frame.rename_axis(["view", "segment"]), lang, formats=_SEGMENT_FORMATS)
+    return _level_names(styler, lang)
 
 
 def quadrant_frame(tables: dict[str, pd.DataFrame], lang: str = "en") -> pd.DataFrame:
@@ -109,7 +109,14 @@ def quadrant_frame(tables: dict[str, pd.DataFrame], lang: str = "en") -> pd.Data
 
 def show_quadrants(tables: dict[str, pd.DataFrame], lang: str = "en"):
     """The quadrant of every segment of every view."""
-    return left_align(display.show(quadrant_frame(tables, lang), lang, formats=_SEGMENT_FORMATS))
+    frame = quadrant_frame(tables, lang).set_index(["view", "segment"])
+    return _level_names(left_align(display.show(frame, lang, formats=_SEGMENT_FORMATS)), lang)
+
+
+def _level_names(styler, lang: str):
+    """Name the levels of a two-level row index in words (``view``, ``segment``)."""
+    styler.index.names = [display.header(n, lang) for n in styler.index.names]
+    return styler
 
 
 def show_actions(lang: str = "en"):

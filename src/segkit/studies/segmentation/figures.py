@@ -20,17 +20,12 @@ from segkit.classes.tiers import pareto_table, top_share
 from segkit.studies.segmentation.display import for_display, group_order
 from segkit.studies.segmentation.headline import TOP
 from segkit.studies.segmentation.tables import labelled_matrix
-from segkit.studies.segmentation.text import heading
+from segkit.studies.segmentation.text import heading, inline_label
 
 __all__ = [
     "plot_distributions", "plot_shares", "plot_matrices", "plot_scores", "plot_pareto",
     "plot_silhouette", "plot_payment", "plot_aging",
 ]  # fmt: skip
-
-
-def _inline(label: str) -> str:
-    """A label inside an English sentence: "Company size" -> "company size", "RFM" kept."""
-    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def plot_distributions(frame: pd.DataFrame, lang: str = "en"):
@@ -140,7 +135,7 @@ def plot_payment(frame: pd.DataFrame, by: str, lang: str = "en"):
     for ax, value in zip(axes, ("avg_days_late", "dso_days"), strict=True):
         plots.plot_by_group(view, value, by, order=order, label=heading(value, lang), ax=ax)
         ax.set_title(heading(value, lang))
-    fig.suptitle(heading("fig_payment", lang).format(by=_inline(heading(by, lang))))
+    fig.suptitle(heading("fig_payment", lang).format(by=inline_label(heading(by, lang))))
     return fig
 
 
@@ -172,6 +167,6 @@ def plot_aging(frame: pd.DataFrame, by: str, lang: str = "en", past_due_only: bo
     ax.set_xlabel(heading("aging_axis_due" if past_due_only else "aging_axis", lang, currency))
     ax.set_ylabel("")
     title = "fig_aging_due" if past_due_only else "fig_aging"
-    ax.set_title(heading(title, lang).format(by=_inline(heading(by, lang))))
+    ax.set_title(heading(title, lang).format(by=inline_label(heading(by, lang))))
     ax.get_legend().set_title(heading("aging_legend", lang))
     return fig

@@ -15,7 +15,7 @@ from segkit.checks import check_lang
 from segkit.exceptions import ConfigError
 from segkit.text.catalogue import catalogue, text
 
-__all__ = ["KIND", "heading", "has_heading", "format_amount", "memo"]
+__all__ = ["KIND", "heading", "has_heading", "format_amount", "inline_label", "memo"]
 
 #: The catalogue kind holding the study's texts.
 KIND = "segmentation"
@@ -72,6 +72,11 @@ def format_amount(value: float, lang: str = "en", currency: str = "CNY") -> str:
     if lang == "zh":
         return f"{number}元" if currency == "CNY" else f"{number} {currency}"
     return f"{currency} {number}"
+
+
+def inline_label(label: str) -> str:
+    """A label inside an English sentence: "Company size" -> "company size"; "RFM" is kept."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def memo(key: str, lang: str = "en", kind: str = "segmentation_memo"):
