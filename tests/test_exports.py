@@ -15,6 +15,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -120,3 +121,24 @@ def test_currency_of_the_ledger_labels_the_amounts(reports):
         page = _plain((reports[name] / "segmentation.html").read_text(encoding="utf-8"))
         assert f"Revenue, last 12 months ({currency})" in page
         assert "(CNY)" not in page
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_classify_writes_one_row_per_customer(name, tmp_path):
+    folder = EXPORTS / name
+    out = tmp_path / "classes.csv"
+    args = [
+        "classify",
+        str(folder),
+        "--mapping",
+        str(folder / "mapping.yaml"),
+        "--as-of",
+        AS_OF,
+        "--out",
+        str(out),
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    ledger = segkit.read_ledger(folder, mapping=folder / "mapping.yaml")
+    customers = ledger.customers.count().execute()
+    assert len(pd.read_csv(out)) == customers
