@@ -47,22 +47,32 @@ def test_validate_finds_no_problem(name):
     assert "no problems found" in result.output
 
 
-def _report(name: str, out: Path) -> subprocess.CompletedProcess:
+#: An export also reported in Chinese.
+ZH = "odoo_invoices"
+
+
+def _report(name: str, out: Path, lang: str = "en") -> subprocess.CompletedProcess:
     folder = EXPORTS / name
+    target = out / (name if lang == "en" else f"{name}_{lang}")
     command = [sys.executable, "-m", "segkit", "report", str(folder), "--mapping", str(folder / "mapping.yaml"),
-               "--as-of", AS_OF, "--out", str(out / name)]  # fmt: skip
+               "--as-of", AS_OF, "--out", str(target), "--lang", lang]  # fmt: skip
     return subprocess.run(command, capture_output=True, text=True, timeout=1800)
 
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory) -> dict[str, Path]:
-    """Run ``segkit report`` (every study) on each export; name -> its dated report folder."""
+    """Run ``segkit report`` (every study) on each export, and on one in Chinese (key
+    ``<name>_zh``); name -> its dated report folder."""
     out = tmp_path_factory.mktemp("exports")
+    jobs = [(name, "en") for name in NAMES] + [(ZH, "zh")]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        done = dict(zip(NAMES, pool.map(lambda n: _report(n, out), NAMES), strict=True))
-    for name, run in done.items():
-        (out / f"{name}.log").write_text(run.stdout + run.stderr, encoding="utf-8")
-    return {name: out / name / AS_OF for name in NAMES}
+        runs = list(pool.map(lambda job: _report(job[0], out, job[1]), jobs))
+    folders = {}
+    for (name, lang), run in zip(jobs, runs, strict=True):
+        key = name if lang == "en" else f"{name}_{lang}"
+        (out / f"{key}.log").write_text(run.stdout + run.stderr, encoding="utf-8")
+        folders[key] = out / key / AS_OF
+    return folders
 
 
 def _status(folder: Path, study: str) -> dict:
@@ -142,3 +152,28 @@ def test_classify_writes_one_row_per_customer(name, tmp_path):
     ledger = segkit.read_ledger(folder, mapping=folder / "mapping.yaml")
     customers = ledger.customers.count().execute()
     assert len(pd.read_csv(out)) == customers
+
+
+@pytest.mark.parametrize("study", OURS)
+def test_the_chinese_run_reads_in_chinese(reports, study):
+    folder = reports[f"{ZH}_zh"]
+    assert _status(folder, study)["run"]["status"] == "ok"
+    page = _plain((folder / f"{study}.html").read_text(encoding="utf-8"))
+    held = sections.holdings(
+        segkit.read_ledger(EXPORTS / ZH, mapping=EXPORTS / ZH / "mapping.yaml"), AS_OF
+    )
+    notes = [sections.note(s, held, "zh") for s in sections.declared() if s.study == study]
+    assert any(notes)
+    for note in filter(None, notes):
+        assert _note_text(note) in page
+    for english in (
+        "**",
+        "is not shown",
+        "Revenue",
+        "Customers",
+        "customers",
+        "Share of",
+        "growth",
+    ):
+        assert english not in page, english
+    assert "EUR" in page

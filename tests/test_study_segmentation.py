@@ -273,9 +273,9 @@ def test_headline_text_chinese_with_falling_revenue(customers):
     numbers = study.headline_numbers(customers.assign(revenue_prev_12m=[1375.0, 0, 0, 0, 0, 0]))
     text = study.headline_text(numbers, "2025-12-31", "zh")
     assert text == (
-        "截至2025-12-31，共有客户**6**家，其中近12个月有开票的活跃客户**4**家（66.7%）。"
-        "近12个月收入**1,100元**，较前12个月**下降20.0%**；收入前20%的客户贡献了**63.6%**的收入。"
-        "应收账款余额**230元**，其中逾期占**47.8%**；**2**家高价值客户（ABC分级A或B）付款风险高，"
+        "截至2025-12-31，共有客户<strong>6</strong>家，其中近12个月有开票的活跃客户<strong>4</strong>家（66.7%）。"
+        "近12个月收入<strong>1,100元</strong>，较前12个月<strong>下降20.0%</strong>；收入前20%的客户贡献了<strong>63.6%</strong>的收入。"
+        "应收账款余额<strong>230元</strong>，其中逾期占<strong>47.8%</strong>；<strong>2</strong>家高价值客户（ABC分级A或B）付款风险高，"
         "名单见第8节。"
     )
 
@@ -350,7 +350,7 @@ def test_lead_text_names_the_group_with_most_revenue(customers):
         "Most revenue comes from **Champions**: 33.3% of customers (2) bring **86.4%** of revenue."
     )
     assert study.lead_text(study.segment_profile(customers, "rfm_segment", "zh"), "zh") == (
-        "收入贡献最大的是**冠军客户**：2家客户（占33.3%）贡献了**86.4%**的收入。"
+        "收入贡献最大的是<strong>冠军客户</strong>：2家客户（占33.3%）贡献了<strong>86.4%</strong>的收入。"
     )
 
 
