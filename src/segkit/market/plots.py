@@ -62,7 +62,9 @@ def plot_shares(tables: dict[str, pd.DataFrame], top: int = 10, lang: str = "en"
     for ax, (title, table) in zip(axes[0], tables.items(), strict=True):
         data = table[["share", "share_prev"]]
         if len(data) > top:
-            data = pd.concat([data.iloc[:top], data.iloc[top:].sum().to_frame("other").T])
+            data = pd.concat(
+                [data.iloc[:top], data.iloc[top:].sum().to_frame(chart_text("other", lang)).T]
+            )
         names = [str(i) for i in data.index][::-1]
         ax.barh(
             names, data["share"].to_numpy()[::-1], color="#3182bd", label=chart_text("share", lang)

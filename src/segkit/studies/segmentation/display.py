@@ -160,4 +160,6 @@ def left_align(styler):
             and not styler.data[c].astype(str).str.fullmatch(r"[\d.,%+–-]+|365\+").all()]  # fmt: skip
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
+        heads = {c: [{"selector": "th", "props": "text-align: left"}] for c in text}
+        styler = styler.set_table_styles(heads, overwrite=False)
     return styler

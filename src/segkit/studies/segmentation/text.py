@@ -15,7 +15,7 @@ from segkit.checks import check_lang
 from segkit.exceptions import ConfigError
 from segkit.text.catalogue import catalogue, text
 
-__all__ = ["KIND", "heading", "has_heading", "format_amount", "inline_label", "memo"]
+__all__ = ["KIND", "heading", "has_heading", "format_amount", "axis_amount", "inline_label", "memo"]
 
 #: The catalogue kind holding the study's texts.
 KIND = "segmentation"
@@ -72,6 +72,14 @@ def format_amount(value: float, lang: str = "en", currency: str = "CNY") -> str:
     if lang == "zh":
         return f"{number}元" if currency == "CNY" else f"{number} {currency}"
     return f"{currency} {number}"
+
+
+def axis_amount(value: float, lang: str = "en") -> str:
+    """An amount on a chart axis in the units of ``lang`` (``"2.0m"``, ``"200万"``); 0, never -0."""
+    if abs(value) < 0.5:
+        return "0"
+    unit, size, _ = next(((u, s, d) for u, s, d in _UNITS[lang] if abs(value) >= s), ("", 1, 0))
+    return f"{value / size:,.{0 if size == 1 or (value / size).is_integer() else 1}f}{unit}"
 
 
 def inline_label(label: str) -> str:
