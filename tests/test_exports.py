@@ -82,6 +82,7 @@ def _status(folder: Path, study: str) -> dict:
 def _plain(page: str) -> str:
     """The text a reader sees: tags dropped, entities decoded, white space collapsed."""
     page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"</?(code|strong|em|b|i|a|span)\b[^>]*>", "", page)  # inline: no space
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 

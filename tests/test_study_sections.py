@@ -169,8 +169,8 @@ def test_market_view_blanks_an_uncovered_year_and_tables_drop_growth():
     assert view["revenue_prev_12m"].isna().all()
     assert view["region"].tolist() == ["East", "Hong Kong, Macao, Taiwan"]
     tables = mstudy.segment_tables(view, "zh")
-    assert list(tables) == ["区域"]
-    html = mstudy.show_segments(tables["区域"], "en", "GBP").to_html()
+    assert list(tables) == ["地区"]
+    html = mstudy.show_segments(tables["地区"], "en", "GBP").to_html()
     assert "Revenue, last 12 months (GBP)" in html and "Growth" not in html
     line = mstudy.headline(view, tables, short, "2025-12-31", "en")
     assert "GBP 150" in line and "not compared with the previous 12 months" in line
