@@ -167,6 +167,7 @@ def test_the_chinese_run_reads_in_chinese(reports, study):
     assert any(notes)
     for note in filter(None, notes):
         assert _note_text(note) in page
+    words = re.sub(r"(?<![A-Za-z])(customers|invoices|payments)(\.[a-z_]+)?", "", page)
     for english in (
         "**",
         "is not shown",
@@ -176,5 +177,5 @@ def test_the_chinese_run_reads_in_chinese(reports, study):
         "Share of",
         "growth",
     ):
-        assert english not in page, english
+        assert english not in words, english  # the ledger's own column names (removed) may stay
     assert "EUR" in page
