@@ -57,12 +57,12 @@ def test_stability_is_high_for_clear_blobs(fitted):
     assert 0.95 <= fitted.stability_ <= 1.0
 
 
-def test_names_describe_the_distinguishing_features(fitted, blobs):
+def test_names_describe_the_distinguishing_features_in_words(fitted, blobs):
     big, late, owing = group_of(fitted)
     assert fitted.cluster_names_ == {
-        big: "high revenue_12m, high invoices_12m",
-        late: "high avg_days_late, high recency_days",
-        owing: "high open_balance, low avg_days_late",
+        big: "large, frequent, bought recently",
+        late: "pays late, not bought lately, small open balance",
+        owing: "large open balance, pays on time, bought recently",
     }
 
 
@@ -150,7 +150,7 @@ def test_chinese_names():
         numeric=("revenue_12m",), categorical=(), log_columns=(), k_range=(2, 2), lang="zh"
     ).fit(tiny("revenue_12m"))
     low, high = int(model.labels_[0]), int(model.labels_[3])
-    assert model.cluster_names_ == {low: "低 近12个月收入", high: "高 近12个月收入"}
+    assert model.cluster_names_ == {low: "收入低", high: "收入高"}
 
 
 def test_clashing_names_get_the_cluster_number():

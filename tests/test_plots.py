@@ -56,7 +56,19 @@ def test_pareto_annotates_the_top_fifth():
         {"customer_share": [0.2, 0.4, 0.6, 0.8, 1.0], "value_share": [0.7, 0.85, 0.93, 0.98, 1.0]}
     )
     fig = plots.plot_pareto(pareto)
-    assert "top 20% of customers: 70% of value" in [t.get_text() for t in fig.axes[0].texts]
+    (note,) = fig.axes[0].texts
+    assert note.get_text() == "top 20% of customers:\n70% of value"
+    x, y = note.get_position()  # the caption sits inside the frame, below the curve
+    assert 0 < x < 0.5 and 0 < y < 0.7
+
+
+def test_amount_axis_never_reads_minus_zero():
+    assert [plots.amount_formatter(v) for v in (-0.3, 0.0, 0.4, -1500.0)] == [
+        "0",
+        "0",
+        "0",
+        "-1.5k",
+    ]
 
 
 def test_distributions_report_values_off_a_log_axis():

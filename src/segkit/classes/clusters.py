@@ -4,7 +4,8 @@
 amounts, median imputation with missing-value indicators, one-hot categories), chooses the
 number of clusters *k* by silhouette (k-means) or BIC (Gaussian mixture), measures how stable
 the clusters are under bootstrap resampling and names every cluster after its most distinctive
-features, e.g. ``"high revenue_12m, low recency_days"``. Rows are never added or removed.
+features in words, e.g. ``"large, frequent, pays on time"`` (the catalogue kinds
+``cluster_high`` and ``cluster_low``). Rows are never added or removed.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from threadpoolctl import threadpool_limits
 
 from segkit.checks import check_lang
 from segkit.exceptions import ConfigError
+from segkit.text.catalogue import catalogue
 
 __all__ = ["CustomerClusters", "FEATURE_LABELS_ZH"]
 
@@ -55,6 +57,8 @@ _WORDS = {
 }
 #: Standardised mean differences below this size do not name a cluster.
 MIN_DIFFERENCE = 0.25
+#: Features that name a cluster, at most.
+NAME_WORDS = 3
 _SILHOUETTE_SAMPLE = 2000
 
 
@@ -345,17 +349,25 @@ class CustomerClusters(ClusterMixin, TransformerMixin, BaseEstimator):
         return smd
 
 
+def _word(col: str, high: bool, lang: str) -> str:
+    """The word for a cluster above (``high``) or below the average of ``col``."""
+    kind = "cluster_high" if high else "cluster_low"
+    entry = catalogue()[kind].get(col)
+    if entry is not None:
+        return entry[lang]
+    label = FEATURE_LABELS_ZH.get(col, col) if lang == "zh" else col
+    return f"{_WORDS[lang]['high' if high else 'low']} {label}"
+
+
 def _cluster_name(row, lang):
-    """Name one cluster after its (at most two) largest standardised differences."""
-    words = _WORDS[lang]
+    """Name one cluster in words after its (at most three) largest standardised differences."""
     strength = row.abs().dropna().sort_values(ascending=False, kind="stable")
     parts = []
-    for col in strength.index[:2]:
+    for col in strength.index[:NAME_WORDS]:
         if strength[col] < MIN_DIFFERENCE:
             break
-        label = FEATURE_LABELS_ZH.get(col, col) if lang == "zh" else col
-        parts.append(f"{words['high' if row[col] > 0 else 'low']} {label}")
-    return words["sep"].join(parts) if parts else words["typical"]
+        parts.append(_word(col, row[col] > 0, lang))
+    return _WORDS[lang]["sep"].join(parts) if parts else _WORDS[lang]["typical"]
 
 
 def _unique_names(smd, lang):

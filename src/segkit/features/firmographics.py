@@ -84,9 +84,12 @@ def firmographics(
             )
         )
     if "province" in has or "country" in has:
+        # a country without a province still places customers outside China (and Hong Kong,
+        # Macao, Taiwan); Chinese customers without a province are in an unknown region
+        frame = customers if "province" in has else customers.assign(province=pd.NA)
         region = classify_region(
-            customers,
-            province_col="province" if "province" in has else None,
+            frame,
+            province_col="province",
             country_col="country" if "country" in has else None,
         )
         out = out.join(region[list(REGION_COLUMNS)])

@@ -30,17 +30,12 @@ from segkit.market.tables import (
     positioning,
     segment_revenue,
 )
-from segkit.market.text import (
-    QUADRANT_TEXT,
-    TEXT,  # noqa: F401  (the labels of the charts)
-    quadrant_actions,
-    quadrant_label,
-)
+from segkit.market.text import chart_text, quadrant_actions, quadrant_label
 
 __all__ = [
     "HHI_BANDS",
     "QUADRANTS",
-    "QUADRANT_TEXT",
+    "chart_text",
     "quadrant_label",
     "segment_revenue",
     "concentration",

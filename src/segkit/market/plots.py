@@ -4,7 +4,7 @@
 per table of :func:`segkit.market.tables.segment_revenue`; :func:`plot_growth` the growth of
 every segment against the growth of all customers; :func:`plot_positioning` the segments of
 :func:`segkit.market.tables.positioning` on share x growth, one quarter of the chart per
-quadrant. Labels come in English or Chinese (:data:`segkit.market.text.TEXT`).
+quadrant. Labels come in English or Chinese (:func:`segkit.market.text.chart_text`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from segkit.checks import check_lang
 from segkit.market.tables import QUADRANTS, check_top, growth_rate
-from segkit.market.text import TEXT, quadrant_label
+from segkit.market.text import chart_text, quadrant_label
 
 __all__ = ["plot_shares", "plot_growth", "plot_positioning"]
 
@@ -62,20 +62,25 @@ def plot_shares(tables: dict[str, pd.DataFrame], top: int = 10, lang: str = "en"
     for ax, (title, table) in zip(axes[0], tables.items(), strict=True):
         data = table[["share", "share_prev"]]
         if len(data) > top:
-            data = pd.concat([data.iloc[:top], data.iloc[top:].sum().to_frame("other").T])
+            data = pd.concat(
+                [data.iloc[:top], data.iloc[top:].sum().to_frame(chart_text("other", lang)).T]
+            )
         names = [str(i) for i in data.index][::-1]
-        ax.barh(names, data["share"].to_numpy()[::-1], color="#3182bd", label=TEXT[lang]["share"])
-        ax.plot(
-            data["share_prev"].to_numpy()[::-1],
-            names,
-            "o",
-            color="#fd8d3c",
-            label=TEXT[lang]["previous"],
+        ax.barh(
+            names, data["share"].to_numpy()[::-1], color="#3182bd", label=chart_text("share", lang)
         )
-        ax.set_xlim(0, 1.08 * max(data.max().max(), 0.01))
+        if data["share_prev"].notna().any():  # no dots for a period the ledger lacks
+            ax.plot(
+                data["share_prev"].to_numpy()[::-1],
+                names,
+                "o",
+                color="#fd8d3c",
+                label=chart_text("previous", lang),
+            )
+        ax.set_xlim(0, 1.08 * max(np.nanmax(data.to_numpy(dtype=float)), 0.01))
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_title(title)
-        ax.set_xlabel(TEXT[lang]["share"])
+        ax.set_xlabel(chart_text("share", lang))
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=9)
     return fig
@@ -97,12 +102,26 @@ def plot_growth(table: pd.DataFrame, title: str = "", lang: str = "en", ax=None)
     ax.axvline(0, color="grey", lw=0.8)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     handles = [Patch(color=FAST), Patch(color=SLOW), Line2D([], [], color="black", ls="--")]
-    text = TEXT[lang]
-    names = [text["faster"], text["slower"], f"{text['overall']}: {float(overall):+.1%}"]
-    ax.legend(handles, names, loc="lower right", fontsize=8)
-    ax.set_xlabel(TEXT[lang]["growth"])
+    names = [chart_text("faster", lang), chart_text("slower", lang),
+             f"{chart_text('overall', lang)}: {float(overall):+.1%}"]  # fmt: skip
+    # below the axes, never over the bars
+    ax.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, ncols=1)
+    ax.set_xlabel(chart_text("growth", lang))
     ax.set_title(title)
     return fig
+
+
+def _wide(label: str) -> bool:
+    """True when ``label`` holds CJK characters (twice as wide as Latin letters)."""
+    return any("\u2e80" <= ch <= "\u9fff" for ch in label)
+
+
+def _crowded(row, placed, data) -> bool:
+    """True when a label above ``row``'s bubble would sit on one placed before (axes scale)."""
+    spread_x = np.ptp(np.log10(data["share"])) or 1.0
+    spread_y = np.ptp(data["growth"]) or 1.0
+    x, y = np.log10(row["share"]), row["growth"]
+    return any(abs(x - px) / spread_x < 0.15 and abs(y - py) / spread_y < 0.12 for px, py in placed)
 
 
 def plot_positioning(table: pd.DataFrame, title: str = "", lang: str = "en", ax=None):
@@ -118,15 +137,18 @@ def plot_positioning(table: pd.DataFrame, title: str = "", lang: str = "en", ax=
     fig, ax = _axes(ax, 8.0, 5.5)
     size = 2000 * data["buyers"] / max(data["buyers"].max(), 1) + 20
     ax.scatter(data["share"], data["growth"], s=size, alpha=0.5, color="#3182bd", edgecolor="k")
+    placed: list[tuple[float, float]] = []
     for (name, row), area in zip(data.iterrows(), size, strict=True):
+        above = not _crowded(row, placed, data)
+        placed.append((np.log10(row["share"]), row["growth"]))
         ax.annotate(
-            textwrap.fill(str(name), 18 if str(name).isascii() else 9),
+            textwrap.fill(str(name), 9 if _wide(str(name)) else 18, break_long_words=False),
             (row["share"], row["growth"]),
-            xytext=(0, np.sqrt(area) / 2 + 2),
+            xytext=(0, (1 if above else -1) * (np.sqrt(area) / 2 + 2)),
             textcoords="offset points",
             fontsize=8,
             ha="center",
-            va="bottom",
+            va="bottom" if above else "top",
             linespacing=0.9,
         )
     ax.set_xscale("log")
@@ -152,7 +174,8 @@ def plot_positioning(table: pd.DataFrame, title: str = "", lang: str = "en", ax=
         )
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{100 * x:g}%"))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel(f"{TEXT[lang]['share']} (log)")
-    ax.set_ylabel(TEXT[lang]["growth"])
-    ax.set_title(f"{title}\n({TEXT[lang]['bubble']})" if title else TEXT[lang]["bubble"])
+    ax.set_xlabel(chart_text("share", lang) + " (log)")
+    ax.set_ylabel(chart_text("growth", lang))
+    bubble = chart_text("bubble", lang)
+    ax.set_title(f"{title}\n({bubble})" if title else bubble)
     return fig

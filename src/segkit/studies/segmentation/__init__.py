@@ -5,9 +5,10 @@ one row per customer: the features of :func:`segkit.customer_features` joined wi
 columns of :func:`segkit.classify_features`
 (:func:`~segkit.studies.segmentation.display.join_classes`), class columns holding codes.
 They return small DataFrames, Markdown sentences or matplotlib figures in English or Chinese
-(``lang``). Every text a reviewer reads is a template in
-:data:`~segkit.studies.segmentation.text.TEXT`, looked up by
-:func:`~segkit.studies.segmentation.text.heading`.
+(``lang``). Every text a reviewer reads is a template in the text catalogue (kind
+``segmentation``), looked up by :func:`~segkit.studies.segmentation.text.heading`. Each section
+with inputs beyond the invoices is declared in :data:`SECTIONS`; :func:`show_section` shows a
+note instead when the ledger lacks them.
 
 This module gathers the study's helpers under one name; they live in
 :mod:`segkit.studies.segmentation.text` (texts and amounts in sentences),
@@ -20,7 +21,13 @@ This module gathers the study's helpers under one name; they live in
 
 from __future__ import annotations
 
-from segkit.studies.segmentation.display import for_display, join_classes, show
+from segkit.studies.segmentation.display import (
+    REGION_SCHEMES,
+    for_display,
+    join_classes,
+    region_labels,
+    show,
+)
 from segkit.studies.segmentation.figures import (
     plot_aging,
     plot_distributions,
@@ -47,6 +54,7 @@ from segkit.studies.segmentation.headline import (
     headline_table,
     headline_text,
 )
+from segkit.studies.segmentation.sections import SECTIONS, feeds, show_section
 from segkit.studies.segmentation.tables import (
     MODERATE,  # noqa: F401  (a constant of the study)
     STABLE,  # noqa: F401  (a constant of the study)
@@ -62,10 +70,11 @@ from segkit.studies.segmentation.tables import (
     segment_profile,
     stability_text,
 )
-from segkit.studies.segmentation.text import TEXT, format_amount, heading
+from segkit.studies.segmentation.text import format_amount, heading, memo
 
 __all__ = [
-    "TEXT", "heading", "format_amount", "join_classes", "for_display", "headline_numbers",
+    "SECTIONS", "REGION_SCHEMES", "feeds", "show_section", "region_labels",
+    "heading", "memo", "format_amount", "join_classes", "for_display", "headline_numbers",
     "headline_table", "headline_text", "segment_profile", "lead_text", "matrix_text",
     "labelled_matrix", "rfm_splits_table", "abc_table", "cluster_text", "stability_text",
     "risky_customers", "actions_table", "export_classification", "show", "plot_distributions",

@@ -13,14 +13,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from segkit import plots
 from segkit.classes.tiers import pareto_table, top_share
 from segkit.studies.segmentation.display import for_display, group_order
 from segkit.studies.segmentation.headline import TOP
 from segkit.studies.segmentation.tables import labelled_matrix
-from segkit.studies.segmentation.text import heading
+from segkit.studies.segmentation.text import axis_amount, heading, inline_label
 
 __all__ = [
     "plot_distributions", "plot_shares", "plot_matrices", "plot_scores", "plot_pareto",
@@ -30,7 +30,10 @@ __all__ = [
 
 def plot_distributions(frame: pd.DataFrame, lang: str = "en"):
     """Histograms of revenue (log axis), days since last invoice and invoice count (log axis)."""
-    columns = {c: heading(c, lang) for c in ("revenue_12m", "recency_days", "invoices_12m")}
+    currency = frame.attrs.get("currency", "CNY")
+    columns = {
+        c: heading(c, lang, currency) for c in ("revenue_12m", "recency_days", "invoices_12m")
+    }
     logged = ("revenue_12m", "invoices_12m")
     fig = plots.plot_distributions(frame, columns, log=logged)
     for ax, column in zip(fig.axes, columns, strict=True):
@@ -52,7 +55,8 @@ def plot_shares(frame: pd.DataFrame, column: str, lang: str = "en"):
     ax.set_xlabel(heading("share_axis", lang))
     handles, _ = ax.get_legend_handles_labels()
     names = [heading("share_customers", lang), heading("share_revenue", lang)]
-    ax.legend(handles, names, loc="lower right")
+    ax.get_legend().remove()
+    fig.legend(handles, names, loc="outside lower center", ncol=2, frameon=False)
     return fig
 
 
@@ -107,7 +111,7 @@ def plot_pareto(frame: pd.DataFrame, lang: str = "en"):
 def plot_silhouette(params: dict, lang: str = "en"):
     """Silhouette score per number of clusters tried, the chosen k marked; None without clusters."""
     info = params.get("clusters")
-    if not info:
+    if not info or "k" not in info:
         return None
     scores = pd.Series(info["scores"]).sort_index()
     fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
@@ -131,7 +135,7 @@ def plot_payment(frame: pd.DataFrame, by: str, lang: str = "en"):
     for ax, value in zip(axes, ("avg_days_late", "dso_days"), strict=True):
         plots.plot_by_group(view, value, by, order=order, label=heading(value, lang), ax=ax)
         ax.set_title(heading(value, lang))
-    fig.suptitle(heading("fig_payment", lang).format(by=heading(by, lang)))
+    fig.suptitle(heading("fig_payment", lang).format(by=inline_label(heading(by, lang))))
     return fig
 
 
@@ -159,9 +163,11 @@ def plot_aging(frame: pd.DataFrame, by: str, lang: str = "en", past_due_only: bo
     fig = plots.plot_aging(view, list(names.values()), by=by)
     ax = fig.axes[0]
     ax.xaxis.set_major_locator(MaxNLocator(5))
-    ax.set_xlabel(heading("aging_axis_due" if past_due_only else "aging_axis", lang))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: axis_amount(x, lang)))
+    currency = frame.attrs.get("currency", "CNY")
+    ax.set_xlabel(heading("aging_axis_due" if past_due_only else "aging_axis", lang, currency))
     ax.set_ylabel("")
     title = "fig_aging_due" if past_due_only else "fig_aging"
-    ax.set_title(heading(title, lang).format(by=heading(by, lang)))
+    ax.set_title(heading(title, lang).format(by=inline_label(heading(by, lang))))
     ax.get_legend().set_title(heading("aging_legend", lang))
     return fig

@@ -11,6 +11,7 @@ valuable-but-risky customers (:func:`risky_customers`) and the export of the cla
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,8 @@ from segkit.classes.value_risk import valuable_but_risky
 from segkit.exceptions import ConfigError
 from segkit.reports.export import write_table
 from segkit.studies.segmentation.display import for_display, group_order
-from segkit.studies.segmentation.text import heading
+from segkit.studies.segmentation.text import has_heading, heading
+from segkit.text.catalogue import catalogue
 from segkit.text.labels import label, segment_actions
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
 #: Columns of the customer table that every profile and the headline numbers read.
 PROFILE_INPUTS = ("revenue_12m", "recency_days", "invoices_12m", "avg_days_late",
                   "open_balance", "overdue_balance")  # fmt: skip
+_PAYMENT_COLUMNS = ("avg_days_late", "open_balance", "overdue_share", "group_dso_days")
 #: Lower bounds of the mean adjusted Rand index read as stable and as moderately stable.
 STABLE, MODERATE = 0.8, 0.6
 
@@ -56,7 +59,8 @@ def segment_profile(frame: pd.DataFrame, by: str, lang: str = "en") -> pd.DataFr
         ``median_recency_days``, ``median_invoices_12m``, ``avg_days_late`` (mean over the
         group's customers), ``open_balance`` (sum), ``overdue_share`` (past due / open) and
         ``group_dso_days`` (open / revenue of 12 months x 365, NaN without revenue: the DSO of
-        the group as a whole, steadier than the customers' own DSO).
+        the group as a whole, steadier than the customers' own DSO). The payment columns are
+        left out when the ledger holds no settlement data (all NaN).
     """
     require_columns(frame, {c: c for c in PROFILE_INPUTS}, "segment_profile")
     view = for_display(frame, lang)
@@ -76,7 +80,9 @@ def segment_profile(frame: pd.DataFrame, by: str, lang: str = "en") -> pd.DataFr
         "overdue_share": groups["overdue_balance"].sum() / open_.where(open_ > 0),
         "group_dso_days": open_ / revenue.where(revenue > 0) * 365,
     })  # fmt: skip
-    return out.reindex(group_order(view[by], by, lang)).rename_axis(by)
+    unpaid = list(_PAYMENT_COLUMNS) if frame["open_balance"].isna().all() else []
+    unpaid += [c for c in _PAYMENT_COLUMNS if c not in unpaid and out[c].isna().all()]
+    return out.drop(columns=unpaid).reindex(group_order(view[by], by, lang)).rename_axis(by)
 
 
 def lead_text(profile: pd.DataFrame, lang: str = "en") -> str:
@@ -130,7 +136,7 @@ def _score_ranges(edges: list[float], reverse: bool) -> dict[str, str]:
     return ranges
 
 
-def rfm_splits_table(params: dict, lang: str = "en") -> pd.DataFrame:
+def rfm_splits_table(params: dict, lang: str = "en", currency: str = "CNY") -> pd.DataFrame:
     """The RFM score edges and the eight-class splits used, from ``attrs["params"]``.
 
     Returns
@@ -146,7 +152,7 @@ def rfm_splits_table(params: dict, lang: str = "en") -> pd.DataFrame:
     for key, column in zip("rfm", ("recency_days", "invoices_12m", "revenue_12m"), strict=True):
         rule = heading("near_if" if key == "r" else "high_if", lang)
         ranges = _score_ranges(rfm["edges"][key], reverse=key == "r")
-        name = f"{key.upper()}{'：' if lang == 'zh' else ': '}{heading(column, lang)}"
+        name = f"{key.upper()}{'：' if lang == 'zh' else ': '}{heading(column, lang, currency)}"
         rows[name] = {**ranges, "cn_split": rule.format(v=_num(rfm["cn_splits"][key]))}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("variable")
 
@@ -188,10 +194,24 @@ def cluster_text(params: dict, lang: str = "en") -> str:
     info = params.get("clusters")
     if not info:
         return heading("clusters_off", lang)
+    if "k" not in info:
+        return heading("clusters_skipped", lang)
     ks, k = sorted(info["scores"]), info["k"]
     head = heading("clusters", lang).format(low=ks[0], high=ks[-1], k=k, score=info["scores"][k],
                                             ari=info["stability"])  # fmt: skip
-    return head + stability_text(info["stability"], lang)
+    out = head + stability_text(info["stability"], lang)
+    if info.get("left_out"):
+        sep = "、" if lang == "zh" else ", "
+        names = sep.join(_feature_name(c, lang) for c in info["left_out"])
+        out += heading("clusters_left_out", lang).format(columns=names)
+    return out
+
+
+def _feature_name(column: str, lang: str) -> str:
+    """A feature's name without its currency (``"Open"``, not ``"Open (CNY)"``)."""
+    kind = "segmentation" if has_heading(column) else "columns"
+    entry = catalogue()[kind].get(column)
+    return re.sub(r"\s*[(（]\{currency\}[)）]", "", entry[lang]) if entry else column
 
 
 def risky_customers(frame: pd.DataFrame, top_n: int = 15, lang: str = "en") -> pd.DataFrame:
@@ -200,14 +220,16 @@ def risky_customers(frame: pd.DataFrame, top_n: int = 15, lang: str = "en") -> p
     Returns
     -------
     pandas.DataFrame
-        Index ``customer_id``, largest revenue first; columns ``name``, ``abc_tier`` and
-        ``rfm_segment`` (labels in ``lang``), ``revenue_12m``, ``open_balance``,
-        ``overdue_balance``, ``aging_90_plus``, ``avg_days_late``.
+        Index ``customer_id``, largest revenue first; columns ``name`` (when the ledger has
+        names), ``abc_tier`` and ``rfm_segment`` (labels in ``lang``), ``revenue_12m``,
+        ``open_balance``, ``overdue_balance``, ``aging_90_plus``, ``avg_days_late``.
     """
     if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
         raise ConfigError(f"top_n must be an int >= 1; got {top_n!r}.")
-    columns = ["name", "abc_tier", "rfm_segment", "revenue_12m", "open_balance",
+    columns = ["abc_tier", "rfm_segment", "revenue_12m", "open_balance",
                "overdue_balance", "aging_90_plus", "avg_days_late"]  # fmt: skip
+    if "name" in frame.columns:
+        columns.insert(0, "name")
     require_columns(frame, {c: c for c in columns}, "risky_customers")
     return with_labels(valuable_but_risky(frame).head(top_n)[columns], lang)
 
