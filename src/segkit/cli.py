@@ -160,8 +160,24 @@ def report(
     ] = None,
     lang: Annotated[str, typer.Option(help="Report language: en or zh.")] = "en",
     mapping: MappingOpt = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="A study parameter as study.name=value (e.g. credit_risk.horizon_months=6), "
+            "checked against the notebook's parameters cell; repeat for more.",
+        ),
+    ] = None,
 ) -> None:
     """Run the studies (parameterized notebooks) and write notebooks, HTML and an index."""
-    from segkit.reports import run_reports
+    from segkit.reports import param_options, run_reports
 
-    run_reports(data, as_of, out=out, studies=study or None, lang=lang, mapping=mapping)
+    params = param_options(param or [], studies=study or None)
+    try:
+        run_reports(
+            data, as_of, out=out, studies=study or None, lang=lang, mapping=mapping, params=params
+        )
+    except KeyboardInterrupt:
+        typer.echo("interrupted: no report written; an earlier report is unchanged", err=True)
+        raise typer.Exit(code=130) from None

@@ -21,7 +21,7 @@ from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from nbconvert import HTMLExporter
 
-__all__ = ["ReportResult", "StudyRun", "run_study", "segkit_version"]
+__all__ = ["ReportResult", "StudyRun", "relocate", "run_study", "segkit_version"]
 
 
 @dataclass
@@ -65,6 +65,9 @@ class _CallerKernelManager(AsyncKernelManager):
 
 
 def run_study(name, source, values, out_dir: Path, execute, say) -> StudyRun:
+    """Run one study into ``out_dir``; ``execute`` holds the kernel options, ``interrupted``
+    (true once Ctrl-C or SIGTERM arrived) and ``shown`` (values recorded in place of the
+    injected ones, e.g. the final ``out_dir`` instead of the staging folder)."""
     run = StudyRun(name, "ok", out_dir / f"{name}.ipynb", None, out_dir / f"{name}.parameters.json")
     own_files = {run.notebook, run.parameters, out_dir / f"{name}.html"}
     for stale in own_files:  # leave nothing from an earlier run of the same date
@@ -76,11 +79,14 @@ def run_study(name, source, values, out_dir: Path, execute, say) -> StudyRun:
     try:
         _execute(source, run.notebook, values, execute)
     except Exception as exc:  # a failing study must not stop the others
+        if execute.get("interrupted"):  # the kernel connection broke under Ctrl-C or SIGTERM
+            raise KeyboardInterrupt(f"{name} interrupted") from None
         run.status, run.error = "failed", _first_line(exc)
     finished = _now()
     run.outputs = sorted(p for p in _changed(before, _snapshot(out_dir)) if p not in own_files)
     run.html = _export_html(run.notebook, out_dir / f"{name}.html", f"{name} — {values['as_of']}")
-    _write_parameters(run, source, values, {"started": started, "finished": finished})
+    shown = {**values, **execute.get("shown", {})}
+    _write_parameters(run, source, shown, {"started": started, "finished": finished})
     say(f"{name}: {run.status}" + (f" ({run.error})" if run.error else ""))
     return run
 
@@ -149,6 +155,27 @@ def _first_line(exc: Exception) -> str:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def relocate(result: ReportResult, old: Path, new: Path) -> ReportResult:
+    """``result`` with every path under ``old`` moved under ``new`` (after the staging swap)."""
+
+    def move(path: Path | None) -> Path | None:
+        return None if path is None else new / path.relative_to(old)
+
+    runs = [
+        StudyRun(
+            r.name,
+            r.status,
+            move(r.notebook),
+            move(r.html),
+            move(r.parameters),
+            r.error,
+            [move(p) for p in r.outputs],
+        )
+        for r in result.studies
+    ]
+    return ReportResult(new, runs, move(result.index))
 
 
 def segkit_version() -> str:
