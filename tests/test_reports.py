@@ -115,6 +115,7 @@ def test_html_shows_outputs_but_not_code(failed_run):
     page = (_out_dir(failed_run) / "segmentation.html").read_text(encoding="utf-8")
     assert "threshold doubled is 42" in page
     assert "hidden_source_marker" not in page
+    assert "<script src=" not in page  # no require.js or MathJax from a CDN: opens offline
     assert "<title>segmentation — 2025-06-30</title>" in page
 
 

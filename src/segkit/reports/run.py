@@ -10,6 +10,7 @@ gathers the records of one :func:`segkit.reports.run_reports` call.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -119,8 +120,16 @@ def _export_html(notebook: Path, target: Path, title: str) -> Path | None:
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     except Exception:  # an unreadable partial notebook leaves the study without HTML
         return None
-    target.write_text(body, encoding="utf-8")
+    target.write_text(_REMOTE_SCRIPTS.sub("", body), encoding="utf-8")
     return target
+
+
+#: Scripts nbconvert loads from a CDN that a report does not use (its figures are images, its
+#: tables HTML): require.js, for widgets, and MathJax, which would also read "$" in amounts as
+#: formulas. Without them a page opens offline without errors.
+_REMOTE_SCRIPTS = re.compile(
+    r'<script src="https://[^"]*/(?:require\.js|mathjax)/[^"]*">\s*</script>'
+)
 
 
 def _write_parameters(run: StudyRun, source: Path, values, times: dict[str, str]) -> None:
