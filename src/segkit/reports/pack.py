@@ -20,7 +20,14 @@ from segkit.reports.summary import Summary, collect
 from segkit.reports.workbook import add_sheet, new_workbook, save_workbook
 from segkit.text.catalogue import text
 
-__all__ = ["CREDIT_PARAMETERS", "Pack", "build_pack", "ledger_currency", "workbook_sheets"]
+__all__ = [
+    "CREDIT_PARAMETERS",
+    "Pack",
+    "build_pack",
+    "ledger_currency",
+    "workbook_sheets",
+    "write_workbook",
+]
 
 #: Parameters of the credit study that the summary's credit figures follow.
 CREDIT_PARAMETERS = ("horizon_months", "dpd", "lgd")
@@ -103,11 +110,18 @@ def build_pack(base: dict, credit: dict, out_dir: Path) -> Pack:
         prefix = "" if isinstance(exc, SegkitError) else f"{type(exc).__name__}: "
         return Pack(error=prefix + first)
     pack = Pack(summary, actions, None, currency)
+    pack.workbook = write_workbook(pack, lang, out_dir / f"segkit_{as_of}.xlsx")
+    return pack
+
+
+def write_workbook(pack: Pack, lang: str, path: Path, extra=None) -> Path:
+    """Write the sheets of :func:`workbook_sheets`, then ``extra`` ({title: table}), to ``path``."""
     book = new_workbook()
     for key, table in workbook_sheets(pack, lang).items():
-        add_sheet(book, table, text("report_sheets", key, lang), lang=lang, currency=currency)
-    pack.workbook = save_workbook(book, out_dir / f"segkit_{as_of}.xlsx")
-    return pack
+        add_sheet(book, table, text("report_sheets", key, lang), lang=lang, currency=pack.currency)
+    for title, table in (extra or {}).items():
+        add_sheet(book, table, title, lang=lang, currency=pack.currency)
+    return save_workbook(book, path)
 
 
 def workbook_sheets(pack: Pack, lang: str) -> dict[str, pd.DataFrame]:
