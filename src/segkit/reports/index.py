@@ -185,8 +185,8 @@ def _link(path: Path | None, out_dir: Path) -> str:
 def _run_facts(base: dict[str, str], lang: str) -> list[str]:
     facts = {
         _t("ledger", lang): Path(base["data"]).name,
-        _t("as_of", lang, date="").strip() or "as_of": base["as_of"],
-        _t("language", lang): lang,
+        _t("as_of_date", lang): base["as_of"],
+        _t("language", lang): _t(f"lang_{lang}", lang),
         _t("mapping", lang): Path(base["mapping"]).name if base["mapping"] else _t("none", lang),
         _t("version", lang): segkit_version(),
     }

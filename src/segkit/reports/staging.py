@@ -54,8 +54,9 @@ class ReportFolder:
                 f"another segkit report is writing {self.target}; wait for it to finish "
                 f"(lock file {self.lock_path})."
             )
-        for stale in self.root.glob(f".{self.target.name}.*.partial"):
-            shutil.rmtree(stale, ignore_errors=True)
+        for suffix in ("partial", "old"):
+            for stale in self.root.glob(f".{self.target.name}.*.{suffix}"):
+                shutil.rmtree(stale, ignore_errors=True)
         self.staging = Path(
             tempfile.mkdtemp(dir=self.root, prefix=f".{self.target.name}.", suffix=".partial")
         )
@@ -63,15 +64,19 @@ class ReportFolder:
         return self
 
     def commit(self) -> Path:
-        """Put the staging folder in place of the target; the earlier target is removed."""
+        """Put the staging folder in place of the target; the earlier target is removed.
+
+        Ctrl-C and SIGTERM wait until both renames are done.
+        """
         old = None
-        if self.target.exists():
-            old = Path(
-                tempfile.mkdtemp(dir=self.root, prefix=f".{self.target.name}.", suffix=".old")
-            )
-            os.rename(self.target, old / "report")
-        os.rename(self.staging, self.target)
-        self.staging = None
+        with _signals_held():
+            if self.target.exists():
+                old = Path(
+                    tempfile.mkdtemp(dir=self.root, prefix=f".{self.target.name}.", suffix=".old")
+                )
+                os.rename(self.target, old / "report")
+            os.rename(self.staging, self.target)
+            self.staging = None
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         return self.target
@@ -84,6 +89,20 @@ class ReportFolder:
         finally:
             _unlock(self._lock)
             self._lock.close()
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM back inside the block (where the platform allows it)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 def _try_lock(handle) -> bool:
