@@ -116,7 +116,8 @@ def test_html_shows_outputs_but_not_code(failed_run):
     assert "threshold doubled is 42" in page
     assert "hidden_source_marker" not in page
     assert "<script src=" not in page  # no require.js or MathJax from a CDN: opens offline
-    assert "<title>segmentation — 2025-06-30</title>" in page
+    assert "<title>Customer segmentation — 2025-06-30</title>" in page
+    assert '<html lang="en">' in page
 
 
 def test_parameters_are_injected_into_the_executed_notebook(failed_run, ledger):

@@ -23,6 +23,7 @@ def test_page_opens_cleanly(chromium, reports, lang, page, tmp_path):
     assert all(image["ok"] for image in seen.images), seen.images
     assert shot.stat().st_size > 10_000
     assert seen.text.strip()
+    assert seen.lang == lang
 
 
 @pytest.mark.parametrize("lang", LANGS)

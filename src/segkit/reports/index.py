@@ -19,9 +19,9 @@ from typing import Any
 from urllib.parse import quote
 
 from segkit.reports.params import OUT_DIR_PARAMETER, REPORT_PARAMETERS
-from segkit.reports.run import ReportResult, StudyRun, segkit_version
+from segkit.reports.run import ReportResult, StudyRun, segkit_version, study_name
 from segkit.studies.display import MISSING
-from segkit.text.catalogue import catalogue, text
+from segkit.text.catalogue import text
 
 __all__ = ["render_index"]
 
@@ -159,11 +159,6 @@ def _studies(result: ReportResult, lang: str, pack, scrub) -> list[str]:
     return parts
 
 
-def _study_name(name: str, lang: str) -> str:
-    entry = catalogue().get("report_studies", {}).get(name)
-    return entry[lang] if entry else name
-
-
 def _study_row(run: StudyRun, out_dir: Path, lang: str, scrub) -> str:
     page_there = run.html is not None and run.html.is_file()
     status = run.status if page_there or run.status != "ok" else "failed"
@@ -171,7 +166,7 @@ def _study_row(run: StudyRun, out_dir: Path, lang: str, scrub) -> str:
     outputs = "<br>".join(_link(path, out_dir) for path in run.outputs if path.is_file())
     label = f'<span class="{_esc(status)}">{_esc(_t(status, lang))}</span>'
     error = _esc(scrub(run.error or ""))
-    cells = [_esc(_study_name(run.name, lang)), label, *links, outputs, error]
+    cells = [_esc(study_name(run.name, lang)), label, *links, outputs, error]
     return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
 
 
@@ -197,7 +192,7 @@ def _run_facts(base: dict[str, str], lang: str) -> list[str]:
 def _parameters(plan, lang: str) -> list[str]:
     common = {*REPORT_PARAMETERS, OUT_DIR_PARAMETER}
     rows = [
-        f"<tr><td>{_esc(_study_name(name, lang))}</td><th>{_esc(key)}</th><td>{_esc(value)}</td></tr>"
+        f"<tr><td>{_esc(study_name(name, lang))}</td><th>{_esc(key)}</th><td>{_esc(value)}</td></tr>"
         for name, _, values in plan
         for key, value in values.items()
         if key not in common

@@ -9,6 +9,7 @@ gathers the records of one :func:`segkit.reports.run_reports` call.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sys
@@ -22,7 +23,7 @@ from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from nbconvert import HTMLExporter
 
-__all__ = ["ReportResult", "StudyRun", "relocate", "run_study", "segkit_version"]
+__all__ = ["ReportResult", "StudyRun", "relocate", "run_study", "segkit_version", "study_name"]
 
 
 @dataclass
@@ -85,7 +86,8 @@ def run_study(name, source, values, out_dir: Path, execute, say) -> StudyRun:
         run.status, run.error = "failed", _first_line(exc)
     finished = _now()
     run.outputs = sorted(p for p in _changed(before, _snapshot(out_dir)) if p not in own_files)
-    run.html = _export_html(run.notebook, out_dir / f"{name}.html", f"{name} — {values['as_of']}")
+    title = f"{study_name(name, values.get('lang', 'en'))} — {values['as_of']}"
+    run.html = _export_html(run.notebook, out_dir / f"{name}.html", title, values.get("lang", "en"))
     shown = {**values, **execute.get("shown", {})}
     _write_parameters(run, source, shown, {"started": started, "finished": finished})
     say(f"{name}: {run.status}" + (f" ({run.error})" if run.error else ""))
@@ -108,7 +110,7 @@ def _execute(source: Path, target: Path, values, execute) -> None:
     )
 
 
-def _export_html(notebook: Path, target: Path, title: str) -> Path | None:
+def _export_html(notebook: Path, target: Path, title: str, lang: str = "en") -> Path | None:
     if not notebook.is_file():
         return None
     try:
@@ -120,6 +122,7 @@ def _export_html(notebook: Path, target: Path, title: str) -> Path | None:
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     except Exception:  # an unreadable partial notebook leaves the study without HTML
         return None
+    body = body.replace('<html lang="en">', f'<html lang="{html.escape(lang)}">', 1)
     target.write_text(_REMOTE_SCRIPTS.sub("", body), encoding="utf-8")
     return target
 
@@ -185,6 +188,14 @@ def relocate(result: ReportResult, old: Path, new: Path) -> ReportResult:
         for r in result.studies
     ]
     return ReportResult(new, runs, move(result.index))
+
+
+def study_name(name: str, lang: str) -> str:
+    """The reader's name of a study (text catalogue ``report_studies``), else its code."""
+    from segkit.text.catalogue import catalogue
+
+    entry = catalogue().get("report_studies", {}).get(name)
+    return entry[lang] if entry and lang in entry else name
 
 
 def segkit_version() -> str:
