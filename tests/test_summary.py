@@ -147,3 +147,36 @@ def test_sample_figures_match_the_classification_table(sample_summary):
     assert summary.figures.loc["changed_class", "as_of"] > 0
     assert math.isnan(summary.figures.loc["expected_loss", "as_of"])
     assert summary.missing["expected_loss"][0] == "no_credit"
+
+
+def test_dates_the_ledger_cannot_classify_give_dashes_with_their_reason():
+    rows = []
+    for i in range(8):
+        dates = [(f"2025-01-{5 + i:02d}", f"2025-02-{5 + i:02d}")]
+        dates += [(f"2025-02-{3 + i:02d}", f"2025-03-{3 + i:02d}")] * (i % 2)
+        for k, (day, due) in enumerate(dates):
+            amount = 100.0 * (i + 1) * (k + 1)
+            rows.append(
+                {
+                    "invoice_id": f"I{i}{k}",
+                    "customer_id": f"C{i}",
+                    "invoice_date": day,
+                    "due_date": due,
+                    "amount": amount,
+                }
+            )
+    payments = pd.DataFrame(
+        {
+            "payment_id": ["P1"],
+            "customer_id": ["C0"],
+            "invoice_id": ["I00"],
+            "payment_date": ["2025-02-01"],
+            "amount": [100.0],
+        }
+    )
+    ledger = segkit.Ledger.from_frames(invoices=pd.DataFrame(rows), payments=payments)
+    summary = collect(ledger, "2025-02-28", config={"credit": False, "clusters": False})
+    assert summary.figures.loc["revenue_12m", "as_of"] == 7600.0
+    assert summary.figures["month"].isna().all() and summary.figures["quarter"].isna().all()
+    assert summary.missing["revenue_12m"] == ("no_history", "2025-01-31")
+    assert summary.missing["expected_loss"] == ("no_credit", "credit: false")

@@ -102,7 +102,7 @@ def _figures(pack, lang: str, notes: list[str]) -> list[str]:
 
 def _reason(reason: str, detail: str, dates, lang: str) -> str:
     if reason == "no_history":
-        return text("report_notes", "no_history", lang, date=dates["quarter"])
+        return text("report_notes", "no_history", lang, date=detail or dates["quarter"])
     return text("report_notes", reason, lang, detail=detail or "–")
 
 

@@ -155,6 +155,9 @@ def collect(ledger, as_of, config: Mapping | None = None) -> Summary:
     figures = key_figures(frames, dates, dso)
     notes = list(frames[dates["as_of"]].attrs.get("notes", []))
     missing = _missing(figures, frames[dates["as_of"]], dso_error, notes)
+    for figure, (reason, _) in missing.items():
+        if reason == "no_history":  # detail: the latest date the ledger cannot classify
+            missing[figure] = (reason, str(max(errors)) if errors else "")
     return Summary(dates, frames, figures, missing, notes)
 
 
