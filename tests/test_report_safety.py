@@ -232,3 +232,18 @@ def test_index_escapes_customer_names_in_actions(tmp_path):
         assert raw not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "DSO (days): A dash marks a figure this ledger cannot give" in page
+
+
+def test_cli_param_errors_are_one_line_before_anything_runs(tmp_path, ledger):
+    from typer.testing import CliRunner
+
+    from segkit.cli import app
+
+    out = tmp_path / "out"
+    args = ["report", str(ledger), "--as-of", "2025-06-30", "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--param", "credit_risk.horizon_months=six"])
+    assert result.exit_code == 1
+    assert "error: --param 'credit_risk.horizon_months=six': expected a whole number" in (
+        result.output
+    )
+    assert not out.exists()

@@ -4,6 +4,8 @@ an index page and the exports.
 - :mod:`~segkit.reports.runner`: :func:`run_reports`, the whole suite for one date;
 - :mod:`~segkit.reports.params`: the parameters injected into a notebook, checked first;
 - :mod:`~segkit.reports.run`: one study: execute, render HTML, record its status;
+- :mod:`~segkit.reports.kernel`: papermill in a worker thread, so that an interrupt kills the
+  kernel and reaches segkit as ``KeyboardInterrupt``;
 - :mod:`~segkit.reports.index`: the index page;
 - :mod:`~segkit.reports.summary`, :mod:`~segkit.reports.actions`, :mod:`~segkit.reports.pack`:
   the key figures, the five actions and the workbook of the index page;

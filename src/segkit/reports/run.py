@@ -12,16 +12,14 @@ from __future__ import annotations
 import html
 import json
 import re
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
-import papermill
-from jupyter_client.kernelspec import KernelSpec
-from jupyter_client.manager import AsyncKernelManager
 from nbconvert import HTMLExporter
+
+from segkit.reports.kernel import execute_notebook
 
 __all__ = ["ReportResult", "StudyRun", "relocate", "run_study", "segkit_version", "study_name"]
 
@@ -53,19 +51,6 @@ class ReportResult:
         return [run.name for run in self.studies if run.status != "ok"]
 
 
-class _CallerKernelManager(AsyncKernelManager):
-    """Kernel manager whose kernel always runs the interpreter that runs segkit."""
-
-    @property
-    def kernel_spec(self) -> KernelSpec:
-        return KernelSpec(
-            name=self.kernel_name,
-            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (segkit)",
-            language="python",
-        )
-
-
 def run_study(name, source, values, out_dir: Path, execute, say) -> StudyRun:
     """Run one study into ``out_dir``; ``execute`` holds the kernel options, ``interrupted``
     (true once Ctrl-C or SIGTERM arrived) and ``shown`` (values recorded in place of the
@@ -79,7 +64,7 @@ def run_study(name, source, values, out_dir: Path, execute, say) -> StudyRun:
     started = _now()
     say(f"{name}: running {source.name}")
     try:
-        _execute(source, run.notebook, values, execute)
+        execute_notebook(source, run.notebook, values, execute)
     except Exception as exc:  # a failing study must not stop the others
         if execute.get("interrupted"):  # the kernel connection broke under Ctrl-C or SIGTERM
             raise KeyboardInterrupt(f"{name} interrupted") from None
@@ -92,22 +77,6 @@ def run_study(name, source, values, out_dir: Path, execute, say) -> StudyRun:
     _write_parameters(run, source, shown, {"started": started, "finished": finished})
     say(f"{name}: {run.status}" + (f" ({run.error})" if run.error else ""))
     return run
-
-
-def _execute(source: Path, target: Path, values, execute) -> None:
-    kernel = execute["kernel_name"]
-    engine = {} if kernel else {"kernel_manager_class": _CallerKernelManager}
-    papermill.execute_notebook(
-        str(source),
-        str(target),
-        parameters=values,
-        kernel_name=kernel or "python3",
-        language="python",
-        progress_bar=execute["progress"],
-        cwd=execute["cwd"],
-        execution_timeout=execute["timeout"],
-        **engine,
-    )
 
 
 def _export_html(notebook: Path, target: Path, title: str, lang: str = "en") -> Path | None:

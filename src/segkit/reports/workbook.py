@@ -164,10 +164,9 @@ def _width(header, values: pd.Series) -> float:
 
 
 def _cell_value(value):
-    if (
-        value is None
-        or (pd.api.types.is_scalar(value) and not isinstance(value, str))
-        and pd.isna(value)
+    """A value openpyxl writes as it is: missing values become empty cells."""
+    if value is None or (
+        not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)
     ):
         return None
     if isinstance(value, pd.Timestamp):
