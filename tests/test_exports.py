@@ -61,7 +61,7 @@ def test_csv_has_no_live_formula_and_keeps_negative_numbers(tmp_path):
 
 
 def test_xlsx_cells_are_text_numbers_stay_numbers(tmp_path):
-    path = write_table(_table(), tmp_path / "t.xlsx")
+    path = write_table(_table(), tmp_path / "t.xlsx", labels=True)
     sheet = openpyxl.load_workbook(path)["customers"]
     names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names[:5] == [f"'{v}" for v in HOSTILE[:5]]
@@ -81,6 +81,19 @@ def test_same_table_gives_the_same_bytes(tmp_path, suffix, monkeypatch):
     monkeypatch.setattr("time.time", lambda: 2_000_000_000.0)  # another clock
     second = write_table(_table(), tmp_path / f"b{suffix}").read_bytes()
     assert hashlib.sha256(first).digest() == hashlib.sha256(second).digest()
+
+
+def test_xlsx_keeps_column_codes_unless_labels_are_asked_for(tmp_path):
+    sheet = openpyxl.load_workbook(write_table(_table(), tmp_path / "t.xlsx"))["customers"]
+    assert [c.value for c in sheet[1]] == [
+        "customer_id",
+        "name",
+        "open_balance",
+        "pd",
+        "invoices_12m",
+    ]
+    back = pd.read_excel(tmp_path / "t.xlsx", index_col="customer_id")
+    assert back["invoices_12m"].tolist()[1] == -2
 
 
 def test_xlsx_has_fixed_document_dates_and_entry_times(tmp_path):

@@ -247,3 +247,12 @@ def test_cli_param_errors_are_one_line_before_anything_runs(tmp_path, ledger):
         result.output
     )
     assert not out.exists()
+
+
+def test_index_never_calls_a_study_ready_without_its_page(tmp_path):
+    run = StudyRun("credit_risk", "ok", tmp_path / "c.ipynb", tmp_path / "c.html", tmp_path / "p")
+    result = ReportResult(tmp_path, [run], tmp_path / "index.html")
+    base = {"data": "d", "as_of": "2025-06-30", "lang": "en", "mapping": ""}
+    page = render_index(result, base, [])
+    assert '<span class="failed">failed</span>' in page and "ready" not in page
+    assert "href" not in page

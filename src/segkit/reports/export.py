@@ -28,6 +28,7 @@ def write_table(
     encoding: str = "utf-8-sig",
     currency: str = "CNY",
     lang: str = "en",
+    labels: bool = False,
 ) -> Path:
     """Write ``frame`` with its index as the first column.
 
@@ -43,8 +44,10 @@ def write_table(
     currency : str, default "CNY"
         The ledger's currency: amounts are rounded to its minor unit (ISO 4217).
     lang : {"en", "zh"}
-        Excel only: language of the header row (CSV and Parquet keep the column codes, for
-        loading into other systems).
+        Excel only: language of the header row when ``labels`` is true.
+    labels : bool, default False
+        Excel only: headers in words instead of the column codes. CSV and Parquet always keep
+        the codes, for loading into other systems.
 
     Returns
     -------
@@ -69,7 +72,7 @@ def write_table(
         from segkit.reports.workbook import add_sheet, new_workbook, save_workbook
 
         book = new_workbook()
-        add_sheet(book, frame, "customers", lang=lang, currency=currency)
+        add_sheet(book, frame, "customers", lang=lang, currency=currency, labels=labels)
         return save_workbook(book, path)
     if suffix == ".csv":
         safe = safe_frame(frame, currency)

@@ -95,6 +95,7 @@ def add_sheet(
     currency: str = "CNY",
     headers: Mapping[str, str] | None = None,
     formats: Mapping[str, str] | None = None,
+    labels: bool = True,
 ):
     """Add ``frame`` to ``workbook`` as a formatted sheet and return the sheet.
 
@@ -114,6 +115,8 @@ def add_sheet(
         The ledger's currency: amounts' headers and decimals.
     headers, formats : mapping, optional
         Header texts and Excel number formats by column code, over the defaults.
+    labels : bool, default True
+        Headers in words; False keeps the column codes (a file other systems load).
 
     Returns
     -------
@@ -124,7 +127,10 @@ def add_sheet(
     table = frame.reset_index() if named_index else frame
     codes = list(table.columns)
     sheet = workbook.create_sheet(_sheet_title(workbook, title))
-    names = [(headers or {}).get(c) or column_header(c, lang, currency) for c in codes]
+    names = [
+        (headers or {}).get(c) or (column_header(c, lang, currency) if labels else str(c))
+        for c in codes
+    ]
     sheet.append([neutralise(name) for name in names])
     for row in safe_frame(table, currency).itertuples(index=False):
         sheet.append([_cell_value(v) for v in row])
