@@ -194,3 +194,24 @@ def test_a_ledger_the_credit_study_cannot_model_keeps_its_other_classes(invoices
     )
     assert "grade" not in got.columns and got["freq_class"].notna().all()
     assert any("credit columns left out" in note for note in got.attrs["notes"])
+
+
+def test_reasons_read_as_sentences_in_both_languages():
+    from segkit.classes.reasons import reasons
+
+    frame = pd.DataFrame(
+        {
+            "invoices_12m": [12, 0],
+            "revenue_12m": [1234567.8, None],
+            "abc_tier": ["A", "C"],
+            "avg_days_late": [3.4, None],
+            "aging_90_plus": [10.0, 0.0],
+        },
+        index=["C1", "C2"],
+    )
+    assert reasons(frame, "en").tolist() == [
+        "12 invoices in 12 months; revenue 1,234,568; ABC A; avg 3 days late; "
+        "balance over 90 days past due",
+        "0 invoices in 12 months; revenue 0; ABC C; no payment history",
+    ]
+    assert reasons(frame, "zh")["C2"] == "近12个月开票0张; 收入0; ABC分级 C; 无回款记录"

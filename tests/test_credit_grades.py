@@ -284,29 +284,31 @@ def test_propose_limits_by_hand(customers):
     nan = np.nan
     monthly = [1e5, 2.5e5 / 12, 5e4, 5e6 / 12, 1e7, nan, 0.0, 1e5 / 12]
     months = [3.0, 2.0, 0.5, 0.0, 3.0, 1.25, 2.0, nan]
-    multiplier = [1.5, 1.2, 1.0, 0.8, 0.8, 1.0, 1.0, 1.0]
+    # C5 has no statutory size: 120m of 12-month sales reads as medium (20m <= sales < 400m)
+    multiplier = [1.5, 1.2, 1.0, 0.8, 1.2, 1.0, 1.0, 1.0]
     expected = pd.DataFrame(
         {
             "grade": customers["grade"],
-            "size_cn": ["large", "medium", "small", "micro", "unknown", "small", "small", "small"],
+            "size_cn": ["large", "medium", "small", "micro", "medium", "small", "small", "small"],
+            "size_basis": ["statutory"] * 4 + ["sales_12m"] + ["statutory"] * 3,
             "revenue_12m": customers["revenue_12m"],
             "monthly_sales": monthly,
             "months": months,
             "size_multiplier": multiplier,
-            "cap": [5e7, 1e7, 3e6, 1e6, 1e6, 3e6, 3e6, 3e6],
+            "cap": [5e7, 1e7, 3e6, 1e6, 1e7, 3e6, 3e6, 3e6],
             "limit_uncapped": [
                 m * n * k for m, n, k in zip(monthly, months, multiplier, strict=True)
             ],
             # 450,000; 50,000 (not 40,000: 49,999.99999999999 is float noise);
-            # 25,000 down to 20,000; default 0; 24,000,000 capped at 1,000,000;
+            # 25,000 down to 20,000; default 0; 36,000,000 capped at 10,000,000;
             # no revenue; negative sales; no grade.
-            "limit_proposed": [450_000.0, 50_000.0, 20_000.0, 0.0, 1e6, nan, 0.0, nan],
+            "limit_proposed": [450_000.0, 50_000.0, 20_000.0, 0.0, 1e7, nan, 0.0, nan],
             "credit_limit": customers["credit_limit"],
-            "limit_change": [-50_000.0, -250_000.0, nan, -100_000.0, 0.0, nan, 0.0, nan],
+            "limit_change": [-50_000.0, -250_000.0, nan, -100_000.0, 9e6, nan, 0.0, nan],
         },
         index=customers.index,
     )
-    expected["size_cn"] = expected["size_cn"].astype(object)
+    expected[["size_cn", "size_basis"]] = expected[["size_cn", "size_basis"]].astype(object)
     assert_frame_equal(result, expected, check_exact=False, rtol=1e-12)
     assert_frame_equal(customers, before)
 

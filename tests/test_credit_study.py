@@ -224,3 +224,14 @@ def test_study_headline_and_tables_for_the_report(study):
     assert "Special" not in set(study.points_table()["bin"])
     with pytest.raises(ConfigError, match=r"lang must be one of \['en', 'zh'\]; got 'de'"):
         study.headline(lang="de")
+
+
+def test_no_proposed_limit_is_below_exposure_without_an_action(study):
+    scored = study.scored
+    below = scored["limit_proposed"] < scored["open_balance"]
+    assert below.any()  # the sample has customers owing more than the policy allows
+    assert scored.loc[below, "limit_action"].isin(["repayment_plan", "hold_orders"]).all()
+    assert (
+        scored.loc[scored["in_default_at_as_of"], "limit_action"].dropna() == "hold_orders"
+    ).all()
+    assert set(scored["size_basis"]) <= {"statutory", "own_revenue", "sales_12m", "unknown"}

@@ -117,3 +117,10 @@ def test_parquet_is_read_and_checked_in_the_engine(tmp_path, invoices, customers
     assert ledger.invoices.amount.sum().execute() == invoices["amount"].sum()
     assert ledger.invoices.invoice_date.type().is_date()
     assert not any(c.startswith("_") for c in ledger.invoices.columns)
+
+
+def test_owner_and_contact_are_kept_for_the_collections_worklist(invoices, customers):
+    people = customers.assign(owner="王经理", contact="+86 20 1234 5678")
+    ledger = Ledger.from_frames(invoices, customers=people)
+    kept = ledger.customers.select("customer_id", "owner", "contact").to_pandas()
+    assert set(kept["owner"]) == {"王经理"} and set(kept["contact"]) == {"+86 20 1234 5678"}

@@ -13,6 +13,7 @@
 Column names are parameters of every function.
 """
 
+from segkit.classes.clusters import CustomerClusters
 from segkit.classes.frequency import (
     amount_class,
     class_matrix,
@@ -20,7 +21,6 @@ from segkit.classes.frequency import (
     frequency_class,
     pivot_cells,
 )
-from segkit.classes.clusters import CustomerClusters
 from segkit.classes.pipeline import classify, classify_features, with_labels
 from segkit.classes.rfm_segments import (
     DEFAULT_SEGMENT_MAP,

@@ -1,8 +1,10 @@
 """One table out: every class of every customer, with the reasons, for the ERP and the studies.
 
-:func:`classify` builds the features as of a date and applies, in order: frequency and amount
-classes, RFM scores with the international ten-segment map and the Chinese eight-class model,
-ABC value tiers, the payment-risk tier and value x risk, clusters, and optional user rules. Class
+:func:`classify` builds the features as of a date, adds the credit scorecard and the growth
+potential (:mod:`segkit.growth`: forecast value, headroom against peers, class and reason), and
+applies, in order: frequency and amount classes, RFM scores with the international ten-segment
+map and the Chinese eight-class model, ABC value tiers, the payment-risk tier and value x risk,
+clusters, and optional user rules. Class
 columns hold stable codes (``"frequent"``, ``"champions"``, ``"important_value"``); use
 :func:`with_labels` for English or Chinese labels. The parameters actually used (quantile edges,
 splits, cluster scores) are kept in ``frame.attrs["params"]``.
@@ -19,14 +21,16 @@ import pandas as pd
 import yaml
 
 from segkit.checks import check_lang
-from segkit.classes.frequency import amount_class, frequency_class
 from segkit.classes.clusters import CustomerClusters
+from segkit.classes.frequency import amount_class, frequency_class
+from segkit.classes.reasons import reasons
 from segkit.classes.rfm_segments import RFMScorer, rfm_class_cn, rfm_segment
 from segkit.classes.rules.apply import load_rules
 from segkit.classes.tiers import ABCTiers
 from segkit.classes.value_risk import DEFAULT_RISK_RULES, payment_risk_tier
 from segkit.exceptions import ConfigError, SegkitError
 from segkit.features import customer_features
+from segkit.growth import GROWTH_LABELS, GROWTH_OUTPUT, growth_potential, with_growth
 from segkit.text.labels import LABELS, translate
 
 __all__ = ["classify", "classify_features", "with_labels", "DEFAULT_CONFIG", "OUTPUT_COLUMNS"]
@@ -52,6 +56,7 @@ DEFAULT_CONFIG: dict = {
     },
     "rules": None,
     "features": {},
+    "growth": {"enabled": True, "horizon_months": 12, "thresholds": None},
     "credit": {
         "enabled": True,
         "horizon_months": 12,
@@ -100,10 +105,13 @@ OUTPUT_COLUMNS = (
     "credit_limit",
     "limit_proposed",
     "limit_change",
+    "limit_action",
+    "size_basis",
     "risk_tier",
     "value_risk",
     "cluster",
     "cluster_name",
+    *GROWTH_OUTPUT,
     "rule_class",
     "rule_id",
     "rule_reason",
@@ -130,12 +138,14 @@ def classify(
         Overrides of :data:`DEFAULT_CONFIG` (a dict or a YAML file with the same sections);
         ``rules`` may name a YAML rule file (see :mod:`segkit.classes.rules.apply`).
     lang : {"en", "zh"}
-        Language of the ``reason`` text.
+        Language of the ``reason`` and ``growth_reason`` text.
 
     Returns
     -------
     pandas.DataFrame
-        One row per customer (index ``customer_id``) with :data:`OUTPUT_COLUMNS`.
+        One row per customer (index ``customer_id``) with :data:`OUTPUT_COLUMNS`; a section
+        that cannot run on this ledger (credit, growth) leaves its columns out and says why in
+        ``frame.attrs["notes"]``.
     """
     cfg = resolve_config(config)
     features = customer_features(ledger, as_of, **cfg["features"])
@@ -143,12 +153,16 @@ def classify(
     if cfg["credit"].get("enabled", True):
         features, note = _with_credit(ledger, as_of, features, cfg)
         notes += [note] if note else []
+    if cfg["growth"].get("enabled", True):
+        features, note = with_growth(ledger, as_of, features, cfg["growth"], lang)
+        notes += [note] if note else []
     result = classify_features(features, cfg, lang=lang)
     result.attrs["notes"] = notes
     return result
 
 
-CREDIT_COLUMNS = ("pd", "points", "grade", "expected_loss", "limit_proposed", "limit_change")
+CREDIT_COLUMNS = ("pd", "points", "grade", "expected_loss", "limit_proposed", "limit_change",
+                  "limit_action", "size_basis")  # fmt: skip
 
 
 def _with_credit(ledger, as_of, features: pd.DataFrame, cfg: dict) -> tuple[pd.DataFrame, str]:
@@ -221,6 +235,7 @@ def _section_keys(key: str, default: dict) -> set[str]:
         "amount": (amount_class, {"features"}),
         "clusters": (CustomerClusters.__init__, {"self", "lang"}),
         "features": (customer_features, {"ledger", "as_of"}),
+        "growth": (growth_potential, {"ledger", "as_of", "features", "lang"}),
     }
     keys = set(default)
     if key in takes:
@@ -333,41 +348,14 @@ def _codes(labels: pd.Series, kind: str) -> pd.Series:
     return labels.map(lambda v: lookup.get(v, v))
 
 
-def reasons(frame: pd.DataFrame, lang: str = "en") -> pd.Series:
-    """A short, readable reason for each customer's main classes (no invented precision)."""
-    zh = lang == "zh"
-    parts = []
-    if "invoices_12m" in frame:
-        n = frame["invoices_12m"].fillna(0).astype(int).astype(str)
-        parts.append("近12个月开票" + n + "张" if zh else n + " invoices in 12 months")
-    if "revenue_12m" in frame:
-        rev = frame["revenue_12m"].fillna(0).map(lambda v: f"{v:,.0f}")
-        parts.append("收入" + rev if zh else "revenue " + rev)
-    if "rfm_cell" in frame:
-        parts.append("RFM " + frame["rfm_cell"].astype(str))
-    if "abc_tier" in frame:
-        parts.append(("ABC " if not zh else "ABC分级 ") + frame["abc_tier"].astype(str))
-    if "avg_days_late" in frame:
-        late = frame["avg_days_late"].map(lambda v: "n/a" if pd.isna(v) else f"{v:.0f}")
-        parts.append("平均逾期" + late + "天" if zh else "avg " + late + " days late")
-    if "aging_90_plus" in frame:
-        over = frame["aging_90_plus"].fillna(0) > 0
-        parts.append(
-            pd.Series(
-                np.where(over, "逾期90天以上有余额" if zh else "balance over 90 days past due", ""),
-                index=frame.index,
-            )
-        )
-    if "rule_id" in frame:
-        parts.append(("规则 " if zh else "rule ") + frame["rule_id"].astype(str))
-    text = pd.concat(parts, axis=1).astype(str)
-    return text.apply(lambda row: "; ".join(p for p in row if p), axis=1)
-
-
 def with_labels(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """A copy with the class codes replaced by their English or Chinese labels."""
     out = frame.copy()
     for column in _LABELLED:
         if column in out.columns:
             out[column] = translate(out[column], lang, kind=column)
+    if "growth_class" in out.columns:
+        out["growth_class"] = out["growth_class"].map(
+            lambda c: GROWTH_LABELS.get(c, {}).get(lang, c)
+        )
     return out

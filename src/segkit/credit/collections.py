@@ -19,10 +19,10 @@ import pandas as pd
 from segkit.checks import as_date, check_lang
 from segkit.exceptions import ConfigError, SchemaError
 from segkit.features import DEFAULT_AGING_EDGES, aging_buckets
+from segkit.text import text
 
 __all__ = [
-    "DISPLAY_FORMATS",
-    "HEADLINE_LABELS",
+    "HEADLINE_FORMATS",
     "aging_by_grade",
     "contact_list",
     "dso_trend",
@@ -35,34 +35,19 @@ _ = ibis._
 _TOL = 0.005  # half a cent: amounts this close to settling count as settled (as in features)
 _KEYS = ["customer_id", "as_of"]
 
-#: Names of the headline measures in each report language, and how to format the value.
-HEADLINE_LABELS = {
-    "customers": ("customers with an open balance", "有应收余额的客户", "{:,.0f}"),
-    "open_ar": ("open receivables (CNY)", "应收账款余额（元）", "{:,.0f}"),
-    "overdue": ("overdue (CNY)", "逾期金额（元）", "{:,.0f}"),
-    "overdue_share": ("overdue share of open receivables", "逾期占比", "{:.1%}"),
-    "past_due_90_plus": ("more than 90 days past due (CNY)", "逾期90天以上（元）", "{:,.0f}"),
-    "share_90_plus": ("share more than 90 days past due", "逾期90天以上占比", "{:.1%}"),
-    "expected_loss": ("expected loss (CNY)", "预期损失（元）", "{:,.0f}"),
-    "expected_loss_rate": ("expected loss / open receivables", "预期损失率", "{:.2%}"),
-    "customers_in_default": ("customers in default", "违约客户数", "{:,.0f}"),
-    "dso_days": ("DSO (days)", "应收账款周转天数（天）", "{:,.0f}"),
+#: Number format of each headline measure; its name is in the text catalogue (``credit_measure``).
+HEADLINE_FORMATS = {
+    "customers": "{:,.0f}",
+    "open_ar": "{:,.0f}",
+    "overdue": "{:,.0f}",
+    "overdue_share": "{:.1%}",
+    "past_due_90_plus": "{:,.0f}",
+    "share_90_plus": "{:.1%}",
+    "expected_loss": "{:,.0f}",
+    "expected_loss_rate": "{:.2%}",
+    "customers_in_default": "{:,.0f}",
+    "dso_days": "{:,.0f}",
 }
-
-
-#: Number formats of the study tables' columns, for ``DataFrame.style.format``.
-DISPLAY_FORMATS = {
-    **{c: "{:,.0f}" for c in ("open_balance", "overdue_balance", "overdue", "expected_loss",
-                              "credit_limit", "limit_proposed", "limit_change", "revenue_12m",
-                              "aging_current", "aging_1_30", "aging_31_60", "aging_61_90",
-                              "aging_90_plus", "total", "points", "exposure")},
-    **{c: "{:.1%}" for c in ("overdue_share", "expected_loss_rate", "default_rate")},
-    **{c: "{:.2%}" for c in ("pd", "pd_model", "mean_pd", "pd_lower", "pd_upper", "ci_lower",
-                             "ci_upper")},
-    **{c: "{:.3f}" for c in ("psi", "iv")},
-    **{c: "{:.0f}" for c in ("open_days_past_due", "days_since_last_payment")},
-    "median_days_late": "{:.1f}",
-}  # fmt: skip
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:
@@ -110,7 +95,7 @@ def portfolio_summary(
     return pd.Series(values, dtype=object, name="portfolio")
 
 
-def headline_table(summary: pd.Series, lang: str = "en") -> pd.DataFrame:
+def headline_table(summary: pd.Series, lang: str = "en", currency: str = "CNY") -> pd.DataFrame:
     """The output of :func:`portfolio_summary` as a two-column table for a report.
 
     Parameters
@@ -118,20 +103,23 @@ def headline_table(summary: pd.Series, lang: str = "en") -> pd.DataFrame:
     summary : pandas.Series
         From :func:`portfolio_summary`.
     lang : {"en", "zh"}, default "en"
+    currency : str, default "CNY"
+        The ledger's currency, named in the labels of amounts.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``measure`` (in ``lang``) and ``value`` (formatted text), one row per
-        measure of :data:`HEADLINE_LABELS` found in ``summary``; missing values show "–".
+        Columns ``measure`` (in ``lang``, from the catalogue kind ``credit_measure``) and
+        ``value`` (formatted text), one row per measure of :data:`HEADLINE_FORMATS` found in
+        ``summary``; missing values show "–".
     """
     check_lang(lang)
     rows = []
-    for key, (english, chinese, pattern) in HEADLINE_LABELS.items():
+    for key, pattern in HEADLINE_FORMATS.items():
         if key in summary.index:
             value = summary[key]
-            text = "–" if pd.isna(value) else pattern.format(float(value))
-            rows.append((english if lang == "en" else chinese, text))
+            shown = "–" if pd.isna(value) else pattern.format(float(value))
+            rows.append((text("credit_measure", key, lang, currency=currency), shown))
     return pd.DataFrame(rows, columns=["measure", "value"])
 
 
@@ -244,26 +232,31 @@ def contact_list(scored: pd.DataFrame, n: int = 20, overdue_only: bool = True) -
              "open_days_past_due", "last_payment_date", "days_since_last_payment"]  # fmt: skip
     out = rows[[c for c in shown if c in rows.columns]].copy()
     out.insert(0, "rank", range(1, len(out) + 1))
-    out["reason"] = [_reason(row) for _id, row in rows.iterrows()]
+    out["reason"] = [reason(row) for _id, row in rows.iterrows()]
     return out
 
 
-def _reason(row: pd.Series) -> str:
+def reason(row: pd.Series, lang: str = "en") -> str:
+    """Why a customer is on a collections list, in words (catalogue kind ``credit_reason``)."""
     parts = []
     days = row["open_days_past_due"]
     if bool(row.get("in_default_at_as_of", False)):
-        parts.append(f"in default: {days:.0f} days past due")
+        parts.append(text("credit_reason", "in_default", lang, days=days))
     elif days > 0:
-        parts.append(f"{days:.0f} days past due")
+        parts.append(text("credit_reason", "past_due", lang, days=days))
     if row["open_balance"] > 0 and row["overdue_balance"] >= 0.5 * row["open_balance"]:
-        parts.append(f"{row['overdue_balance'] / row['open_balance']:.0%} of the balance overdue")
+        share = row["overdue_balance"] / row["open_balance"]
+        parts.append(text("credit_reason", "overdue_share", lang, share=share))
     if "days_since_last_payment" in row.index:
         silence = row["days_since_last_payment"]
         if pd.isna(silence):
-            parts.append("never paid")
+            parts.append(text("credit_reason", "never_paid", lang))
         elif silence > 60:
-            parts.append(f"no payment for {silence:.0f} days")
-    return "; ".join(parts) or "largest expected loss"
+            parts.append(text("credit_reason", "no_payment", lang, days=silence))
+    if row.get("disputed_share", 0) > 0:
+        parts.append(text("credit_reason", "disputed", lang))
+    joiner = "；" if lang == "zh" else "; "
+    return joiner.join(parts) or text("credit_reason", "largest_loss", lang)
 
 
 def dso_trend(ledger, start=None, end=None, freq: str = "ME", window_days: int = 365):

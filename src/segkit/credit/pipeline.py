@@ -139,6 +139,7 @@ def credit_study(
     snapshots.loc[snapshots["snapshot"].isin(test["snapshot"]), "set"] = "test"
     metrics = validation_metrics(train, test, oot, model)
     metrics |= {"n_scored": len(scored), "n_in_default": int(scored["in_default_at_as_of"].sum())}
+    metrics["n_no_exposure"] = counts["no exposure"]
     return CreditStudy(
         as_of=day,
         previous_as_of=previous,

@@ -17,42 +17,25 @@ from segkit.checks import check_lang
 from segkit.credit.collections import portfolio_summary
 from segkit.credit.grades import PDCalibrator, RatingScale
 from segkit.credit.scorecard import CreditScorecard
+from segkit.text import text
 
 __all__ = ["CreditStudy"]
 
+#: Validation metrics of :meth:`CreditStudy.metrics_table` (names in the catalogue kind
+#: ``credit_metric``) and their formats.
 _METRICS = (
-    ("auc", "AUC, out of time (0.5 = random ranking)", "{:.3f}"),
-    ("gini", "Gini = 2 AUC - 1, out of time", "{:.3f}"),
-    ("ks", "KS, out of time", "{:.3f}"),
-    ("brier", "Brier score of the scorecard PD, out of time", "{:.4f}"),
-    ("auc_train", "AUC on the training quarters", "{:.3f}"),
-    ("n_train", "training rows (customer-quarters)", "{:,}"),
-    ("n_default_train", "training defaults", "{:,}"),
-    ("default_rate_train", "training default rate", "{:.2%}"),
-    ("n_test", "test rows (customer-quarters)", "{:,}"),
-    ("n_default_test", "test defaults", "{:,}"),
-    ("default_rate_test", "test default rate", "{:.2%}"),
+    ("auc", "{:.3f}"),
+    ("gini", "{:.3f}"),
+    ("ks", "{:.3f}"),
+    ("brier", "{:.4f}"),
+    ("auc_train", "{:.3f}"),
+    ("n_train", "{:,}"),
+    ("n_default_train", "{:,}"),
+    ("default_rate_train", "{:.2%}"),
+    ("n_test", "{:,}"),
+    ("n_default_test", "{:,}"),
+    ("default_rate_test", "{:.2%}"),
 )
-_HEADLINE = {
-    "en": (
-        "**As of {as_of}**, {customers} customers owe {open_m:,.1f}m CNY: {overdue_share:.1%} is "
-        "overdue and {share_90_plus:.1%} more than 90 days past due; {customers_in_default} "
-        "customers are in default. ",
-        "DSO is {dso_days:.0f} days. ",
-        "Expected loss is {loss_m:,.2f}m CNY ({expected_loss_rate:.1%} of open receivables). Out "
-        "of time, the scorecard ranks defaults with AUC {auc:.2f} (Gini {gini:.2f}, KS {ks:.2f}); "
-        "{downgraded} customers were downgraded since {previous}.",
-    ),
-    "zh": (
-        "**截至 {as_of}**，{customers} 家客户应收余额 {open_m:,.1f} 百万元："
-        "逾期占 {overdue_share:.1%}，逾期90天以上占 {share_90_plus:.1%}；"
-        "{customers_in_default} 家客户已违约。",
-        "应收账款周转天数 {dso_days:.0f} 天。",
-        "预期损失 {loss_m:,.2f} 百万元（占应收余额 {expected_loss_rate:.1%}）。"
-        "跨时间验证中评分卡的 AUC 为 {auc:.2f}（基尼系数 {gini:.2f}，KS {ks:.2f}）；"
-        "自 {previous} 以来 {downgraded} 家客户评级下调。",
-    ),
-}
 
 
 @dataclass
@@ -126,12 +109,18 @@ class CreditStudy:
         table = self.scorecard.points_table()
         return table[table["bin"] != "Special"].reset_index(drop=True)
 
-    def metrics_table(self) -> pd.DataFrame:
+    def metrics_table(self, lang: str = "en") -> pd.DataFrame:
         """The validation metrics as text, with what each one means: ``measure``, ``value``."""
-        rows = [(label, pattern.format(self.metrics[key])) for key, label, pattern in _METRICS]
+        check_lang(lang)
+        rows = [
+            (text("credit_metric", key, lang), pattern.format(self.metrics[key]))
+            for key, pattern in _METRICS
+        ]
         return pd.DataFrame(rows, columns=["measure", "value"])
 
-    def headline(self, dso_days: float | None = None, lang: str = "en") -> str:
+    def headline(
+        self, dso_days: float | None = None, lang: str = "en", currency: str = "CNY"
+    ) -> str:
         """One paragraph (Markdown) with the portfolio's and the model's headline numbers.
 
         Parameters
@@ -139,13 +128,41 @@ class CreditStudy:
         dso_days : float, optional
             Portfolio DSO to quote (e.g. the last value of :func:`~segkit.credit.dso_trend`).
         lang : {"en", "zh"}, default "en"
+        currency : str, default "CNY"
+            The ledger's currency.
         """
         check_lang(lang)
         numbers = portfolio_summary(self.scored, dso_days).to_dict()
         numbers |= {k: self.metrics[k] for k in ("auc", "gini", "ks")}
-        numbers |= {"as_of": self.as_of, "previous": self.previous_as_of}
+        numbers |= {"as_of": self.as_of, "previous": self.previous_as_of, "currency": currency}
         numbers |= {"open_m": numbers["open_ar"] / 1e6, "loss_m": numbers["expected_loss"] / 1e6}
         numbers["downgraded"] = len(self.watch_list)
-        head, dso, tail = _HEADLINE[lang]
-        parts = (head, dso, tail) if dso_days is not None else (head, tail)
-        return "".join(parts).format(**numbers).strip()
+        keys = ("headline_portfolio", "headline_dso", "headline_model")
+        parts = [text("credit_text", k, lang, **numbers) for k in keys]
+        if dso_days is None:
+            parts.pop(1)
+        return "".join(parts).strip()
+
+    def notes_text(self, lang: str = "en") -> list[str]:
+        """The study's notes (populations, exclusions, modelling choices) in ``lang``."""
+        check_lang(lang)
+        shots = self.snapshots
+        dates = {
+            s: ", ".join(shots.loc[shots["set"] == s, "snapshot"].dt.strftime("%Y-%m-%d"))
+            for s in ("train", "test")
+        }
+        m = self.metrics
+        fields = {
+            "train": dates["train"],
+            "test": dates["test"],
+            "no_exposure": int(shots["no exposure"].sum()),
+            "in_default": int(shots["in default at as_of"].sum()),
+            "as_of": self.as_of.isoformat(),
+            "scored": m["n_scored"],
+            "scored_default": m["n_in_default"],
+            "not_scored": m.get("n_no_exposure", 0),
+            "grade": self.scale.default_grade,
+        }
+        keys = ["note_snapshots", "note_excluded", "note_scored"]
+        keys += ["note_recalibrated"] if self.calibrator is not None else []
+        return [text("credit_text", k, lang, **fields) for k in keys]

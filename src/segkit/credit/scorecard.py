@@ -86,16 +86,20 @@ class CreditScorecard(ClassifierMixin, BaseEstimator):
     categorical : list of str, optional
         Columns to bin as categories. None treats object, string and category columns as
         categorical; list numeric codes (industry codes, say) here to bin them by value.
-    monotonic_trend : str or None, default "auto_asc_desc"
+    monotonic_trend : str or None, default "auto"
         Trend the event rate must follow across the bins of a numeric feature (optbinning's
-        ``monotonic_trend``, passed per variable). Default risk rises or falls steadily with
-        most payment features (days late, overdue share, utilisation), so the default picks
-        the better of ascending and descending; this keeps points explainable. Categorical
-        features are always ordered by event rate.
-    min_bin_size : float, default 0.05
-        Smallest share of the rows in one bin.
-    max_n_bins : int, default 6
-        Largest number of bins per feature (the missing bin not counted).
+        ``monotonic_trend``, passed per variable). The default is optbinning's own: it picks
+        ascending, descending, a peak or a valley per feature from the data, so risk that is
+        highest in the middle of a range (or at both ends) is kept. ``"auto_asc_desc"`` forces
+        a steadily rising or falling trend, which makes every feature's points read one way
+        but loses discrimination when the risk is not monotonic;
+        None imposes no trend. Categorical features are ordered by event rate.
+    min_bin_size : float or None, default None
+        Smallest share of the rows in one bin; None leaves it to the pre-binning (optbinning's
+        default: pre-bins of at least 5 % of the rows).
+    max_n_bins : int or None, default None
+        Largest number of bins per feature (the missing bin not counted); None: no cap beyond
+        the pre-binning (at most 20 pre-bins).
     selection_criteria : dict, optional
         optbinning's variable selection, e.g. ``{"iv": {"min": 0.02}}``.
     C : float, default 1.0
@@ -136,9 +140,9 @@ class CreditScorecard(ClassifierMixin, BaseEstimator):
         self,
         features=None,
         categorical=None,
-        monotonic_trend="auto_asc_desc",
-        min_bin_size=0.05,
-        max_n_bins=6,
+        monotonic_trend="auto",
+        min_bin_size=None,
+        max_n_bins=None,
         selection_criteria=None,
         C=1.0,
         pdo=20,
@@ -175,10 +179,15 @@ class CreditScorecard(ClassifierMixin, BaseEstimator):
             if not isinstance(value, numbers.Real) or isinstance(value, bool) or value <= 0:
                 raise ConfigError(f"{name} must be a positive number; got {value!r}.")
         size = self.min_bin_size
-        if not isinstance(size, numbers.Real) or isinstance(size, bool) or not 0 < size <= 0.5:
-            raise ConfigError(f"min_bin_size must be in (0, 0.5]; got {self.min_bin_size!r}.")
-        if not isinstance(self.max_n_bins, numbers.Integral) or self.max_n_bins < 2:
-            raise ConfigError(f"max_n_bins must be an int >= 2; got {self.max_n_bins!r}.")
+        if size is not None and (
+            not isinstance(size, numbers.Real) or isinstance(size, bool) or not 0 < size <= 0.5
+        ):
+            raise ConfigError(f"min_bin_size must be None or in (0, 0.5]; got {size!r}.")
+        bins = self.max_n_bins
+        if bins is not None and (
+            not isinstance(bins, numbers.Integral) or isinstance(bins, bool) or bins < 2
+        ):
+            raise ConfigError(f"max_n_bins must be None or an int >= 2; got {bins!r}.")
 
     def _select_features(self, X: pd.DataFrame) -> tuple[list[str], list[str]]:
         if self.features is None:

@@ -47,10 +47,11 @@ DEFAULT_MODEL_FEATURES = (
 )  # fmt: skip
 
 _SCORED_COLUMNS = (
-    "name", "industry_section", "size_cn", "credit_limit", "revenue_12m", "open_balance",
-    "overdue_balance", "open_days_past_due", "max_days_past_due", "avg_days_late", "dso_days",
-    "days_since_last_payment", "last_payment_date", "in_default_at_as_of", "status",
-    "pd_model", "pd", "points", "grade", "expected_loss", "limit_proposed", "limit_change",
+    "name", "owner", "contact", "group_id", "industry_section", "size_cn", "credit_limit",
+    "revenue_12m", "open_balance", "overdue_balance", "open_days_past_due", "max_days_past_due",
+    "avg_days_late", "dso_days", "disputed_share", "days_since_last_payment", "last_payment_date",
+    "in_default_at_as_of", "status", "pd_model", "pd", "points", "grade", "expected_loss",
+    "limit_size", "size_basis", "limit_proposed", "limit_change", "limit_action",
 )  # fmt: skip
 _CALIBRATION_METHODS = (None, "platt", "isotonic")
 
@@ -135,8 +136,10 @@ def finish_scored(frame, lgd, policy, features) -> pd.DataFrame:
     if "size_cn" not in frame.columns:
         frame["size_cn"] = np.nan
     limits = propose_limits(frame, policy=policy)
+    frame["limit_size"], frame["size_basis"] = limits["size_cn"], limits["size_basis"]
     frame["limit_proposed"] = limits["limit_proposed"]
     frame["limit_change"] = limits.get("limit_change", np.nan)
+    frame["limit_action"] = limits["action"]
     aging = [c for c in frame.columns if c.startswith("aging_")]
     keep = []
     for column in _SCORED_COLUMNS:  # the aging buckets go right after the overdue balance

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from segkit.checks import check_lang
+from segkit.checks import LANGS, check_lang
+from segkit.text.catalogue import catalogue, text
 from segkit.text.labels import LABELS
 
 __all__ = ["ABSENT", "UNCLASSIFIED", "CLASS_COLUMNS", "CLASS_ORDERS", "class_labels"]
@@ -48,11 +49,10 @@ CLASS_ORDERS: dict[str, tuple[str, ...]] = {
     ),
 }
 #: Labels of the two markers that are not classes.
-MARKER_LABELS = {
-    ABSENT: {"en": "not a customer", "zh": "非在册客户"},
-    UNCLASSIFIED: {"en": "unclassified", "zh": "未分类"},
-}
-AXES = {"en": ("from", "to"), "zh": ("期初", "期末")}
+MARKER_LABELS = {ABSENT: catalogue()["migration"]["absent"],
+                 UNCLASSIFIED: catalogue()["migration"]["unclassified"]}  # fmt: skip
+#: Names of a migration matrix's axes, in each language.
+AXES = {lang: (text("migration", "from", lang), text("migration", "to", lang)) for lang in LANGS}
 
 
 def class_labels(table: pd.DataFrame, column: str, lang: str = "en", counts=None) -> pd.DataFrame:

@@ -2,26 +2,33 @@
 
 CSV files are decoded with the encoding the mapping names, or detected: UTF-8 with BOM, UTF-8, then
 GB18030 (a superset of GBK and GB2312, the usual encodings of Chinese ERP exports). The encoding
-used is reported; a file that none of them decodes raises an error asking for the encoding, so text
-is never silently garbled.
+used is reported; a file that none of them decodes raises an error asking for the encoding, and a
+file whose lines are in different encodings (a UTF-8 line pasted into a GBK export) is refused, so
+text is never silently garbled.
 
 Parsing never drops or changes a row: a value that does not parse is recorded as a failure
 (file, table, column, row, rule, value) and the ledger is rejected by :mod:`segkit.ledger.validation`.
-Row numbers are those a spreadsheet shows: the header is row 1, the first record row 2.
+Row numbers are those a spreadsheet shows: the header is row 1, the first record row 2. The rules
+for single values and their limits are in :mod:`segkit.ledger.values`.
 """
 
 from __future__ import annotations
 
+import io
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
+import ibis
 import numpy as np
 import pandas as pd
 
 from segkit.exceptions import MappingError, SchemaError
+from segkit.ledger.coerce import RawTable, coerce
+from segkit.ledger.excel import read_xlsx
 from segkit.ledger.mapping import TableSource
 from segkit.ledger.schema import BOOL, DATE, FLOAT, STRING, TABLES
+from segkit.ledger.validation import failures_error, one_failure
+from segkit.ledger.values import MAX_ABS, RULE_BOUND
 
 __all__ = [
     "RawTable",
@@ -34,19 +41,8 @@ __all__ = [
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
 _ENCODINGS = ("utf-8", "gb18030")
-_CURRENCY = re.compile(r"[\s¥￥$€£]|CNY|RMB|USD|EUR", re.IGNORECASE)
-
-
-@dataclass
-class RawTable:
-    """A table read into canonical columns, with its parse failures and notes."""
-
-    table: str
-    frame: pd.DataFrame
-    origin: str
-    encoding: str | None = None
-    failures: list[dict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+_NUL = "\ue000"  # stands for NUL while pandas parses the text (its C parser ends strings at NUL)
+_LINE = re.compile(r"line (\d+)")
 
 
 def detect_encoding(path: Path, encoding: str = "auto") -> str:
@@ -57,52 +53,162 @@ def detect_encoding(path: Path, encoding: str = "auto") -> str:
     MappingError
         If the named encoding fails, or no candidate decodes the whole file.
     """
-    data = path.read_bytes()
+    return _decode(path.read_bytes(), path, encoding)[1]
+
+
+def _decode(data: bytes, path: Path, encoding: str = "auto") -> tuple[str, str]:
     auto = encoding in (None, "auto")
     if auto and data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
+        return data.decode("utf-8-sig"), "utf-8-sig"
     candidates = _ENCODINGS if auto else (encoding,)
+    tried = []
     for candidate in candidates:
         try:
-            data.decode(candidate)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        return candidate
-    tried = ", ".join(candidates)
+            return data.decode(candidate), candidate
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            tried.append(f"{candidate} (line {line})")
+        except LookupError:
+            tried.append(f"{candidate} (unknown encoding)")
     raise MappingError(
-        f"{path}: cannot decode the file as {tried}; name its encoding in the mapping file "
-        "(encoding: gbk, big5, latin-1, ...)"
+        f"{path}: cannot decode the file as {', '.join(tried)}; name its encoding in the mapping "
+        "file (encoding: gbk, big5, latin-1, ...)"
     )
 
 
+def _utf8_lines(data: bytes, encoding: str) -> list[int]:
+    """Line numbers that are UTF-8 text in a file decoded with another encoding.
+
+    A line counts when its non-ASCII bytes decode as UTF-8 and, for the multi-byte encodings of
+    East Asia, every character they give is CJK (what a pasted UTF-8 line holds; GBK text read as
+    UTF-8 by chance gives Latin, Greek or Cyrillic letters).
+    """
+    if encoding.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig", "ascii"):
+        return []
+    wide = encoding.lower().replace("-", "").replace("_", "") in (
+        "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "shiftjis", "cp932", "euckr", "cp936",
+    )  # fmt: skip
+    found = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if not wide or all(ord(c) >= 0x2E80 for c in text if not c.isascii()):
+            found.append(number)
+    return found
+
+
+def _mixed_error(origin: str, table: str, data: bytes, encoding: str, utf8: list[int]):
+    """Name the odd lines out: the UTF-8 ones, or the others when most lines are UTF-8."""
+    lines = data.split(b"\n")
+    wide = [n for n, line in enumerate(lines, start=1) if not line.isascii()]
+    if len(utf8) * 2 > len(wide):
+        odd = [n for n in wide if n not in set(utf8)]
+        rule = f"one encoding per file (the file is UTF-8; these lines are not, {encoding}?)"
+        codec = encoding
+    else:
+        odd, codec = utf8, "utf-8"
+        rule = f"one encoding per file (the file reads as {encoding}; these lines are UTF-8)"
+    return failures_error(
+        [{"file": origin, "table": table, "column": None, "row": n, "rule": rule,
+          "value": lines[n - 1].decode(codec, "replace").strip()[:60], "count": len(odd)}
+         for n in odd[:5]]
+    )  # fmt: skip
+
+
 def read_source(source: TableSource, path: Path | None = None) -> RawTable:
-    """Read one table from a file (CSV, Excel or Parquet) and coerce it to canonical columns."""
+    """Read one table from a file (CSV, Excel or Parquet) and coerce it to canonical columns.
+
+    Raises
+    ------
+    MappingError
+        When the file does not exist or its encoding is unknown.
+    SchemaError
+        When the file cannot be read as a table (a directory, a broken link, an empty or corrupt
+        file, an unknown sheet, mixed encodings, repeated column names).
+    """
     path = Path(path or source.file)
-    if not path.is_file():
-        raise MappingError(f"table '{source.table}': file not found: {path}")
+    _check_readable(path, source.table)
     suffix = path.suffix.lower()
-    encoding = None
+    encoding, header, stray = None, None, []
     if suffix == ".csv":
-        encoding = detect_encoding(path, source.encoding)
-        frame = pd.read_csv(
-            path,
-            dtype=str,
-            encoding=encoding,
-            keep_default_na=False,
-            na_values=[""],
-            skipinitialspace=True,
-        )
+        header, frame, encoding = _read_csv(path, source)
     elif suffix == ".xlsx":
-        frame = pd.read_excel(path, sheet_name=source.sheet or 0, dtype=object)
+        try:
+            header, frame, stray = read_xlsx(path, source.sheet)
+        except ValueError as exc:
+            raise one_failure(path.name, source.table, "a readable .xlsx sheet", str(exc)) from None
     elif suffix == ".parquet":  # read_ledger opens Parquet in the engine; this serves direct calls
-        frame = pd.read_parquet(path)
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises several kinds for a damaged file
+            raise one_failure(
+                path.name, source.table, "a readable Parquet file", str(exc)
+            ) from None
     else:
         raise MappingError(f"{path}: unsupported file type {suffix!r}; use one of {SUFFIXES}")
-    raw = _coerce(frame, source, origin=path.name, first_row=2 if suffix != ".parquet" else 1)
-    raw.encoding = encoding
+    rows = np.arange(1, len(frame) + 1) if header is None else frame.index.to_numpy()
+    raw = coerce(frame, source, origin=path.name, rows=rows, header=header)
+    raw.encoding, raw.path = encoding, path
+    for cell in stray:
+        raw.failures.append(
+            {"file": path.name, "table": source.table, "column": cell["column"],
+             "row": cell["row"], "rule": "a value under a header (column outside the table)",
+             "value": cell["value"]}
+        )  # fmt: skip
     if encoding:
         raw.notes.append(f"{path.name}: read as {encoding}")
     return raw
+
+
+def _check_readable(path: Path, table: str) -> None:
+    try:
+        path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise one_failure(
+                path.name, table, "a readable file", "a broken symbolic link"
+            ) from None
+        raise MappingError(f"table '{table}': file not found: {path}") from None
+    except OSError as exc:  # a symbolic link loop, a name too long, no permission
+        raise one_failure(path.name, table, "a readable file", exc.strerror or str(exc)) from None
+    if path.is_dir():
+        raise one_failure(path.name, table, "a readable file", "a directory") from None
+    if not path.is_file():
+        raise one_failure(path.name, table, "a readable file", "not a regular file") from None
+
+
+def _read_csv(path: Path, source: TableSource) -> tuple[list, pd.DataFrame, str]:
+    """The header cells and the records, indexed by row number; blank lines are not records."""
+    data = path.read_bytes()
+    text, encoding = _decode(data, path, source.encoding)
+    mixed = _utf8_lines(data, encoding)
+    if mixed:
+        raise _mixed_error(path.name, source.table, data, encoding, mixed)
+    if not text.strip():
+        raise one_failure(path.name, source.table, "a header row", "an empty file")
+    has_nul = "\0" in text
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text.replace("\0", _NUL) if has_nul else text),
+            header=None, dtype=str, keep_default_na=False, na_values=[""],
+            skipinitialspace=True, skip_blank_lines=False,
+        )  # fmt: skip
+    except pd.errors.ParserError as exc:
+        found = _LINE.search(str(exc))
+        row = int(found.group(1)) if found else None
+        raise one_failure(
+            path.name, source.table, "a table of CSV records", str(exc), row=row
+        ) from None
+    if has_nul:
+        frame = frame.apply(lambda c: c.str.replace(_NUL, "\0", regex=False))
+    header = frame.iloc[0].tolist()
+    frame = frame.iloc[1:]
+    frame.index = frame.index + 1  # the header is row 1
+    return header, frame[frame.notna().any(axis=1)], encoding
 
 
 def from_frame(frame: pd.DataFrame, table: str, source: TableSource | None = None) -> RawTable:
@@ -111,175 +217,8 @@ def from_frame(frame: pd.DataFrame, table: str, source: TableSource | None = Non
         raise SchemaError(
             f"table '{table}': expected a pandas DataFrame, got {type(frame).__name__}"
         )
-    return _coerce(
-        frame, source or TableSource(table=table), origin=f"<{table} DataFrame>", first_row=0
-    )
-
-
-def _coerce(frame: pd.DataFrame, source: TableSource, origin: str, first_row: int) -> RawTable:
-    frame = frame.rename(columns=lambda c: str(c).strip())
-    frame = _rename(frame, source, origin)
-    raw = RawTable(table=source.table, frame=pd.DataFrame(index=frame.index), origin=origin)
-    rows = pd.Series(np.arange(first_row, first_row + len(frame)), index=frame.index)
-    for column in TABLES[source.table]:
-        if column.name in frame.columns:
-            parsed = _parse(frame[column.name], column.dtype, source)
-            _record(raw, column.name, frame[column.name], parsed, column.dtype, source, rows)
-            raw.frame[column.name] = parsed
-    extras = [c for c in frame.columns if c not in raw.frame.columns]
-    if extras:
-        raw.notes.append(f"{origin}: columns kept but not used: {', '.join(extras[:10])}")
-    _apply_defaults(raw, source)
-    raw.frame["_row"] = rows.to_numpy()
-    raw.frame = raw.frame.reset_index(drop=True)
-    return raw
-
-
-def _rename(frame: pd.DataFrame, source: TableSource, origin: str) -> pd.DataFrame:
-    missing = [src for src in source.columns.values() if src not in frame.columns]
-    if missing:
-        raise MappingError(
-            f"{origin}: mapped source column(s) {missing} not found; the file has "
-            f"{list(frame.columns)}"
-        )
-    reverse = {src: canonical for canonical, src in source.columns.items()}
-    clashes = [c for c in reverse.values() if c in frame.columns and c not in reverse]
-    frame = frame.drop(columns=clashes)
-    return frame.rename(columns=reverse)
-
-
-def _parse(values: pd.Series, dtype: str, source: TableSource) -> pd.Series:
-    if dtype == STRING:
-        return _parse_string(values)
-    if dtype == DATE:
-        return _parse_date(values, source.date_format)
-    if dtype == FLOAT:
-        return _parse_number(values, source)
-    return _parse_bool(values, source)
-
-
-def _parse_string(values: pd.Series) -> pd.Series:
-    def text(v):
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            return None
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        s = str(v).strip()
-        return s or None
-
-    return values.map(text).astype("string")
-
-
-def _parse_date(values: pd.Series, date_format: str | None) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(values):
-        out = values.dt.tz_localize(None) if values.dt.tz is not None else values
-        return out.dt.normalize().astype("datetime64[ns]")
-    as_dates = values.map(lambda v: pd.Timestamp(v) if hasattr(v, "year") else v)
-    text = as_dates.where(as_dates.map(lambda v: isinstance(v, str)))
-    stamps = as_dates.where(as_dates.map(lambda v: isinstance(v, pd.Timestamp)))
-    parsed = pd.to_datetime(text.str.strip(), format=date_format or "ISO8601", errors="coerce")
-    parsed = parsed.fillna(pd.to_datetime(stamps, errors="coerce"))
-    return parsed.dt.normalize().astype("datetime64[ns]")
-
-
-def _parse_number(values: pd.Series, source: TableSource) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return values.astype("float64")
-    text = values.map(lambda v: v if isinstance(v, str) else (None if pd.isna(v) else repr(v)))
-    text = text.str.replace(_CURRENCY, "", regex=True)
-    negative = text.str.match(r"^\(.*\)$", na=False)
-    text = text.str.strip("()")
-    if source.thousands:
-        text = text.str.replace(source.thousands, "", regex=False)
-    if source.decimal != ".":
-        text = text.str.replace(source.decimal, ".", regex=False)
-    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
-    return numbers.where(~negative, -numbers)
-
-
-def _parse_bool(values: pd.Series, source: TableSource) -> pd.Series:
-    def flag(v):
-        if v is None or (not isinstance(v, str) and pd.isna(v)):
-            return pd.NA
-        key = str(v).strip().lower()
-        if key.endswith(".0"):
-            key = key[:-2]
-        return True if key in source.true_values else False if key in source.false_values else pd.NA
-
-    return values.map(flag).astype("boolean")
-
-
-def _record(raw, name, before, after, dtype, source, rows) -> None:
-    """Record values present in the source that did not parse."""
-    present = before.notna() & (before.astype(str).str.strip() != "")
-    bad = present & after.isna()
-    if dtype == FLOAT:
-        bad |= present & np.isinf(after.fillna(0))
-    rule = {
-        DATE: f"parse as a date ({source.date_format or 'ISO 8601, e.g. 2025-12-31'})",
-        FLOAT: "parse as a number"
-        + (
-            f" (thousands {source.thousands!r}, decimal {source.decimal!r})"
-            if source.thousands or source.decimal != "."
-            else ""
-        ),
-        BOOL: f"parse as true/false ({'/'.join(source.true_values[:3])} or "
-        f"{'/'.join(source.false_values[:3])})",
-    }.get(dtype)
-    for idx in before.index[bad]:
-        raw.failures.append(
-            {
-                "file": raw.origin,
-                "table": raw.table,
-                "column": name,
-                "row": int(rows[idx]),
-                "rule": rule,
-                "value": str(before[idx]),
-            }
-        )
-
-
-def _apply_defaults(raw: RawTable, source: TableSource) -> None:
-    frame = raw.frame
-    for name, value in source.defaults.items():
-        if name == "payment_terms_days":
-            _default_due_dates(raw, int(value))
-            continue
-        column = next(c for c in TABLES[source.table] if c.name == name)
-        filler = _parse(
-            pd.Series([value] * len(frame), index=frame.index, dtype=object), column.dtype, source
-        )
-        if name not in frame.columns:
-            frame[name] = filler
-            raw.notes.append(
-                f"{raw.origin}: column {name} set to {value!r} for all rows (mapping default)"
-            )
-            continue
-        empty = frame[name].isna()
-        if empty.any():
-            frame[name] = frame[name].where(~empty, filler)
-            raw.notes.append(
-                f"{raw.origin}: {int(empty.sum())} empty {name} filled with {value!r} (mapping default)"
-            )
-
-
-def _default_due_dates(raw: RawTable, days: int) -> None:
-    frame = raw.frame
-    if "invoice_date" not in frame.columns:
-        return
-    due = frame["invoice_date"] + pd.Timedelta(days=days)
-    if "due_date" not in frame.columns:
-        frame["due_date"] = due
-        raw.notes.append(
-            f"{raw.origin}: due_date = invoice_date + {days} days for all rows (mapping default)"
-        )
-        return
-    empty = frame["due_date"].isna() & frame["invoice_date"].notna()
-    if empty.any():
-        frame["due_date"] = frame["due_date"].where(~empty, due)
-        raw.notes.append(
-            f"{raw.origin}: {int(empty.sum())} empty due_date set to invoice_date + {days} days (mapping default)"
-        )
+    source = source or TableSource(table=table)
+    return coerce(frame, source, origin=f"<{table} DataFrame>", rows=np.arange(len(frame)))
 
 
 def read_parquet_engine(source: TableSource, path: Path, con) -> tuple[object, list]:
@@ -295,7 +234,11 @@ def read_parquet_engine(source: TableSource, path: Path, con) -> tuple[object, l
     (ibis.Table, list of rules)
     """
 
-    table = con.read_parquet(path)
+    try:
+        table = con.read_parquet(path)
+    except Exception as exc:  # the engine's own error types, one per backend
+        first = str(exc).strip().splitlines()[0][:200]
+        raise one_failure(path.name, source.table, "a readable Parquet file", first) from None
     reverse = {src: canonical for canonical, src in source.columns.items()}
     missing = [src for src in reverse if src not in table.columns]
     if missing:
@@ -313,8 +256,16 @@ def read_parquet_engine(source: TableSource, path: Path, con) -> tuple[object, l
         if current.is_string() and column.dtype != STRING:
             casts[column.name] = table[column.name].try_cast(target)
             rules.append(_parquet_parse_rule(source.table, column.name, target))
+        elif column.dtype == STRING and current.is_floating():  # ids stored as 17850.0
+            value = table[column.name]
+            whole = value.abs() < 2**53
+            whole &= value == value.floor()
+            as_int = value.cast("int64").cast("string")
+            casts[column.name] = ibis.ifelse(whole, as_int, value.cast("string"))
         elif column.dtype != STRING or not current.is_string():
             casts[column.name] = table[column.name].cast(target)
+        if column.dtype == FLOAT:
+            rules.append(_parquet_bound_rule(source.table, column.name))
     return table.mutate(**{f"_raw_{k}": table[k] for k in casts}).mutate(**casts), rules
 
 
@@ -325,4 +276,14 @@ def _parquet_parse_rule(table: str, column: str, target: str):
         table, column, f"parse as {target}", table,
         where=lambda t: t[f"_raw_{column}"].notnull() & t[column].isnull(),
         value=lambda t: t[f"_raw_{column}"].cast("string"),
+    )  # fmt: skip
+
+
+def _parquet_bound_rule(table: str, column: str):
+    from segkit.ledger.validation import Rule
+
+    return Rule(
+        table, column, RULE_BOUND, table,
+        where=lambda t: t[column].notnull() & (t[column].isinf() | (t[column].abs() > MAX_ABS)),
+        value=lambda t: t[column].cast("string"),
     )  # fmt: skip

@@ -20,10 +20,20 @@ A mapping file is YAML. Top-level keys give defaults for every table; each table
           currency: CNY            # a constant for a missing column or empty cells
 
 Every value filled from ``defaults`` is counted and reported by ``segkit validate``.
+
+A sales export with one row per invoice line says ``lines:`` under ``invoices``: ``lines: true``
+when the mapped ``amount`` is the line amount, or ``lines: {quantity: 数量, unit_price: 单价}``
+to take it as quantity x unit price; the lines are summed into invoices
+(:mod:`segkit.ledger.lines`).
+
+Every value is checked for its type (a ``columns:`` that is a list, a ``date_format: 123`` or
+``payment_terms_days: thirty`` is an error naming the key). The file is read with PyYAML's safe
+loader, at most :data:`MAX_BYTES` long and with at most :data:`MAX_ALIASES` aliases.
 """
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +56,7 @@ _SOURCE_KEYS = {
     "defaults",
     "true_values",
     "false_values",
+    "lines",
 }
 _TOP_KEYS = {
     "encoding",
@@ -58,6 +69,9 @@ _TOP_KEYS = {
 }
 DEFAULT_TRUE = ("1", "true", "t", "yes", "y", "是", "真")
 DEFAULT_FALSE = ("0", "false", "f", "no", "n", "否", "假")
+MAX_BYTES = 1_000_000
+MAX_ALIASES = 100
+MAX_TERMS_DAYS = 3650
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,7 @@ class TableSource:
     defaults: dict[str, Any] = field(default_factory=dict)
     true_values: tuple[str, ...] = DEFAULT_TRUE
     false_values: tuple[str, ...] = DEFAULT_FALSE
+    lines: dict[str, str] | None = None
 
     def __post_init__(self):
         canonical = {c.name for c in TABLES[self.table]}
@@ -92,6 +107,18 @@ class TableSource:
             raise MappingError(
                 f"mapping for table '{self.table}': unknown default(s) {bad}; "
                 f"defaults may name canonical columns{' or payment_terms_days' if self.table == 'invoices' else ''}"
+            )
+        sources = list(self.columns.values())
+        twice = sorted({c for c in sources if sources.count(c) > 1})
+        if twice:
+            raise MappingError(
+                f"mapping for table '{self.table}': source column(s) {twice} mapped to more than "
+                "one canonical column"
+            )
+        if self.lines and "amount" in self.columns:
+            raise MappingError(
+                f"mapping for table '{self.table}': lines gives the amount as quantity x "
+                "unit_price; do not also map 'amount'"
             )
         if self.decimal == self.thousands:
             raise MappingError(
@@ -119,11 +146,28 @@ def load_mapping(path: str | Path) -> Mapping:
     path = Path(path)
     if not path.is_file():
         raise MappingError(f"mapping file not found: {path}")
+    if path.stat().st_size > MAX_BYTES:
+        raise MappingError(f"{path}: a mapping file is at most {MAX_BYTES} bytes")
     try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}  # noqa: S506
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise MappingError(f"{path}: not a valid UTF-8 YAML mapping file ({exc})") from exc
+        raise MappingError(f"{path}: not a valid UTF-8 YAML mapping file ({exc})") from None
     return parse_mapping(spec, base=path.parent, origin=str(path))
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing more than MAX_ALIASES aliases (nested anchors)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._aliases = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases (*name)")
+        return super().compose_node(parent, index)
 
 
 def parse_mapping(spec: dict, base: Path, origin: str = "<mapping>") -> Mapping:
@@ -134,21 +178,127 @@ def parse_mapping(spec: dict, base: Path, origin: str = "<mapping>") -> Mapping:
     _reject_unknown(set(spec["tables"]) - set(TABLES), origin, "table")
     if "invoices" not in spec["tables"]:
         raise MappingError(f"{origin}: the 'tables:' section must include 'invoices'")
-    shared = {k: v for k, v in spec.items() if k != "tables"}
+    shared = _options({k: v for k, v in spec.items() if k != "tables"}, origin)
     sources = {}
     for table, options in spec["tables"].items():
-        options = dict(options or {})
-        _reject_unknown(set(options) - _SOURCE_KEYS, f"{origin} tables.{table}", "key")
-        merged = {**shared, **options}
+        where = f"{origin} tables.{table}"
+        if options is None:
+            options = {}
+        if not isinstance(options, dict):
+            raise MappingError(f"{where}: expected a section of keys (file, columns, ...); "
+                               f"got {type(options).__name__} {options!r}")  # fmt: skip
+        _reject_unknown(set(options) - _SOURCE_KEYS, where, "key")
+        merged = {**shared, **_options(options, where)}
         if "file" in merged:
-            merged["file"] = (base / str(merged["file"])).resolve()
-        for key in ("true_values", "false_values"):
-            if key in merged:
-                merged[key] = tuple(str(v).strip().lower() for v in merged[key])
-        merged["columns"] = {str(k): str(v) for k, v in (merged.get("columns") or {}).items()}
-        merged["defaults"] = dict(merged.get("defaults") or {})
+            merged["file"] = (base / merged["file"]).resolve()
+        if "lines" in merged and table != "invoices":
+            raise MappingError(f"{where}: 'lines' applies to invoices only")
         sources[table] = TableSource(table=table, **merged)
     return Mapping(sources=sources, path=Path(origin) if origin != "<mapping>" else None)
+
+
+def _options(options: dict, where: str) -> dict:
+    """Check the type of every option and normalise it for :class:`TableSource`."""
+    out = {}
+    for key, value in options.items():
+        check = _CHECKS.get(key)
+        if check is not None:
+            try:
+                out[key] = check(value)
+            except (TypeError, ValueError) as exc:
+                raise MappingError(f"{where}: {key}: {exc}; got {value!r}") from None
+    return out
+
+
+def _text(value) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError("expected text")
+    return value
+
+
+def _encoding(value) -> str:
+    _text(value)
+    if value != "auto":
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError("unknown encoding (e.g. utf-8, gbk, gb18030, latin-1)") from None
+    return value
+
+
+def _separator(value) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) != 1 or value.isalnum() or value in "+-":
+        raise ValueError("expected one character that is not a digit, letter or sign")
+    return value
+
+
+def _sheet(value) -> str | int:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise TypeError("expected a sheet name or a 0-based sheet number")
+    if isinstance(value, int) and value < 0:
+        raise ValueError("a sheet number is 0 or more")
+    return value
+
+
+def _scalar_text(value) -> str:
+    if isinstance(value, bool):
+        spelled = "yes/no/on/off/true/false"
+        raise TypeError(f"YAML reads {spelled} as {str(value).lower()}; put it in quotes")
+    if not isinstance(value, str | int | float):
+        raise TypeError("expected text or a number")
+    return str(value)
+
+
+def _columns(value) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise TypeError("expected canonical name: source column pairs")
+    return {_scalar_text(k): _scalar_text(v) for k, v in value.items()}
+
+
+def _defaults(value) -> dict:
+    if not isinstance(value, dict):
+        raise TypeError("expected canonical name: value pairs")
+    out = {}
+    for name, item in value.items():
+        if name == "payment_terms_days":
+            if isinstance(item, bool) or not isinstance(item, int):
+                raise TypeError(f"payment_terms_days must be a whole number of days, {item!r}")
+            if not 0 <= item <= MAX_TERMS_DAYS:
+                raise ValueError(f"payment_terms_days must be from 0 to {MAX_TERMS_DAYS}")
+        elif item is not None:
+            _scalar_text(item)
+        out[str(name)] = item
+    return out
+
+
+def _flag_values(value) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    return tuple(_scalar_text(v).strip().lower() for v in items)
+
+
+def _lines(value) -> dict[str, str]:
+    if value is True:
+        return {}
+    if not isinstance(value, dict) or set(value) != {"quantity", "unit_price"}:
+        raise TypeError("expected true, or quantity: and unit_price: source columns")
+    return {k: _scalar_text(v) for k, v in value.items()}
+
+
+_CHECKS = {
+    "file": _text,
+    "sheet": _sheet,
+    "encoding": _encoding,
+    "date_format": _text,
+    "decimal": lambda v: _separator(v) or ".",
+    "thousands": _separator,
+    "columns": _columns,
+    "defaults": _defaults,
+    "true_values": _flag_values,
+    "false_values": _flag_values,
+    "lines": _lines,
+}
 
 
 def _reject_unknown(unknown: set, origin: str, what: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,9 +11,10 @@ from pathlib import Path
 import ibis
 import pandas as pd
 
-from segkit.exceptions import MappingError
+from segkit.checks import as_date, check_int
+from segkit.exceptions import ConfigError, MappingError
 from segkit.ledger.io import SUFFIXES, RawTable, from_frame, read_parquet_engine, read_source
-from segkit.ledger.mapping import Mapping, TableSource, load_mapping
+from segkit.ledger.mapping import MAX_TERMS_DAYS, Mapping, TableSource, load_mapping
 from segkit.ledger.schema import DATE, TABLES
 from segkit.ledger.validation import validate_tables
 
@@ -35,6 +38,7 @@ class Ledger:
     payments: ibis.Table | None = None
     origins: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)
 
     @classmethod
     def from_frames(
@@ -45,8 +49,21 @@ class Ledger:
         *,
         con: ibis.BaseBackend | None = None,
         mapping: Mapping | None = None,
+        payment_terms_days: int | None = None,
     ) -> Ledger:
         """Validate pandas DataFrames with canonical (or mapped) columns and load them.
+
+        Parameters
+        ----------
+        invoices, customers, payments : pandas.DataFrame
+            The tables; only ``invoices`` is required.
+        con : ibis backend, optional
+            The engine connection; an in-process DuckDB by default.
+        mapping : Mapping, optional
+            Column names, formats and defaults, as in a mapping file.
+        payment_terms_days : int, optional
+            Where an invoice has no due date (or the frame no ``due_date`` column), the due date
+            is the invoice date plus this many days, as the mapping default of the same name.
 
         Raises
         ------
@@ -54,7 +71,16 @@ class Ledger:
             Listing every problem found (table, column, row, rule, value).
         """
         frames = {"invoices": invoices, "customers": customers, "payments": payments}
-        sources = mapping.sources if mapping else {}
+        sources = dict(mapping.sources) if mapping else {}
+        if payment_terms_days is not None:
+            days = check_int("payment_terms_days", payment_terms_days, 0)
+            if days > MAX_TERMS_DAYS:
+                raise ConfigError(
+                    f"payment_terms_days must be at most {MAX_TERMS_DAYS}; got {days}."
+                )
+            base = sources.get("invoices") or TableSource(table="invoices")
+            defaults = {**base.defaults, "payment_terms_days": days}
+            sources["invoices"] = dataclasses.replace(base, defaults=defaults)
         raws = [
             from_frame(f, name, sources.get(name)) for name, f in frames.items() if f is not None
         ]
@@ -94,12 +120,17 @@ class Ledger:
         tables = {r.table: con.create_table(f"segkit_{r.table}_{tag}", r.frame) for r in raws}
         tables = {k: _cast_dates(k, v) for k, v in tables.items()}
         tables |= {k: v[1] for k, v in engine.items()}
-        failures = [f for r in raws for f in r.failures]
+        failures = [f for r in raws for f in r.failures] + _empty_invoices(tables, origins)
+        failures += currency_failures(raws)
         rules = [rule for v in engine.values() for rule in v[2]]
         validate_tables(tables, origins, prior=failures, extra_rules=rules)
         notes = [n for r in raws for n in r.notes]
         clean = {k: v.drop(c for c in v.columns if c.startswith("_")) for k, v in tables.items()}
-        return cls._assemble(con, clean, origins, notes)
+        ledger = cls._assemble(con, clean, origins, notes)
+        ledger.files = {r.table: r.path for r in raws if r.path} | {
+            k: v[0] for k, v in engine.items()
+        }
+        return ledger
 
     @classmethod
     def _assemble(cls, con, tables, origins, notes) -> Ledger:
@@ -117,6 +148,49 @@ class Ledger:
             origins=origins,
             notes=notes,
         )
+
+    def dates(self) -> tuple[dt.date, dt.date]:
+        """The first and last invoice dates."""
+        row = self.invoices.aggregate(
+            first=self.invoices.invoice_date.min(), last=self.invoices.invoice_date.max()
+        ).execute()
+        return pd.Timestamp(row["first"].iloc[0]).date(), pd.Timestamp(row["last"].iloc[0]).date()
+
+    def check_as_of(self, as_of, name: str = "as_of", recent_months: int | None = None) -> dt.date:
+        """``as_of`` as a date, when the ledger has invoices to describe at that date.
+
+        Parameters
+        ----------
+        as_of : str or date
+            The observation date, ISO 8601.
+        name : str
+            The parameter's name in messages.
+        recent_months : int, optional
+            Also require an invoice in the months up to ``as_of`` (the window of the activity
+            and RFM features: classes need customers active in it).
+
+        Raises
+        ------
+        ConfigError
+            When ``as_of`` is not an ISO date, comes before the first invoice (no customer would
+            have any history), or has no invoice in the ``recent_months`` before it.
+        """
+        day = as_date(as_of, name)
+        first, last = self.dates()
+        span = f"the invoices run from {first} to {last}"
+        if day < first:
+            raise ConfigError(
+                f"{name} {day} is before the ledger's first invoice; {span}, so choose a date "
+                f"from {first}."
+            )
+        if recent_months is not None:
+            start = (pd.Timestamp(day) - pd.DateOffset(months=recent_months)).date()
+            if last <= start:
+                raise ConfigError(
+                    f"{name} {day}: no invoice in the {recent_months} months before it, so no "
+                    f"customer is active to classify; {span}."
+                )
+        return day
 
     def summary(self) -> pd.DataFrame:
         """Rows per table, distinct customers, date range and totals: the data-quality header."""
@@ -185,9 +259,12 @@ def read_ledger(
 
 
 def _locate(folder: Path, mapping: Mapping | None) -> list[tuple[TableSource, Path]]:
+    """The file of each table: with a mapping, only the tables it names; else by name."""
     sources = dict(mapping.sources) if mapping else {}
     found = []
     for table in TABLES:
+        if mapping is not None and table not in sources:
+            continue
         source = sources.get(table) or TableSource(table=table)
         file = source.file or _find(folder, table)
         if file is None:
@@ -204,7 +281,8 @@ def _locate(folder: Path, mapping: Mapping | None) -> list[tuple[TableSource, Pa
 def _find(folder: Path, table: str) -> Path | None:
     if folder.is_file():
         return None
-    matches = [folder / f"{table}{s}" for s in SUFFIXES if (folder / f"{table}{s}").is_file()]
+    candidates = [folder / f"{table}{s}" for s in SUFFIXES]
+    matches = [c for c in candidates if c.is_symlink() or c.exists()]  # read_source says why not
     if len(matches) > 1:
         raise MappingError(
             f"{folder}: several files for table '{table}': {[m.name for m in matches]}; keep one"
@@ -219,3 +297,47 @@ def _cast_dates(table: str, t: ibis.Table) -> ibis.Table:
         if c.dtype == DATE and c.name in t.columns and not t[c.name].type().is_date()
     }
     return t.mutate(**casts) if casts else t
+
+
+def _empty_invoices(tables: dict, origins: dict) -> list[dict]:
+    if tables["invoices"].count().execute() > 0:
+        return []
+    return [
+        {"file": origins["invoices"], "table": "invoices", "column": None, "row": None,
+         "rule": "at least one invoice", "value": "no rows"}
+    ]  # fmt: skip
+
+
+def currency_failures(raws: list[RawTable]) -> list[dict]:
+    """Amounts whose currency symbol or code differs from the ledger's currency.
+
+    The ledger's currency is the invoice's own ``currency`` where it has one, else the most common
+    invoice currency, else (no currency column) the most common mark among the amounts.
+    """
+    invoices = next((r for r in raws if r.table == "invoices"), None)
+    own = pd.Series(dtype=object)
+    usual = None
+    if invoices is not None and "currency" in invoices.frame.columns:
+        own = invoices.frame.set_index("_row")["currency"].dropna()
+        usual = own.mode().sort_values().iloc[0] if len(own) else None
+    marks = [(r, name, m) for r in raws for name, m in r.marks.items()]
+    if usual is None and marks:
+        codes = pd.concat([m["code"] for _, _, m in marks])
+        usual = codes.mode().sort_values().iloc[0]
+    failures = []
+    for raw, name, marked in marks:
+        expected = (
+            marked["row"].map(own)
+            if raw is invoices
+            else pd.Series(None, index=marked.index, dtype=object)
+        )
+        expected = expected.fillna(usual)
+        for row, code, text, want in zip(
+            marked["row"], marked["code"], marked["text"], expected, strict=True
+        ):
+            if code != want:
+                failures.append(
+                    {"file": raw.origin, "table": raw.table, "column": name, "row": int(row),
+                     "rule": f"currency of the amount is the ledger's ({want})", "value": text}
+                )  # fmt: skip
+    return failures

@@ -5,7 +5,8 @@ A ledger has three tables. Only ``invoices`` is required; ``customers`` and ``pa
 customers
     ``customer_id`` (key) and optional firmographics: ``name``, ``industry_code`` (GB/T 4754-2017),
     ``employees``, ``revenue`` and ``total_assets`` (CNY yuan), ``province``, ``region``, ``country``
-    (ISO 3166-1 alpha-2), ``credit_limit``, ``parent_id``, ``created``.
+    (ISO 3166-1 alpha-2), ``credit_limit``, ``parent_id``, ``created``, and for the collections
+    worklist ``owner`` (the account manager) and ``contact``.
 invoices
     ``invoice_id`` (key), ``customer_id``, ``invoice_date``, ``due_date``, ``amount`` (negative for a
     credit note), optional ``currency``, ``settled_date``, ``disputed``.
@@ -54,6 +55,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("credit_limit", FLOAT),
         Column("parent_id", STRING),
         Column("created", DATE),
+        Column("owner", STRING),
+        Column("contact", STRING),
     ),
     "invoices": (
         Column("invoice_id", STRING, required=True, nullable=False),

@@ -25,7 +25,7 @@ from pandera.errors import SchemaErrors
 from segkit.exceptions import SchemaError
 from segkit.ledger.schema import FLOAT, KEYS, TABLES, contract
 
-__all__ = ["validate_tables", "failure_message"]
+__all__ = ["validate_tables", "failure_message", "failures_error", "one_failure"]
 
 COLUMNS = list(SchemaError.FAILURE_COLUMNS)
 _ = ibis._
@@ -64,8 +64,22 @@ def validate_tables(
         rule_failures = _drop_reported(_rule_failures(tables, rules, origins, max_rows), failures)
     parts = [f for f in (failures, contract_failures, rule_failures) if not f.empty]
     if parts:
-        found = pd.concat(parts, ignore_index=True)
+        found = pd.concat([p.astype(object) for p in parts], ignore_index=True)
         raise SchemaError(failure_message(found), failures=found[COLUMNS].reset_index(drop=True))
+
+
+def failures_error(rows: list[dict]) -> SchemaError:
+    """A SchemaError listing ``rows`` (dicts with the failure columns and optionally ``count``)."""
+    found = pd.DataFrame(rows, columns=COLUMNS + ["count"])
+    found["count"] = found["count"].fillna(1)
+    return SchemaError(failure_message(found), failures=found[COLUMNS].reset_index(drop=True))
+
+
+def one_failure(file, table, rule, value, column=None, row=None) -> SchemaError:
+    """A SchemaError for one problem of a whole file (no column or row) or of one value."""
+    return failures_error(
+        [{"file": file, "table": table, "column": column, "row": row, "rule": rule, "value": value}]
+    )
 
 
 def _contract_failures(tables, origins) -> pd.DataFrame:
@@ -205,7 +219,7 @@ def _payment_rules(customer_source: str | None) -> list[Rule]:
 def _missing(column: ibis.Value, col) -> ibis.Value:
     cond = column.isnull()
     if col.dtype == FLOAT:
-        cond |= column.isnan() | column.isinf()
+        cond |= column.isnan()  # infinities break the bound of the readers' rule instead
     return cond
 
 
@@ -312,18 +326,30 @@ def _drop_reported(found: pd.DataFrame, prior: pd.DataFrame) -> pd.DataFrame:
 
 
 def failure_message(failures: pd.DataFrame, max_groups: int = 20) -> str:
-    """One readable message: per file, column and rule, the first rows and values and the count."""
+    """One readable message: per file, column and rule, the first rows and values and the count.
+
+    The headline count is the sum of the counts on the lines below it (all groups, also those
+    beyond ``max_groups``).
+    """
     groups = failures.groupby(["file", "table", "column", "rule"], sort=False, dropna=False)
-    total = int(groups["count"].max().sum())
-    lines = [f"the ledger has {total} problem(s) in {groups.ngroups} check(s):"]
-    for (file, _table, column, rule), group in list(groups)[:max_groups]:
-        n = int(group["count"].max()) if group["count"].notna().any() else len(group)
-        n = max(n, len(group))
+    counts = [_group_count(group) for _, group in groups]
+    lines = [f"the ledger has {sum(counts)} problem(s) in {groups.ngroups} check(s):"]
+    for ((file, _table, column, rule), group), n in list(zip(groups, counts, strict=True))[
+        :max_groups
+    ]:
         rows = ", ".join(str(r) for r in group["row"].dropna().astype(int).head(5))
         values = ", ".join(repr(v) for v in group["value"].dropna().head(5))
-        where = f" rows {rows}" + (" ..." if n > 5 else "") if rows else ""
-        what = f"; values {values}" if values else ""
-        lines.append(f"  - {file}: column '{column}': {rule}:{where}{what} ({n} in all)")
+        parts = [f"rows {rows}" + (" ..." if n > 5 else "")] if rows else []
+        parts += [f"values {values}"] if values else []
+        detail = ": " + "; ".join(parts) if parts else ""
+        place = f"column '{column}': " if isinstance(column, str) else ""
+        lines.append(f"  - {file}: {place}{rule}{detail} ({n} in all)")
     if groups.ngroups > max_groups:
         lines.append(f"  ... and {groups.ngroups - max_groups} more check(s); see error.failures")
     return "\n".join(lines)
+
+
+def _group_count(group: pd.DataFrame) -> int:
+    """Failures in one check: the count the engine reported, or one per listed row."""
+    reported = int(group["count"].max()) if group["count"].notna().any() else 0
+    return max(reported, len(group))

@@ -13,8 +13,9 @@ This module gathers the study's helpers under one name; they live in
 :mod:`segkit.studies.segmentation.text` (texts and amounts in sentences),
 :mod:`segkit.studies.segmentation.display` (the customer table, labels and styling),
 :mod:`segkit.studies.segmentation.headline` (headline numbers),
-:mod:`segkit.studies.segmentation.tables` (profiles, tables and their sentences) and
-:mod:`segkit.studies.segmentation.figures` (figures).
+:mod:`segkit.studies.segmentation.tables` (profiles, tables and their sentences),
+:mod:`segkit.studies.segmentation.figures` (figures) and
+:mod:`segkit.studies.segmentation.growth` (value and growth potential).
 """
 
 from __future__ import annotations
@@ -29,6 +30,16 @@ from segkit.studies.segmentation.figures import (
     plot_scores,
     plot_shares,
     plot_silhouette,
+)
+from segkit.studies.segmentation.growth import (
+    add_growth,
+    customers_to_grow,
+    growth_frame,
+    growth_summary,
+    growth_text,
+    headroom_by_peers,
+    plot_value_forecast,
+    show_growth,
 )
 from segkit.studies.segmentation.headline import (
     TOP,  # noqa: F401  (a constant of the study)
@@ -59,5 +70,6 @@ __all__ = [
     "labelled_matrix", "rfm_splits_table", "abc_table", "cluster_text", "stability_text",
     "risky_customers", "actions_table", "export_classification", "show", "plot_distributions",
     "plot_shares", "plot_matrices", "plot_scores", "plot_pareto", "plot_silhouette",
-    "plot_payment", "plot_aging",
+    "plot_payment", "plot_aging", "growth_frame", "add_growth", "growth_text", "growth_summary",
+    "headroom_by_peers", "customers_to_grow", "show_growth", "plot_value_forecast",
 ]  # fmt: skip

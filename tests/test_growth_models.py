@@ -1,0 +1,245 @@
+"""BG/NBD and Gamma-Gamma: published CDNOW estimates, recovery from a simulated ledger, and the
+closed-form expectations against Monte Carlo."""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import gamma as gamma_dist
+from sklearn.exceptions import NotFittedError
+
+from segkit.exceptions import ConfigError, SchemaError
+from segkit.growth import BetaGeo, GammaGamma, clv, repeat_summary
+from segkit.growth.value import DAYS_PER_MONTH
+
+
+def cdnow_summary() -> pd.DataFrame:
+    """The CDNOW cohort summary (2,357 customers, 39 weeks) shipped in the lifetimes wheel.
+
+    Read from the installed distribution's files, without importing lifetimes.
+    """
+    files = importlib.metadata.files("lifetimes") or []
+    name = "cdnow_customers_summary_with_transactions.csv"
+    path = next(f for f in files if f.name == name and f.parent.name == "datasets")
+    frame = pd.read_csv(path.locate()).set_index("ID")
+    return frame.rename(columns={"x": "frequency", "t_x": "recency", "zbar": "monetary_value"})
+
+
+@pytest.fixture(scope="module")
+def cdnow():
+    return cdnow_summary()
+
+
+def test_bgnbd_reproduces_the_published_cdnow_estimates(cdnow):
+    # Fader, Hardie & Lee (2005), section 4: r = 0.243, alpha = 4.414, a = 0.793, b = 2.426,
+    # LL = -9582.4.
+    model = BetaGeo().fit(cdnow)
+    published = pd.Series({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    np.testing.assert_allclose(model.params_[published.index], published, rtol=0.01)
+    assert model.loglik_ == pytest.approx(-9582.4, abs=0.1)
+    assert model.n_customers_ == len(cdnow) == 2357
+
+
+def test_gamma_gamma_reproduces_the_documented_cdnow_estimates(cdnow):
+    # lifetimes' documentation on the same data: p = 6.25, q = 3.74, v = 15.45.
+    model = GammaGamma().fit(cdnow)
+    documented = pd.Series({"p": 6.25, "q": 3.74, "v": 15.45})
+    np.testing.assert_allclose(model.params_[documented.index], documented, rtol=0.02)
+    assert model.n_customers_ == int((cdnow["frequency"] > 0).sum())
+    # a customer with no repeat purchase is expected to spend the population mean p v / (q - 1)
+    first = cdnow[cdnow["frequency"] == 0].head(1)
+    assert model.expected_spend(first).iloc[0] == pytest.approx(model.population_mean())
+
+
+def simulate(n, params, seed, start="2023-01-01", days=730):
+    """Invoices of ``n`` customers drawn from the BG/NBD and Gamma-Gamma processes.
+
+    First purchases fall on the first ``days // 2`` days; each later purchase follows after an
+    exponential wait (rate lambda ~ Gamma(r, alpha)), after which the customer drops out with
+    probability p ~ Beta(a, b); spends are Gamma(p, nu) with nu ~ Gamma(q, v).
+    """
+    rng = np.random.default_rng(seed)
+    lam = rng.gamma(params["r"], 1 / params["alpha"], n)
+    drop = rng.beta(params["a"], params["b"], n)
+    nu = rng.gamma(params["q"], 1 / params["v"], n)
+    first = rng.integers(0, days // 2, n)
+    rows = []
+    for i in range(n):
+        t, times = 0.0, [0.0]
+        while (t := t + rng.exponential(1 / lam[i])) + first[i] <= days:
+            times.append(t)
+            if rng.random() < drop[i]:
+                break
+        rows += [(f"C{i:05d}", first[i] + int(s), rng.gamma(params["p"], 1 / nu[i])) for s in times]
+    frame = pd.DataFrame(rows, columns=["customer_id", "day", "amount"])
+    frame["invoice_date"] = pd.Timestamp(start) + pd.to_timedelta(frame.pop("day"), unit="D")
+    table = ibis.memtable(frame).mutate(invoice_date=ibis._.invoice_date.cast("date"))
+    return table, (pd.Timestamp(start) + pd.Timedelta(days=days)).date()
+
+
+TRUTH = {"r": 0.6, "alpha": 30.0, "a": 0.8, "b": 3.0, "p": 6.0, "q": 4.0, "v": 15.0}
+
+
+@pytest.fixture(scope="module")
+def simulated():
+    table, as_of = simulate(5000, TRUTH, seed=0)
+    return table, as_of, repeat_summary(table, as_of)
+
+
+def test_known_parameters_are_recovered_from_a_simulated_ledger(simulated):
+    _, _, summary = simulated
+    bg = BetaGeo().fit(summary).params_
+    gg = GammaGamma().fit(summary).params_
+    # a and b (p and v) trade off against each other; what the data pin down are the purchase
+    # rate (r, alpha), the mean dropout a / (a + b) and the mean spend p v / (q - 1).
+    # Whole-day dates merge a few same-day purchases, which nudges alpha up a little.
+    assert bg["r"] == pytest.approx(TRUTH["r"], rel=0.10)
+    assert bg["alpha"] == pytest.approx(TRUTH["alpha"], rel=0.15)
+    assert bg["a"] / (bg["a"] + bg["b"]) == pytest.approx(0.8 / 3.8, rel=0.10)
+    assert gg["q"] == pytest.approx(TRUTH["q"], rel=0.10)
+    assert gg["p"] * gg["v"] / (gg["q"] - 1) == pytest.approx(6.0 * 15.0 / 3.0, rel=0.05)
+
+
+def test_weeks_and_days_give_the_same_model(simulated):
+    table, as_of, days = simulated
+    weeks = repeat_summary(table, as_of, time_unit="W")
+    by_day, by_week = BetaGeo().fit(days), BetaGeo().fit(weeks)
+    assert by_day.params_["alpha"] / by_week.params_["alpha"] == pytest.approx(7.0, rel=1e-3)
+    np.testing.assert_allclose(
+        by_day.expected_purchases(70.0, days), by_week.expected_purchases(10.0, weeks), rtol=1e-3
+    )
+
+
+def fitted_beta_geo(params: dict) -> BetaGeo:
+    model = BetaGeo()
+    model.params_ = pd.Series(params)
+    return model
+
+
+def test_expected_purchases_of_a_new_customer_match_simulation():
+    params = {"r": 0.6, "alpha": 30.0, "a": 0.8, "b": 3.0}
+    rng = np.random.default_rng(1)
+    n, horizon = 200_000, 180.0
+    lam = rng.gamma(params["r"], 1 / params["alpha"], n)
+    drop = rng.beta(params["a"], params["b"], n)
+    counts, clock = np.zeros(n), np.zeros(n)
+    alive = np.ones(n, dtype=bool)
+    while alive.any():
+        clock[alive] += rng.exponential(1 / lam[alive])
+        alive &= clock <= horizon
+        counts += alive
+        alive &= rng.random(n) >= drop
+    expected = fitted_beta_geo(params).expected_purchases_new(horizon)
+    standard_error = counts.std() / np.sqrt(n)
+    assert abs(counts.mean() - expected) < 4 * standard_error
+
+
+HISTORIES = pd.DataFrame(
+    {
+        "frequency": [0, 1, 4, 10],
+        "recency": [0.0, 50.0, 300.0, 120.0],
+        "T": [200.0, 100.0, 320.0, 400.0],
+    },
+    index=["none", "one", "recent", "lapsed"],
+)
+
+
+def test_conditional_expectations_match_posterior_monte_carlo():
+    # Draw (lambda, p) from the prior and weight each draw by the likelihood of the history:
+    # L = (1-p)^x lam^x e^(-lam T) [alive] + p (1-p)^(x-1) lam^x e^(-lam t_x) [dropped at t_x].
+    params = {"r": 0.6, "alpha": 30.0, "a": 0.8, "b": 3.0}
+    model, horizon = fitted_beta_geo(params), 90.0
+    rng = np.random.default_rng(2)
+    lam = rng.gamma(params["r"], 1 / params["alpha"], 400_000)
+    drop = rng.beta(params["a"], params["b"], 400_000)
+    p_alive, purchases = model.p_alive(HISTORIES), model.expected_purchases(horizon, HISTORIES)
+    for name, (x, t_x, big_t) in HISTORIES.iterrows():
+        alive = (1 - drop) ** x * lam**x * np.exp(-lam * big_t)
+        dead = drop * (1 - drop) ** (x - 1) * lam**x * np.exp(-lam * t_x) if x > 0 else 0.0
+        weight = alive + dead
+        mc_alive = np.sum(alive) / np.sum(weight)
+        future = (1 - np.exp(-lam * drop * horizon)) / drop  # E[Y(t) | lambda, p, alive]
+        mc_purchases = np.sum(alive * future) / np.sum(weight)
+        assert p_alive[name] == pytest.approx(mc_alive, rel=0.02), name
+        assert purchases[name] == pytest.approx(mc_purchases, rel=0.03), name
+    assert p_alive["none"] == 1.0
+
+
+def test_expected_spend_matches_posterior_monte_carlo():
+    model = GammaGamma()
+    model.params_ = pd.Series({"p": 6.0, "q": 4.0, "v": 15.0})
+    summary = pd.DataFrame({"frequency": [1, 5, 20], "monetary_value": [40.0, 12.0, 30.0]})
+    nu = gamma_dist(4.0, scale=1 / 15.0).rvs(400_000, random_state=3)
+    for i, (x, m) in summary.iterrows():
+        # likelihood of x spends with mean m, up to a constant: nu^(p x) e^(-nu x m)
+        log_weight = 6.0 * x * np.log(nu) - nu * x * m
+        weight = np.exp(log_weight - log_weight.max())
+        mc = np.sum(weight * 6.0 / nu) / np.sum(weight)
+        assert model.expected_spend(summary).iloc[i] == pytest.approx(mc, rel=0.02)
+
+
+def test_clv_is_the_discounted_sum_of_monthly_value():
+    beta_geo = fitted_beta_geo({"r": 0.6, "alpha": 30.0, "a": 0.8, "b": 3.0})
+    gamma_gamma = GammaGamma()
+    gamma_gamma.params_ = pd.Series({"p": 6.0, "q": 4.0, "v": 15.0})
+    summary = HISTORIES.assign(monetary_value=[0.0, 25.0, 31.0, 18.0])
+    spend = gamma_gamma.expected_spend(summary)
+    one = beta_geo.expected_purchases(DAYS_PER_MONTH, summary)
+    two = beta_geo.expected_purchases(2 * DAYS_PER_MONTH, summary)
+    monthly = 1.2 ** (1 / 12) - 1
+    by_hand = 0.3 * spend * (one / (1 + monthly) + (two - one) / (1 + monthly) ** 2)
+    got = clv(beta_geo, gamma_gamma, summary, horizon_months=2, margin=0.3, discount_rate=0.2)
+    pd.testing.assert_series_equal(got, by_hand.rename("clv"))
+    undiscounted = clv(beta_geo, gamma_gamma, summary, horizon_months=12, discount_rate=0.0)
+    year = beta_geo.expected_purchases(12 * DAYS_PER_MONTH, summary)
+    pd.testing.assert_series_equal(undiscounted, (spend * year).rename("clv"))
+
+
+@pytest.mark.parametrize(
+    ("summary", "error", "match"),
+    [
+        (pd.DataFrame({"frequency": [1]}), SchemaError, r"lacks the columns \['recency', 'T'\]"),
+        (
+            pd.DataFrame({"frequency": [1.5], "recency": [1.0], "T": [2.0]}),
+            SchemaError,
+            "'frequency' must be whole >= 0",
+        ),
+        (
+            pd.DataFrame({"frequency": [1], "recency": [3.0], "T": [2.0]}),
+            SchemaError,
+            r"'recency' must be in \[0, T\]",
+        ),
+        (
+            pd.DataFrame({"frequency": [1], "recency": [np.nan], "T": [2.0]}),
+            SchemaError,
+            "'recency' must hold finite numbers",
+        ),
+    ],
+    ids=["columns", "fractional", "recency", "missing"],
+)
+def test_bad_summaries(summary, error, match):
+    with pytest.raises(error, match=match):
+        BetaGeo().fit(summary)
+
+
+def test_bad_parameters_and_unfitted_models(cdnow):
+    with pytest.raises(ConfigError, match="penalizer must be a number >= 0; got -1"):
+        BetaGeo(penalizer=-1).fit(cdnow)
+    with pytest.raises(SchemaError, match="monetary_value must be > 0 where frequency > 0"):
+        GammaGamma().fit(cdnow.assign(monetary_value=0.0))
+    with pytest.raises(ConfigError, match="t must be a number > 0; got 0"):
+        BetaGeo().fit(cdnow).expected_purchases(0, cdnow)
+    with pytest.raises(ConfigError, match="margin must be in"):
+        clv(BetaGeo().fit(cdnow), GammaGamma().fit(cdnow), cdnow, margin=1.5)
+    with pytest.raises(ConfigError, match="horizon_months must be an int >= 1; got 0"):
+        clv(BetaGeo().fit(cdnow), GammaGamma().fit(cdnow), cdnow, horizon_months=0)
+    with pytest.raises(
+        SchemaError, match=r"needs customers with repeat purchases \(frequency > 0\)"
+    ):
+        BetaGeo().fit(cdnow.assign(frequency=0, recency=0.0))
+    with pytest.raises(NotFittedError, match="not fitted"):
+        BetaGeo().p_alive(cdnow)
