@@ -9,7 +9,7 @@ AS_OF ?= 2025-12-31
 DATA ?= data/sample
 OUT ?= reports
 
-.PHONY: setup report test typecheck lab sample lint bench clean
+.PHONY: setup report test browser-deps typecheck lab sample lint bench clean
 
 setup: $(STAMP)
 
@@ -22,10 +22,21 @@ $(STAMP): pyproject.toml
 report: $(STAMP)
 	$(BIN)/segkit report $(DATA) --as-of $(AS_OF) --out $(OUT)
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
 	$(BIN)/mypy
+
+# Headless Chromium for tests/browser: the Debian package, installed when missing and root.
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
+		|| { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }; \
+	else \
+		echo "browser-deps: /usr/bin/chromium is missing and installing it needs root and" \
+		     "apt-get: run 'sudo apt-get install -y chromium' (tests/browser fail in CI without it)"; \
+	fi
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -115,7 +115,9 @@ def test_html_shows_outputs_but_not_code(failed_run):
     page = (_out_dir(failed_run) / "segmentation.html").read_text(encoding="utf-8")
     assert "threshold doubled is 42" in page
     assert "hidden_source_marker" not in page
-    assert "<title>segmentation — 2025-06-30</title>" in page
+    assert "<script src=" not in page  # no require.js or MathJax from a CDN: opens offline
+    assert "<title>Customer segmentation — 2025-06-30</title>" in page
+    assert '<html lang="en">' in page
 
 
 def test_parameters_are_injected_into_the_executed_notebook(failed_run, ledger):
@@ -125,7 +127,9 @@ def test_parameters_are_injected_into_the_executed_notebook(failed_run, ledger):
     assert len(injected) == 1
     assert 'as_of = "2025-06-30"' in injected[0]
     assert f'data = "{ledger.resolve()}"' in injected[0]
-    assert f'out_dir = "{out_dir}"' in injected[0]
+    staged = re.search(r'out_dir = "([^"]+)"', injected[0]).group(1)
+    assert re.fullmatch(re.escape(str(out_dir.parent)) + r"/\.2025-06-30\.\w+\.partial", staged)
+    assert not Path(staged).exists()  # moved into place as out_dir
     assert "threshold = 21" in injected[0]
     assert "as_of is 2025-06-30\n" in _stream_text(out_dir / "segmentation.ipynb")
 
@@ -192,11 +196,15 @@ def test_index_links_every_file_and_shows_status(failed_run, ledger):
         "broken.ipynb",
         "broken.parameters.json",
     ]
-    assert "<title>segkit reports — as of 2025-06-30</title>" in page
-    assert f"<th>data</th><td>{ledger.resolve()}</td>" in page
+    assert '<html lang="en">' in page
+    assert "<title>Customer report — 2025-06-30</title>" in page
+    assert "<tr><th>Ledger</th><td>invoices.csv</td></tr>" in page
+    assert str(ledger.parent) not in page and str(_out_dir(failed_run)) not in page
     assert '<span class="failed">failed</span>' in page
+    assert '<span class="ok">ready</span>' in page
     assert "<td>ValueError: fixture failure for 2025-06-30</td>" in page
-    assert "<tr><th>threshold</th><td>21</td></tr>" in page
+    assert "<tr><td>Customer segmentation</td><th>threshold</th><td>21</td></tr>" in page
+    assert "The summary could not be computed: " in page
 
 
 def test_log_reports_each_study_and_params_are_not_modified(failed_run):
@@ -206,6 +214,7 @@ def test_log_reports_each_study_and_params_are_not_modified(failed_run):
         "segmentation: ok",
         "broken: running broken.ipynb",
         "broken: failed (ValueError: fixture failure for 2025-06-30)",
+        "summary: key figures, actions and workbook",
         f"index: {index}",
     ]
     assert failed_run["params"] == failed_run["given"]

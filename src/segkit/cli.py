@@ -253,11 +253,24 @@ def report(
     ] = None,
     lang: Annotated[str, typer.Option(help="Report language: en or zh.")] = "en",
     mapping: MappingOpt = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="A study parameter as study.name=value (e.g. credit_risk.horizon_months=6), "
+            "checked against the notebook's parameters cell; repeat for more.",
+        ),
+    ] = None,
 ) -> None:
     """Run the studies (parameterized notebooks) and write notebooks, HTML and an index."""
     from segkit.ledger.model import read_ledger
-    from segkit.reports import run_reports
+    from segkit.reports import param_options, run_reports
 
+    params = param_options(param or [], studies=study or None)
     # the ledger and the date are checked once here, before any notebook starts
     read_ledger(data, mapping=mapping).check_as_of(as_of, "--as-of", recent_months=12)
-    run_reports(data, as_of, out=out, studies=study or None, lang=lang, mapping=mapping)
+    # Ctrl-C or SIGTERM: run_reports removes the unfinished folder, then exit 130 (friendly)
+    run_reports(
+        data, as_of, out=out, studies=study or None, lang=lang, mapping=mapping, params=params
+    )

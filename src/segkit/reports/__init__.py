@@ -4,8 +4,15 @@ an index page and the exports.
 - :mod:`~segkit.reports.runner`: :func:`run_reports`, the whole suite for one date;
 - :mod:`~segkit.reports.params`: the parameters injected into a notebook, checked first;
 - :mod:`~segkit.reports.run`: one study: execute, render HTML, record its status;
+- :mod:`~segkit.reports.kernel`: papermill in a worker thread, so that an interrupt kills the
+  kernel and reaches segkit as ``KeyboardInterrupt``;
 - :mod:`~segkit.reports.index`: the index page;
-- :mod:`~segkit.reports.export`: result tables as CSV, Excel or Parquet.
+- :mod:`~segkit.reports.summary`, :mod:`~segkit.reports.actions`, :mod:`~segkit.reports.pack`:
+  the key figures, the five actions and the workbook of the index page;
+- :mod:`~segkit.reports.workbook`: formatted sheets (:func:`~segkit.reports.workbook.add_sheet`);
+- :mod:`~segkit.reports.staging`: the lock and the staging folder moved into place when complete;
+- :mod:`~segkit.reports.export`, :mod:`~segkit.reports.safe`: result tables as CSV, Excel or
+  Parquet, with no live formulas and the same bytes for the same table.
 
 Names are imported on first use, so that ``import segkit`` does not load papermill and nbconvert.
 """
@@ -18,6 +25,7 @@ __all__ = [
     "StudyRun",
     "list_studies",
     "notebooks_dir",
+    "param_options",
     "run_reports",
     "write_table",
 ]

@@ -26,6 +26,7 @@ __all__ = [
     "base_parameters",
     "check_declared",
     "check_timeout",
+    "parse_options",
     "study_parameters",
 ]
 
@@ -104,3 +105,82 @@ def _assigned_in_parameters_cell(source: Path) -> set[str]:
                 )
                 names |= {t.id for t in targets if isinstance(t, ast.Name)}
     return names
+
+
+_TRUE, _FALSE = ("true", "yes", "1", "on"), ("false", "no", "0", "off")
+
+
+def parse_options(options, sources: Mapping[str, Path]) -> dict[str, dict[str, Any]]:
+    """Study parameters from ``study.name=value`` strings, typed by the notebooks' declarations.
+
+    Parameters
+    ----------
+    options : iterable of str
+        E.g. ``["credit_risk.horizon_months=6", "segmentation.clusters=false"]``.
+    sources : mapping
+        Notebook of every study that runs, by study name.
+
+    Returns
+    -------
+    dict
+        ``{study: {name: value}}``, each value of the type its parameters cell declares
+        (``int``, ``float``, ``bool`` or ``str``), ready for ``run_reports(params=...)``.
+
+    Raises
+    ------
+    ConfigError
+        For a malformed option, a study that does not run, a name the study does not declare
+        or a base parameter, and a value that is not of the declared type.
+    """
+    parsed: dict[str, dict[str, Any]] = {}
+    for option in options:
+        study, name, raw = _split_option(option)
+        if study not in sources:
+            raise ConfigError(
+                f"--param {option!r}: study {study!r} is not run; studies: {sorted(sources)}."
+            )
+        declared = papermill.inspect_notebook(str(sources[study]))
+        settable = sorted(set(declared) - {*REPORT_PARAMETERS, OUT_DIR_PARAMETER})
+        if name not in settable:
+            raise ConfigError(
+                f"--param {option!r}: study {study!r} has no parameter {name!r}; "
+                f"it takes {settable}."
+            )
+        kind = declared[name]["inferred_type_name"]
+        parsed.setdefault(study, {})[name] = _typed(option, raw, kind)
+    return parsed
+
+
+def _split_option(option: str) -> tuple[str, str, str]:
+    key, sep, raw = str(option).partition("=")
+    study, dot, name = key.strip().partition(".")
+    if not (sep and dot and study and name):
+        raise ConfigError(f"--param must look like study.name=value; got {option!r}.")
+    return study, name.strip(), raw.strip()
+
+
+def _typed(option: str, raw: str, kind: str):
+    try:
+        if kind == "int":
+            if not raw.lstrip("+-").isdigit():
+                raise ValueError
+            return int(raw)
+        if kind == "float":
+            value = float(raw)
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError
+            return value
+        if kind == "bool":
+            if raw.lower() not in _TRUE + _FALSE:
+                raise ValueError
+            return raw.lower() in _TRUE
+    except ValueError:
+        raise ConfigError(f"--param {option!r}: expected {_KINDS[kind]}; got {raw!r}.") from None
+    return raw
+
+
+_KINDS = {
+    "int": "a whole number",
+    "float": "a finite number",
+    "bool": "true or false",
+}

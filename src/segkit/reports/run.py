@@ -9,19 +9,19 @@ gathers the records of one :func:`segkit.reports.run_reports` call.
 
 from __future__ import annotations
 
+import html
 import json
-import sys
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
-import papermill
-from jupyter_client.kernelspec import KernelSpec
-from jupyter_client.manager import AsyncKernelManager
 from nbconvert import HTMLExporter
 
-__all__ = ["ReportResult", "StudyRun", "run_study", "segkit_version"]
+from segkit.reports.kernel import execute_notebook
+
+__all__ = ["ReportResult", "StudyRun", "relocate", "run_study", "segkit_version", "study_name"]
 
 
 @dataclass
@@ -51,20 +51,10 @@ class ReportResult:
         return [run.name for run in self.studies if run.status != "ok"]
 
 
-class _CallerKernelManager(AsyncKernelManager):
-    """Kernel manager whose kernel always runs the interpreter that runs segkit."""
-
-    @property
-    def kernel_spec(self) -> KernelSpec:
-        return KernelSpec(
-            name=self.kernel_name,
-            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (segkit)",
-            language="python",
-        )
-
-
 def run_study(name, source, values, out_dir: Path, execute, say) -> StudyRun:
+    """Run one study into ``out_dir``; ``execute`` holds the kernel options, ``interrupted``
+    (true once Ctrl-C or SIGTERM arrived) and ``shown`` (values recorded in place of the
+    injected ones, e.g. the final ``out_dir`` instead of the staging folder)."""
     run = StudyRun(name, "ok", out_dir / f"{name}.ipynb", None, out_dir / f"{name}.parameters.json")
     own_files = {run.notebook, run.parameters, out_dir / f"{name}.html"}
     for stale in own_files:  # leave nothing from an earlier run of the same date
@@ -74,34 +64,22 @@ def run_study(name, source, values, out_dir: Path, execute, say) -> StudyRun:
     started = _now()
     say(f"{name}: running {source.name}")
     try:
-        _execute(source, run.notebook, values, execute)
+        execute_notebook(source, run.notebook, values, execute)
     except Exception as exc:  # a failing study must not stop the others
+        if execute.get("interrupted"):  # the kernel connection broke under Ctrl-C or SIGTERM
+            raise KeyboardInterrupt(f"{name} interrupted") from None
         run.status, run.error = "failed", _first_line(exc)
     finished = _now()
     run.outputs = sorted(p for p in _changed(before, _snapshot(out_dir)) if p not in own_files)
-    run.html = _export_html(run.notebook, out_dir / f"{name}.html", f"{name} — {values['as_of']}")
-    _write_parameters(run, source, values, {"started": started, "finished": finished})
+    title = f"{study_name(name, values.get('lang', 'en'))} — {values['as_of']}"
+    run.html = _export_html(run.notebook, out_dir / f"{name}.html", title, values.get("lang", "en"))
+    shown = {**values, **execute.get("shown", {})}
+    _write_parameters(run, source, shown, {"started": started, "finished": finished})
     say(f"{name}: {run.status}" + (f" ({run.error})" if run.error else ""))
     return run
 
 
-def _execute(source: Path, target: Path, values, execute) -> None:
-    kernel = execute["kernel_name"]
-    engine = {} if kernel else {"kernel_manager_class": _CallerKernelManager}
-    papermill.execute_notebook(
-        str(source),
-        str(target),
-        parameters=values,
-        kernel_name=kernel or "python3",
-        language="python",
-        progress_bar=execute["progress"],
-        cwd=execute["cwd"],
-        execution_timeout=execute["timeout"],
-        **engine,
-    )
-
-
-def _export_html(notebook: Path, target: Path, title: str) -> Path | None:
+def _export_html(notebook: Path, target: Path, title: str, lang: str = "en") -> Path | None:
     if not notebook.is_file():
         return None
     try:
@@ -113,8 +91,17 @@ def _export_html(notebook: Path, target: Path, title: str) -> Path | None:
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     except Exception:  # an unreadable partial notebook leaves the study without HTML
         return None
-    target.write_text(body, encoding="utf-8")
+    body = body.replace('<html lang="en">', f'<html lang="{html.escape(lang)}">', 1)
+    target.write_text(_REMOTE_SCRIPTS.sub("", body), encoding="utf-8")
     return target
+
+
+#: Scripts nbconvert loads from a CDN that a report does not use (its figures are images, its
+#: tables HTML): require.js, for widgets, and MathJax, which would also read "$" in amounts as
+#: formulas. Without them a page opens offline without errors.
+_REMOTE_SCRIPTS = re.compile(
+    r'<script src="https://[^"]*/(?:require\.js|mathjax)/[^"]*">\s*</script>'
+)
 
 
 def _write_parameters(run: StudyRun, source: Path, values, times: dict[str, str]) -> None:
@@ -149,6 +136,35 @@ def _first_line(exc: Exception) -> str:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def relocate(result: ReportResult, old: Path, new: Path) -> ReportResult:
+    """``result`` with every path under ``old`` moved under ``new`` (after the staging swap)."""
+
+    def move(path: Path | None) -> Path | None:
+        return None if path is None else new / path.relative_to(old)
+
+    runs = [
+        StudyRun(
+            r.name,
+            r.status,
+            move(r.notebook),
+            move(r.html),
+            move(r.parameters),
+            r.error,
+            [move(p) for p in r.outputs],
+        )
+        for r in result.studies
+    ]
+    return ReportResult(new, runs, move(result.index))
+
+
+def study_name(name: str, lang: str) -> str:
+    """The reader's name of a study (text catalogue ``report_studies``), else its code."""
+    from segkit.text.catalogue import catalogue
+
+    entry = catalogue().get("report_studies", {}).get(name)
+    return entry[lang] if entry and lang in entry else name
 
 
 def segkit_version() -> str:

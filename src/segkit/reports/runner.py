@@ -26,17 +26,28 @@ from typing import Any
 
 from segkit.exceptions import ConfigError, ReportError
 from segkit.reports.index import render_index
+from segkit.reports.pack import CREDIT_PARAMETERS, build_pack
 from segkit.reports.params import OUT_DIR_PARAMETER as OUT_DIR_PARAMETER
 from segkit.reports.params import REPORT_PARAMETERS as REPORT_PARAMETERS
 from segkit.reports.params import (
     base_parameters,
     check_declared,
     check_timeout,
+    parse_options,
     study_parameters,
 )
-from segkit.reports.run import ReportResult, StudyRun, run_study
+from segkit.reports.run import ReportResult, StudyRun, relocate, run_study
+from segkit.reports.staging import ReportFolder, interrupts
 
-__all__ = ["STUDIES", "ReportResult", "StudyRun", "list_studies", "notebooks_dir", "run_reports"]
+__all__ = [
+    "STUDIES",
+    "ReportResult",
+    "StudyRun",
+    "list_studies",
+    "notebooks_dir",
+    "param_options",
+    "run_reports",
+]
 
 #: Default studies: name -> notebook file in :func:`notebooks_dir`.
 STUDIES: dict[str, str] = {
@@ -101,6 +112,7 @@ def run_reports(
     progress: bool = True,
     log: Callable[[str], Any] | None = print,
     timeout: float | None = 600,
+    summary: bool = True,
 ) -> ReportResult:
     """Execute the study notebooks for one as-of date and write HTML and an index page.
 
@@ -133,6 +145,9 @@ def run_reports(
         Receives one line per study event; ``None`` silences it.
     timeout : float, optional
         Seconds a single cell may run (default 600); ``None`` for no limit.
+    summary : bool, default True
+        Open the index with the key figures and the five actions, and write the workbook
+        ``segkit_<as_of>.xlsx`` (see :mod:`segkit.reports.pack`).
 
     Returns
     -------
@@ -146,29 +161,41 @@ def run_reports(
         raised before any notebook runs.
     ReportError
         After all studies ran, when some failed: ``failed`` names them and ``result`` holds
-        the :class:`ReportResult`.
+        the :class:`ReportResult`; at once, when another run is writing the same folder.
+    KeyboardInterrupt
+        On Ctrl-C or SIGTERM, after removing the unfinished folder; an earlier report of the
+        same date is left as it was.
+
+    Notes
+    -----
+    The report is written into a hidden staging folder beside ``<out>/<as_of>`` and moved
+    into place once complete (see :mod:`segkit.reports.staging`), so ``out_dir`` in the
+    executed notebooks names the staging folder; the parameters records name the final one.
     """
     folder = Path(notebooks).resolve() if notebooks is not None else notebooks_dir()
     say = log or (lambda message: None)
     base = base_parameters(data, as_of, lang, mapping)
     check_timeout(timeout)
-    out_dir = (Path(out) / base["as_of"]).resolve()
-    plan = _plan(folder, studies, params or {}, {**base, OUT_DIR_PARAMETER: str(out_dir)})
-    out_dir.mkdir(parents=True, exist_ok=True)
-    execute = {
-        "cwd": str(folder.parent),
-        "kernel_name": kernel_name,
-        "progress": False,  # one bar for the whole suite instead of one per notebook
-        "timeout": timeout,
-    }
-    runs = _run_all(plan, out_dir, execute, say, progress)
-    result = ReportResult(out_dir, runs, out_dir / "index.html")
-    result.index.write_text(render_index(result, base, plan), encoding="utf-8")
+    target = (Path(out) / base["as_of"]).resolve()
+    plan = _plan(folder, studies, params or {}, {**base, OUT_DIR_PARAMETER: str(target)})
+    with interrupts() as interrupted, ReportFolder(target) as staging:
+        result = _run_staged(
+            plan,
+            base,
+            staging,
+            folder,
+            say,
+            interrupted,
+            # one bar over the studies on stderr instead of papermill's bar per notebook
+            execute_options={"kernel_name": kernel_name, "progress": False, "timeout": timeout},
+            progress=progress,
+            summary=summary,
+        )
     say(f"index: {result.index}")
     if result.failed:
         error = ReportError(
-            f"{len(result.failed)} of {len(runs)} studies failed: {', '.join(result.failed)}; "
-            f"see {result.index}",
+            f"{len(result.failed)} of {len(result.studies)} studies failed: "
+            f"{', '.join(result.failed)}; see {result.index}",
             failed=result.failed,
         )
         error.result = result
@@ -176,21 +203,49 @@ def run_reports(
     return result
 
 
-def _run_all(plan, out_dir: Path, execute: dict, say, progress: bool) -> list[StudyRun]:
-    """Run the studies in order; with ``progress``, one bar over the studies on stderr."""
-    if not progress:
-        return [
-            run_study(name, source, values, out_dir, execute, say) for name, source, values in plan
-        ]
+def _run_staged(
+    plan,
+    base,
+    staging: ReportFolder,
+    folder,
+    say,
+    interrupted,
+    execute_options,
+    summary,
+    progress=False,
+):
+    """Run every study into the staging folder, add the pack and the index, then commit."""
+    work = staging.staging
+    execute = {
+        **execute_options,
+        "cwd": str(folder.parent),
+        "interrupted": interrupted,
+        "shown": {OUT_DIR_PARAMETER: str(staging.target)},
+    }
+    runs = []
+    with _bar(len(plan), progress) as bar:
+        for name, source, values in plan:
+            staged = (
+                {**values, OUT_DIR_PARAMETER: str(work)} if OUT_DIR_PARAMETER in values else values
+            )
+            bar.set_description(name)
+            runs.append(run_study(name, source, staged, work, execute, _above(bar, say)))
+            bar.update()
+    pack = None
+    if summary:
+        say("summary: key figures, actions and workbook")
+        pack = build_pack(base, _credit_parameters(plan), work)
+    result = ReportResult(work, runs, work / "index.html")
+    result.index.write_text(render_index(result, base, plan, pack), encoding="utf-8")
+    staging.commit()
+    return relocate(result, work, staging.target)
+
+
+def _bar(total: int, show: bool):
+    """One progress bar over the studies on stderr (disabled unless ``show``)."""
     from tqdm.auto import tqdm
 
-    runs = []
-    with tqdm(total=len(plan), unit="study", file=sys.stderr, leave=False) as bar:
-        for name, source, values in plan:
-            bar.set_description(name)
-            runs.append(run_study(name, source, values, out_dir, execute, _above(bar, say)))
-            bar.update()
-    return runs
+    return tqdm(total=total, unit="study", file=sys.stderr, leave=False, disable=not show)
 
 
 def _above(bar, say):
@@ -201,6 +256,42 @@ def _above(bar, say):
             say(message)
 
     return write
+
+
+def _credit_parameters(plan) -> dict[str, Any]:
+    """The credit study's horizon, default threshold and LGD, for the summary's credit figures."""
+    for name, _, values in plan:
+        if name == "credit_risk":
+            return {k: values[k] for k in CREDIT_PARAMETERS if k in values}
+    return {}
+
+
+def param_options(
+    options: Iterable[str],
+    studies: Iterable[str] | None = None,
+    notebooks: str | os.PathLike | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Typed study parameters from ``study.name=value`` strings (the ``--param`` option).
+
+    Parameters
+    ----------
+    options : iterable of str
+        E.g. ``["credit_risk.horizon_months=6"]``.
+    studies : iterable of str, optional
+        The studies that run; default :func:`list_studies`.
+    notebooks : path-like, optional
+        Folder of the study notebooks; defaults to :func:`notebooks_dir`.
+
+    Returns
+    -------
+    dict
+        ``{study: {name: value}}`` for ``run_reports(params=...)``; see
+        :func:`segkit.reports.params.parse_options` for the checks.
+    """
+    folder = Path(notebooks).resolve() if notebooks is not None else notebooks_dir()
+    names = list(studies) if studies else list_studies(folder)
+    sources = {n: folder / STUDIES.get(n, f"{n}.ipynb") for n in names}
+    return parse_options(options, {n: p for n, p in sources.items() if p.is_file()})
 
 
 def _plan(folder: Path, studies, params, base) -> list[tuple[str, Path, dict[str, Any]]]:

@@ -1,0 +1,182 @@
+"""Key figures and actions of the index page, from classification tables typed by hand, and
+once on the sample ledger against segkit.classify."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import segkit
+from segkit.reports.actions import top_actions
+from segkit.reports.summary import FIGURES, collect, key_figures, period_dates
+
+D = dt.date
+DATES = {"as_of": D(2025, 12, 31), "month": D(2025, 11, 30), "quarter": D(2025, 9, 30)}
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+
+def _frame(rows: dict[str, dict]) -> pd.DataFrame:
+    columns = [
+        "name",
+        "invoices_12m",
+        "revenue_12m",
+        "open_balance",
+        "overdue_balance",
+        "aging_90_plus",
+        "expected_loss",
+        "rfm_segment",
+        "abc_tier",
+        "grade",
+        "limit_proposed",
+    ]
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    return frame.rename_axis("customer_id")
+
+
+NOW = _frame(
+    {
+        "C1": ["甲", 3, 1000.0, 800.0, 300.0, 0.0, 10.0, "champions", "A", "BB", 300.0],
+        "C2": ["乙", 0, 0.0, 500.0, 500.0, 500.0, 40.0, "lost", "none", "D", 0.0],
+        "C3": ["丙", 2, 400.0, 100.0, 0.0, 0.0, 1.0, "loyal", "A", "BBB", 1000.0],
+        "C4": ["丁", 1, 50.0, 0.0, 0.0, 0.0, np.nan, "new_customers", "C", np.nan, np.nan],
+    }
+)
+MONTH = _frame(
+    {
+        "C1": ["甲", 2, 900.0, 600.0, 100.0, 0.0, 8.0, "loyal", "A", "BB", 900.0],
+        "C2": ["乙", 1, 100.0, 500.0, 500.0, 0.0, 30.0, "lost", "C", "CCC", 0.0],
+        "C3": ["丙", 2, 300.0, 100.0, 0.0, 50.0, 1.0, "loyal", "A", "A", 900.0],
+    }
+)
+OCTOBER = _frame({"C1": ["甲", 1, 500.0, 0.0, 0.0, 0.0, 0.0, "loyal", "A", "BB", 9.0]})
+QUARTER = _frame({"C1": ["甲", 1, 400.0, 50.0, 0.0, 20.0, 2.0, "promising", "A", "BB", 9.0]})
+FRAMES = {
+    D(2025, 12, 31): NOW,
+    D(2025, 11, 30): MONTH,
+    D(2025, 10, 31): OCTOBER,
+    D(2025, 9, 30): QUARTER,
+    D(2025, 8, 31): None,
+}
+
+
+def test_period_dates_are_the_month_end_and_quarter_end_before():
+    assert period_dates("2025-12-31") == DATES
+    assert period_dates("2026-01-15") == {
+        "as_of": D(2026, 1, 15),
+        "month": D(2025, 12, 31),
+        "quarter": D(2025, 12, 31),
+    }
+    assert period_dates("2024-03-31")["month"] == D(2024, 2, 29)
+
+
+def test_key_figures_from_classification_tables():
+    dso = {D(2025, 12, 31): 45.5, D(2025, 11, 30): 40.0, D(2025, 9, 30): np.nan}
+    table = key_figures(FRAMES, DATES, dso)
+    expected = pd.DataFrame(
+        {
+            "as_of": [3, 1450, 1400, 800, 500, 45.5, 51, 1, 1],
+            "month": [3, 1300, 1200, 600, 50, 40.0, 39, 1, 0],
+            "quarter": [1, 400, 50, 0, 20, np.nan, 2, np.nan, np.nan],
+        },
+        index=pd.Index(FIGURES, name="figure"),
+        dtype=float,
+    )
+    pd.testing.assert_frame_equal(table, expected)
+
+
+def test_a_figure_without_its_column_is_missing_not_zero():
+    frames = {
+        day: (f.drop(columns="expected_loss") if f is not None else None)
+        for day, f in FRAMES.items()
+    }
+    table = key_figures(frames, DATES)
+    assert table.loc["expected_loss"].isna().all()
+    assert table.loc["dso_days"].isna().all()
+    assert table.loc["revenue_12m", "as_of"] == 1450
+
+
+def test_actions_follow_the_three_rules_ranked_by_amount():
+    actions = top_actions(NOW, MONTH, lang="en")
+    assert list(actions.index) == ["C1", "C2", "C3"]
+    assert actions["rule"].tolist() == ["over_limit", "new_default", "grade_down"]
+    assert actions["amount"].tolist() == [500.0, 500.0, 100.0]
+    assert actions.loc["C1", "action"] == (
+        "Exposure 500.00 above the proposed limit of 300.00: hold new orders and agree a "
+        "repayment plan"
+    )
+    assert actions.loc["C3", "action"].startswith("A-tier customer downgraded from A to BBB")
+
+
+def test_new_default_is_an_action_when_it_is_the_largest_stake():
+    now = NOW.assign(limit_proposed=np.nan)
+    actions = top_actions(now, MONTH, lang="zh", n=2)
+    assert list(actions.index) == ["C2", "C3"]
+    assert actions.loc["C2", "action"] == "新增违约：逾期90天以上500.00，启动催收"
+    assert actions.loc["C3", "rule"] == "grade_down"
+
+
+def test_without_a_previous_month_only_the_limit_rule_applies():
+    assert top_actions(NOW, None)["rule"].unique().tolist() == ["over_limit"]
+    empty = top_actions(NOW.drop(columns="limit_proposed"), None)
+    assert empty.empty and list(empty.columns) == ["name", "rule", "action", "amount"]
+
+
+@pytest.fixture(scope="module")
+def sample_summary():
+    ledger = segkit.read_ledger(SAMPLE)
+    config = {"credit": False, "clusters": False}
+    return ledger, collect(ledger, "2025-12-31", config=config)
+
+
+def test_sample_figures_match_the_classification_table(sample_summary):
+    ledger, summary = sample_summary
+    table = segkit.classify(ledger, "2025-11-30", config={"credit": False, "clusters": False})
+    features = segkit.customer_features(ledger, "2025-11-30")
+    month = summary.figures["month"]
+    assert month["active_customers"] == (table["invoices_12m"] > 0).sum()
+    assert month["revenue_12m"] == pytest.approx(table["revenue_12m"].sum())
+    assert month["open_receivables"] == pytest.approx(table["open_balance"].sum())
+    assert month["past_due"] == pytest.approx(table["overdue_balance"].sum())
+    assert month["past_due_90"] == pytest.approx(features["aging_90_plus"].sum())
+    assert 0 < summary.figures.loc["dso_days", "as_of"] < 365
+    assert summary.figures.loc["changed_class", "as_of"] > 0
+    assert math.isnan(summary.figures.loc["expected_loss", "as_of"])
+    assert summary.missing["expected_loss"][0] == "no_credit"
+
+
+def test_dates_the_ledger_cannot_classify_give_dashes_with_their_reason():
+    rows = []
+    for i in range(8):
+        dates = [(f"2025-01-{5 + i:02d}", f"2025-02-{5 + i:02d}")]
+        dates += [(f"2025-02-{3 + i:02d}", f"2025-03-{3 + i:02d}")] * (i % 2)
+        for k, (day, due) in enumerate(dates):
+            amount = 100.0 * (i + 1) * (k + 1)
+            rows.append(
+                {
+                    "invoice_id": f"I{i}{k}",
+                    "customer_id": f"C{i}",
+                    "invoice_date": day,
+                    "due_date": due,
+                    "amount": amount,
+                }
+            )
+    payments = pd.DataFrame(
+        {
+            "payment_id": ["P1"],
+            "customer_id": ["C0"],
+            "invoice_id": ["I00"],
+            "payment_date": ["2025-02-01"],
+            "amount": [100.0],
+        }
+    )
+    ledger = segkit.Ledger.from_frames(invoices=pd.DataFrame(rows), payments=payments)
+    summary = collect(ledger, "2025-02-28", config={"credit": False, "clusters": False})
+    assert summary.figures.loc["revenue_12m", "as_of"] == 7600.0
+    assert summary.figures["month"].isna().all() and summary.figures["quarter"].isna().all()
+    assert summary.missing["revenue_12m"] == ("no_history", "2025-01-31")
+    assert summary.missing["expected_loss"] == ("no_credit", "credit: false")

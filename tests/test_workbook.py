@@ -1,0 +1,108 @@
+"""The report workbook: its sheets, headers in the report language, formats and safe cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from segkit.reports.actions import top_actions
+from segkit.reports.pack import Pack, write_workbook
+from segkit.reports.summary import FIGURES, Summary
+
+D = dt.date
+DATES = {"as_of": D(2025, 12, 31), "month": D(2025, 11, 30), "quarter": D(2025, 9, 30)}
+
+
+def _classes(segments: list[str], grades: list[str]) -> pd.DataFrame:
+    n = len(segments)
+    return pd.DataFrame(
+        {
+            "name": ['=HYPERLINK("http://evil","x")', "乙公司", "-丙"][:n],
+            "freq_class": ["frequent"] * n,
+            "rfm_segment": segments,
+            "abc_tier": ["A"] * n,
+            "reason": ["3 invoices in 12 months"] * n,
+            "grade": grades,
+            "pd": [0.0123, 0.2, 1.0][:n],
+            "open_balance": [1234.567, -50.0, 10.0][:n],
+            "aging_90_plus": [0.0, 0.0, 10.0][:n],
+            "expected_loss": [5.0, 1.0, 4.5][:n],
+            "limit_proposed": [1000.0, 0.0, 0.0][:n],
+        },
+        index=pd.Index(["C1", "C2", "C3"][:n], name="customer_id"),
+    )
+
+
+@pytest.fixture
+def pack() -> Pack:
+    now = _classes(["champions", "loyal", "lost"], ["BB", "B", "D"])
+    month = _classes(["loyal", "loyal", "lost"], ["BB", "BB", "CCC"])
+    quarter = _classes(["loyal", "at_risk"], ["BB", "BB"])
+    frames = {DATES["as_of"]: now, DATES["month"]: month, DATES["quarter"]: quarter}
+    figures = pd.DataFrame(
+        np.arange(27, dtype=float).reshape(9, 3),
+        index=pd.Index(FIGURES, name="figure"),
+        columns=list(DATES),
+    )
+    summary = Summary(DATES, frames, figures)
+    return Pack(summary, top_actions(now, month, "zh"), currency="CNY")
+
+
+def test_workbook_sheets_in_chinese_with_formats(pack, tmp_path):
+    path = write_workbook(pack, "zh", tmp_path / "segkit_2025-12-31.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["摘要", "行动", "客户分类", "信用", "分群迁移"]
+    summary = book["摘要"]
+    assert [c.value for c in summary[1]] == ["指标", "2025-12-31", "2025-11-30", "2025-09-30"]
+    assert summary["A2"].value == "活跃客户数（近12个月有开票）"
+    classes = book["客户分类"]
+    assert [c.value for c in classes[1]][:5] == [
+        "客户编号",
+        "客户名称",
+        "频次分类",
+        "RFM分群",
+        "ABC分级",
+    ]
+    assert classes["B2"].value == '\'=HYPERLINK("http://evil","x")'
+    assert classes["B4"].value == "'-丙"
+    assert classes["D2"].value == "冠军客户" and classes["E2"].value == "A类客户"
+    assert (classes.freeze_panes, classes.auto_filter.ref) == ("B2", "A1:F4")
+    credit = book["信用"]
+    header = [c.value for c in credit[1]]
+    assert header[:4] == ["客户编号", "客户名称", "ABC分级", "评级"]
+    pd_cell = credit.cell(2, header.index("违约概率") + 1)
+    assert (pd_cell.value, pd_cell.number_format) == (0.0123, "0.00%")
+    balance = credit.cell(3, header.index("应收余额（CNY）") + 1)
+    assert (balance.value, balance.data_type, balance.number_format) == (-50, "n", "#,##0.00")
+    assert all(c.font.bold for c in credit[1])
+
+
+def test_migration_sheet_counts_customers_by_segment(pack, tmp_path):
+    book = openpyxl.load_workbook(write_workbook(pack, "en", tmp_path / "w.xlsx"))
+    rows = list(book["Migration"].iter_rows(values_only=True))
+    header, body = rows[0], {row[0]: row[1:] for row in rows[1:]}
+    assert header[0] == "Class at the previous quarter-end"
+    column = {name: i for i, name in enumerate(header[1:])}
+    assert body["Loyal"][column["Champions"]] == 1
+    assert body["At Risk"][column["Loyal"]] == 1
+    assert body["not a customer"][column["Lost"]] == 1  # C3 arrived after the quarter-end
+    assert book["Actions"]["A2"].value == "C1"
+
+
+def test_workbook_bytes_depend_only_on_content(pack, tmp_path):
+    first = write_workbook(pack, "en", tmp_path / "a.xlsx").read_bytes()
+    second = write_workbook(pack, "en", tmp_path / "b.xlsx").read_bytes()
+    assert hashlib.sha256(first).digest() == hashlib.sha256(second).digest()
+
+
+def test_other_parts_add_their_own_sheet(pack, tmp_path):
+    worklist = pd.DataFrame({"customer_id": ["C9"], "expected_loss": [12.3456]})
+    path = write_workbook(pack, "en", tmp_path / "w.xlsx", extra={"Worklist": worklist})
+    sheet = openpyxl.load_workbook(path)["Worklist"]
+    assert [c.value for c in sheet[1]] == ["Customer", "Expected loss (CNY)"]
+    assert (sheet["B2"].value, sheet.freeze_panes) == (12.35, "A2")
