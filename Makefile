@@ -27,12 +27,13 @@ test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
 	$(BIN)/mypy
 
-# Headless Chromium for tests/browser: the Debian package, installed when missing and root.
+# Headless Chromium for tests/browser, with a CJK font so Chinese pages render as a reader sees
+# them: Debian packages, installed when missing and root.
 browser-deps:
-	@if [ -x /usr/bin/chromium ]; then :; \
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi wqy; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
-		|| { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-zenhei \
+		|| { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-zenhei; }; \
 	else \
 		echo "browser-deps: /usr/bin/chromium is missing and installing it needs root and" \
 		     "apt-get: run 'sudo apt-get install -y chromium' (tests/browser fail in CI without it)"; \
