@@ -133,7 +133,8 @@ def test_interrupting_segkit_report_keeps_the_earlier_report(tmp_path, sig, code
     _, err = process.communicate(timeout=120)
     assert process.returncode == code
     assert "Traceback" not in err and "ZMQError" not in err
-    assert err.endswith("interrupted\n")
+    # one line from segkit; the kernel it stopped may still say goodbye on the shared stderr
+    assert "interrupted" in err.splitlines()
     assert (target / "index.html").read_text(encoding="utf-8") == "earlier index"
     assert sorted(p.name for p in root.iterdir()) == [".2025-06-30.lock", "2025-06-30"]
 

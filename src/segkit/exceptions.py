@@ -41,6 +41,8 @@ class SchemaError(SegkitError, ValueError):
         super().__init__(message)
         if failures is None:
             failures = pd.DataFrame(columns=list(self.FAILURE_COLUMNS))
+        elif "row" in failures.columns:  # line numbers stay whole numbers, missing where none
+            failures = failures.assign(row=pd.to_numeric(failures["row"]).astype("Int64"))
         self.failures = failures
 
 
