@@ -106,3 +106,20 @@ def test_other_parts_add_their_own_sheet(pack, tmp_path):
     sheet = openpyxl.load_workbook(path)["Worklist"]
     assert [c.value for c in sheet[1]] == ["Customer", "Expected loss (CNY)"]
     assert (sheet["B2"].value, sheet.freeze_panes) == (12.35, "A2")
+
+
+def test_the_collections_worklist_a_study_exported_becomes_a_sheet(pack, tmp_path):
+    from segkit.reports.export import write_table
+    from segkit.reports.pack import study_sheets
+
+    worklist = pd.DataFrame(
+        {"customer_id": ["C1", "C2"], "p_late": [0.8, 0.1], "next_action": ["call", "reminder"]},
+        index=pd.Index(["INV1", "INV2"], name="invoice_id"),
+    )
+    assert study_sheets(tmp_path, "zh") == {}
+    write_table(worklist, tmp_path / "collections_worklist.csv")
+    sheets = study_sheets(tmp_path, "zh")
+    assert list(sheets) == ["回款工作清单"]
+    path = write_workbook(pack, "zh", tmp_path / "book.xlsx", extra=sheets)
+    sheet = openpyxl.load_workbook(path)["回款工作清单"]
+    assert sheet.max_row == 3 and sheet["A2"].value == "INV1"

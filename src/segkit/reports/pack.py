@@ -25,6 +25,7 @@ __all__ = [
     "Pack",
     "build_pack",
     "ledger_currency",
+    "study_sheets",
     "workbook_sheets",
     "write_workbook",
 ]
@@ -110,7 +111,8 @@ def build_pack(base: dict, credit: dict, out_dir: Path) -> Pack:
         prefix = "" if isinstance(exc, SegkitError) else f"{type(exc).__name__}: "
         return Pack(error=prefix + first)
     pack = Pack(summary, actions, None, currency)
-    pack.workbook = write_workbook(pack, lang, out_dir / f"segkit_{as_of}.xlsx")
+    path = out_dir / f"segkit_{as_of}.xlsx"
+    pack.workbook = write_workbook(pack, lang, path, extra=study_sheets(out_dir, lang))
     return pack
 
 
@@ -122,6 +124,20 @@ def write_workbook(pack: Pack, lang: str, path: Path, extra=None) -> Path:
     for title, table in (extra or {}).items():
         add_sheet(book, table, title, lang=lang, currency=pack.currency)
     return save_workbook(book, path)
+
+
+#: Tables the studies export that the workbook also carries: sheet key -> file in the report.
+STUDY_SHEETS = {"collections": "collections_worklist.csv"}
+
+
+def study_sheets(out_dir: Path, lang: str) -> dict[str, pd.DataFrame]:
+    """The studies' exports found in ``out_dir`` ({sheet title: table}), for the workbook."""
+    found = {}
+    for key, name in STUDY_SHEETS.items():
+        if (out_dir / name).is_file():
+            table = pd.read_csv(out_dir / name, encoding="utf-8-sig", index_col=0)
+            found[text("report_sheets", key, lang)] = table
+    return found
 
 
 def workbook_sheets(pack: Pack, lang: str) -> dict[str, pd.DataFrame]:
