@@ -3,7 +3,8 @@
 - :mod:`~segkit.studies.market.sections`: what each section needs (:data:`SECTIONS`) and the
   note shown instead when the ledger lacks it (:func:`show_section`);
 - :mod:`~segkit.studies.market.views`: the customer view, segment tables and sentences;
-- :mod:`~segkit.studies.market.migration`: classes at quarter-ends, moves and stability.
+- :mod:`~segkit.studies.market.migration`: classes at quarter-ends, moves and stability;
+- headroom by segment: the growth helpers of :mod:`segkit.studies.segmentation.growth`.
 
 Every word comes from the text catalogue (kinds ``market_study``, ``quadrant``,
 ``quadrant_action``, ``hhi_level``, ``movement``, ``psi_status`` and ``columns``).
@@ -29,6 +30,12 @@ from segkit.studies.market.views import (
     show_segments,
     title,
 )
+from segkit.studies.segmentation.growth import (
+    growth_frame,
+    growth_text,
+    headroom_by_peers,
+    show_growth,
+)
 
 __all__ = [
     "SECTIONS", "VIEWS", "Migration", "plot_growth", "plot_pareto", "show", "title",
@@ -36,4 +43,5 @@ __all__ = [
     "quadrant_frame", "segment_tables", "show_actions", "show_concentration",
     "show_contributions", "show_penetration", "show_quadrants", "show_section",
     "show_segments", "show_stability", "show_summary", "show_views",
+    "growth_frame", "growth_text", "headroom_by_peers", "show_growth",
 ]  # fmt: skip

@@ -1,0 +1,333 @@
+"""Which open invoice will be paid late: a calibrated gradient-boosting model per invoice.
+
+Each training row is an invoice open at a month-end before (or shortly after) its due date,
+with features as the ledger stood that month-end (:mod:`segkit.cash.snapshots`); the label is
+what happened next, as known at the fit date. Three targets are learnt:
+
+- late (paid after the due date), on rows not yet due at the snapshot;
+- very late (more than ``very_late_days`` days), on rows at most that many days past due;
+- days late (capped at ``days_cap``), on every row up to ``max_past_due`` days past due.
+
+A row counts only when its outcome is settled in the sense of the target at the fit date
+(e.g. late needs the due date to have passed), so recent invoices do not bias the labels toward
+the quick payers. The classifiers are scikit-learn ``HistGradientBoostingClassifier`` wrapped in
+``CalibratedClassifierCV`` (folds grouped by customer), with a logistic regression on seven
+history features fitted beside them as the baseline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
+
+from segkit.checks import as_date
+from segkit.exceptions import ConfigError
+
+from .reasons import REASON_GROUPS, reason_codes
+from .snapshots import invoice_outcomes, invoice_snapshots, month_ends
+
+__all__ = ["BASELINE_FEATURES", "FEATURES", "LatePaymentModel"]
+
+#: Model inputs, grouped as in :data:`segkit.cash.reasons.REASON_GROUPS`.
+FEATURES = tuple(col for cols in REASON_GROUPS.values() for col in cols)
+#: The logistic baseline's inputs: payment history, exposure and the invoice itself.
+BASELINE_FEATURES = ("share_late", "mean_days_late", "n_settled", "n_open", "log_amount",
+                     "disputed", "terms_days")  # fmt: skip
+MIN_ROWS = 50
+_OUTPUT = ("customer_id", "invoice_date", "due_date", "open_amount", "days_past_due", "p_late",
+           "p_very_late", "expected_days_late", "expected_payment_date", "reasons")  # fmt: skip
+
+
+class LatePaymentModel(BaseEstimator):
+    """Probability that an open invoice is paid late, how late, and why.
+
+    Parameters
+    ----------
+    very_late_days : int, default 30
+        An invoice paid more than this many days after its due date is *very late*.
+    max_past_due : int, default 90
+        Invoices further past due are treated as in default (the Basel past-due line, see
+        :func:`segkit.features.aging_buckets`): left out of training, and given no expected
+        payment date.
+    days_cap : int, default 90
+        Days late are modelled up to this cap; the expected days late is the mean of the capped
+        days.
+    calibration : {"isotonic", "sigmoid"}, default "isotonic"
+        Calibration method of ``CalibratedClassifierCV``.
+    cv : int, default 3
+        Calibration folds, grouped by customer.
+    max_iter, learning_rate, min_samples_leaf : gradient-boosting settings.
+    n_reasons : int, default 3
+        At most this many reasons per invoice.
+    n_threads : int, default 1
+        OpenMP threads of the boosting. The training set is small (tens of thousands of rows),
+        and OpenMP threads that spin-wait for busy cores slow a fit down many times over on a
+        shared machine, so one thread is the default.
+    random_state : int, default 0
+        Seed of the boosting's early-stopping split.
+
+    Attributes
+    ----------
+    late_model_, very_late_model_, days_model_ : fitted estimators (``very_late_model_`` is
+        None when no training invoice was very late).
+    baseline_ : the logistic regression on :data:`BASELINE_FEATURES`.
+    reference_ : pandas.Series, the training medians used to explain a prediction.
+    features_ : tuple of str, the features used (:data:`FEATURES` that the ledger has).
+    as_of_ : datetime.date, the fit date. n_rows_ : dict, training rows per target.
+    """
+
+    def __init__(self, *, very_late_days=30, max_past_due=90, days_cap=90,
+                 calibration="isotonic", cv=3, max_iter=150, learning_rate=0.1,
+                 min_samples_leaf=40, n_reasons=3, n_threads=1, random_state=0):  # fmt: skip
+        self.very_late_days = very_late_days
+        self.max_past_due = max_past_due
+        self.days_cap = days_cap
+        self.calibration = calibration
+        self.cv = cv
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.min_samples_leaf = min_samples_leaf
+        self.n_reasons = n_reasons
+        self.n_threads = n_threads
+        self.random_state = random_state
+
+    # -- public ---------------------------------------------------------------------------
+
+    def fit(self, ledger, as_of) -> LatePaymentModel:
+        """Learn from the invoices whose outcome is known at ``as_of``.
+
+        Parameters
+        ----------
+        ledger : segkit.Ledger
+            A ledger with payments or ``invoices.settled_date``.
+        as_of : str or datetime.date
+            The fit date: training rows are the invoices open at each month-end up to it, with
+            features as of that month-end and outcomes as known at ``as_of``.
+
+        Returns
+        -------
+        LatePaymentModel
+            self.
+
+        Raises
+        ------
+        ConfigError
+            On an invalid parameter, or too few invoices with a known outcome.
+        SchemaError
+            When the ledger has no settlement data.
+        """
+        day = as_date(as_of)
+        first = ledger.invoices.invoice_date.min().execute()
+        dates = month_ends(pd.Timestamp(first).date(), day)
+        if not dates:
+            raise ConfigError(f"as_of must be after the first month-end of the ledger; got {day}.")
+        rows = invoice_snapshots(ledger, dates, max_past_due=self.max_past_due)
+        return self.fit_rows(rows, invoice_outcomes(ledger, day), day)
+
+    def predict(self, ledger, as_of) -> pd.DataFrame:
+        """Score every invoice open at ``as_of``.
+
+        Parameters
+        ----------
+        ledger : segkit.Ledger
+            The ledger; only data dated on or before ``as_of`` is used.
+        as_of : str or datetime.date
+            Scoring date.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``invoice_id``, one row per invoice open at ``as_of``: ``customer_id``,
+            ``invoice_date``, ``due_date``, ``open_amount``, ``days_past_due`` (negative = not
+            yet due), ``p_late`` (calibrated; 1 once past due), ``p_very_late``,
+            ``expected_days_late`` and ``expected_payment_date`` (NaN / NaT beyond
+            ``max_past_due``: in default), ``reasons`` (reason codes, ``;``-separated, most
+            important first; labels in :func:`segkit.cash.reason_text`).
+        """
+        check_is_fitted(self, "late_model_")
+        day = as_date(as_of)
+        return self.score_rows(invoice_snapshots(ledger, [day]))
+
+    # -- on prepared rows -----------------------------------------------------------------
+
+    def fit_rows(self, rows: pd.DataFrame, outcomes: pd.DataFrame, as_of: dt.date):
+        """Fit on snapshot rows (:func:`invoice_snapshots`) and outcomes known at ``as_of``."""
+        self._check_params()
+        with threadpool_limits(self.n_threads, user_api="openmp"):
+            return self._fit_rows(rows, outcomes, as_of)
+
+    def score_rows(self, rows: pd.DataFrame, reasons: bool = True) -> pd.DataFrame:
+        """Predictions for snapshot rows of one date (see :meth:`predict`).
+
+        ``reasons=False`` leaves the ``reasons`` column empty, which is faster.
+        """
+        check_is_fitted(self, "late_model_")
+        with threadpool_limits(self.n_threads, user_api="openmp"):
+            return self._score_rows(rows, reasons)
+
+    def _fit_rows(self, rows, outcomes, as_of):
+        rows = rows[
+            (rows["snapshot"] <= pd.Timestamp(as_of)) & (rows["days_to_due"] >= -self.max_past_due)
+        ]
+        targets = _targets(rows, outcomes, as_of, self.very_late_days, self.days_cap)
+        late = targets["late"].notna() & (rows["days_to_due"] >= 0)
+        very = targets["very_late"].notna() & (rows["days_to_due"] >= -self.very_late_days)
+        known = targets["days"].notna()
+        self._check_rows(late, targets["late"], known, as_of)
+        X, groups = rows[list(FEATURES)].astype(float), rows["customer_id"].to_numpy()
+        # a feature the ledger lacks (all missing) is left out: the boosting cannot bin it
+        present = [
+            c for c in FEATURES if all(X.loc[m, c].notna().any() for m in (late, very, known))
+        ]
+        self.features_ = tuple(present)
+        X = X[present]
+        self.late_model_ = self._classifier(X[late], targets["late"][late], groups[late])
+        y_very = targets["very_late"][very]
+        self.very_late_model_ = None
+        if y_very.nunique() == 2:
+            self.very_late_model_ = self._classifier(X[very], y_very, groups[very])
+        self.very_late_rate_ = float(y_very.mean()) if len(y_very) else 0.0
+        self.days_model_ = HistGradientBoostingRegressor(**self._boosting()).fit(
+            X[known], targets["days"][known]
+        )
+        self.baseline_ = _baseline().fit(
+            rows.loc[late, list(BASELINE_FEATURES)].astype(float), targets["late"][late]
+        )
+        self.reference_ = X[late].median()
+        self.as_of_ = as_of
+        self.n_rows_ = {
+            "late": int(late.sum()),
+            "very_late": int(very.sum()),
+            "days": int(known.sum()),
+        }
+        return self
+
+    def _score_rows(self, rows, reasons):
+        if rows.empty:
+            empty = pd.DataFrame(columns=list(_OUTPUT), index=pd.Index([], name="invoice_id"))
+            return empty
+        X = rows[list(self.features_)].astype(float)
+        dpd = -rows["days_to_due"].to_numpy()
+        p_late = np.where(dpd > 0, 1.0, _proba(self.late_model_, X))
+        p_very = self._p_very(X)
+        p_very = np.where(dpd > self.very_late_days, 1.0, p_very)
+        out = rows[["invoice_id", "customer_id", "invoice_date", "due_date", "open_amount"]].copy()
+        out["days_past_due"] = dpd
+        out["p_late"], out["p_very_late"] = p_late, np.maximum(p_very, 0.0)
+        out = out.join(self._timing(rows, X, dpd))
+        out["reasons"] = self._reasons(X, dpd) if reasons else ""
+        return out.set_index("invoice_id").sort_index()[list(_OUTPUT)]
+
+    def baseline_proba(self, rows: pd.DataFrame) -> np.ndarray:
+        """Probability of late payment from the logistic baseline."""
+        check_is_fitted(self, "baseline_")
+        return self.baseline_.predict_proba(rows[list(BASELINE_FEATURES)].astype(float))[:, 1]
+
+    # -- pieces ---------------------------------------------------------------------------
+
+    def _p_very(self, X):
+        if self.very_late_model_ is None:
+            return np.full(len(X), self.very_late_rate_)
+        return _proba(self.very_late_model_, X)
+
+    def _timing(self, rows, X, dpd) -> pd.DataFrame:
+        days = np.round(self.days_model_.predict(X))
+        days = np.maximum(days, dpd + 1)  # an open invoice is paid after the snapshot
+        days = np.where(dpd > self.max_past_due, np.nan, days)
+        when = rows["due_date"] + pd.to_timedelta(days, unit="D")
+        return pd.DataFrame(
+            {"expected_days_late": days, "expected_payment_date": when}, index=rows.index
+        )
+
+    def _reasons(self, X, dpd) -> list[str]:
+        """Reason codes: the feature groups whose typical values lower the score the most."""
+        due = dpd <= 0
+        codes = np.array([""] * len(X), dtype=object)
+        if due.any():
+            codes[due] = reason_codes(self.late_model_, X[due], self.reference_, self.n_reasons)
+        mid = (dpd > 0) & (dpd <= self.max_past_due)
+        if mid.any() and self.very_late_model_ is not None:
+            found = reason_codes(self.very_late_model_, X[mid], self.reference_, self.n_reasons)
+            codes[mid] = ["past_due" + (";" + c if c else "") for c in found]
+        elif mid.any():
+            codes[mid] = "past_due"
+        codes[dpd > self.max_past_due] = "in_default"
+        return list(codes)
+
+    def _boosting(self) -> dict:
+        return {
+            "max_iter": self.max_iter,
+            "learning_rate": self.learning_rate,
+            "min_samples_leaf": self.min_samples_leaf,
+            "random_state": self.random_state,
+        }
+
+    def _classifier(self, X, y, groups):
+        folds = list(GroupKFold(n_splits=self.cv).split(X, y, groups))
+        model = CalibratedClassifierCV(
+            HistGradientBoostingClassifier(**self._boosting()), method=self.calibration, cv=folds
+        )
+        return model.fit(X, y.astype(int))
+
+    def _check_params(self) -> None:
+        names = ("very_late_days", "max_past_due", "days_cap", "cv", "n_reasons", "max_iter",
+                 "n_threads")  # fmt: skip
+        for name in names:
+            value = getattr(self, name)
+            low = 2 if name == "cv" else 1
+            if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
+                raise ConfigError(f"{name} must be an int >= {low}; got {value!r}.")
+        if self.calibration not in ("isotonic", "sigmoid"):
+            raise ConfigError(
+                f"calibration must be 'isotonic' or 'sigmoid'; got {self.calibration!r}."
+            )
+
+    def _check_rows(self, mask, y, known, as_of) -> None:
+        y = y[mask]
+        if len(y) < MIN_ROWS or y.nunique() < 2:
+            raise ConfigError(
+                f"fit: at as_of={as_of} the ledger has {len(y)} invoice-month rows with a known "
+                f"outcome ({int(y.sum())} late); need at least {MIN_ROWS} with both on-time and "
+                "late payments. Choose a later as_of or a longer ledger."
+            )
+        if known.sum() < MIN_ROWS:
+            raise ConfigError(
+                f"fit: at as_of={as_of} only {int(known.sum())} invoice-month rows are due "
+                f"{self.days_cap} days (days_cap) or more before it; need at least {MIN_ROWS} "
+                "to learn how late invoices are paid. Choose a later as_of or a smaller days_cap."
+            )
+
+
+def _targets(rows, outcomes, as_of, very_late_days, days_cap) -> pd.DataFrame:
+    """Labels as known at ``as_of``; NaN where the outcome window has not passed yet."""
+    days = outcomes["days_late"].reindex(rows["invoice_id"]).to_numpy()
+    elapsed = (pd.Timestamp(as_of) - rows["due_date"]).dt.days.to_numpy()
+    late = np.where(elapsed >= 1, (days > 0).astype(float), np.nan)
+    very = np.where(elapsed > very_late_days, (days > very_late_days).astype(float), np.nan)
+    capped = np.where(elapsed >= days_cap, np.minimum(days, days_cap), np.nan)
+    return pd.DataFrame({"late": late, "very_late": very, "days": capped}, index=rows.index)
+
+
+def _baseline():
+    return make_pipeline(
+        SimpleImputer(strategy="median", keep_empty_features=True),
+        StandardScaler(),
+        LogisticRegression(max_iter=1000),
+    )
+
+
+def _proba(model, X) -> np.ndarray:
+    return model.predict_proba(X)[:, 1]

@@ -1,0 +1,237 @@
+"""Open invoices at month-ends with point-in-time features, and their outcomes, in the engine.
+
+Settlement is a per-customer computation (:mod:`segkit.features.settlement`): every join,
+window and aggregation is keyed by ``customer_id``. So the settlement of a ledger at many
+snapshot dates is one call of :func:`segkit.features.invoice_settlement` on a *stacked* ledger,
+in which each customer appears once per snapshot under a key ``snapshot|customer_id`` and holds
+only the invoices and payments dated on or before that snapshot (``settled_date`` after it is
+blanked). Each stacked customer is then settled exactly as the ledger stood on its snapshot
+date: nothing later is visible, and the rules are the library's own, not a copy.
+
+Shape: ledger + snapshot dates -> one row per (snapshot, invoice open at the snapshot) with the
+invoice's terms and amount, the customer's payment history, open and overdue balance at the
+snapshot, and firmographics; and ledger + as_of -> one row per invoice with its outcome as known
+at ``as_of`` (:func:`invoice_outcomes`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+from ibis import _
+
+from segkit.exceptions import SchemaError
+from segkit.features import invoice_settlement, settlement_available
+from segkit.features.allocation import TOL, left_join_on
+
+__all__ = ["RECENT_DAYS", "invoice_outcomes", "invoice_snapshots", "month_ends"]
+
+#: Window (days before the snapshot) of the "recent" payment-history features.
+RECENT_DAYS = 91
+_SEP = "|"
+_CUSTOMER_NUMBERS = ("credit_limit", "employees", "revenue", "total_assets")
+
+
+def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The month-end dates from ``first`` to ``last`` (both inclusive)."""
+    return [d.date() for d in pd.date_range(first, last, freq="ME")]
+
+
+def require_settlement(ledger) -> None:
+    """Raise SchemaError when the ledger cannot say when invoices were paid."""
+    if not settlement_available(ledger.invoices, ledger.payments):
+        raise SchemaError(
+            "ledger: late payment needs a payments table or an invoices.settled_date column; "
+            f"got invoices columns {list(ledger.invoices.columns)} and no payments."
+        )
+
+
+def _stack(ledger, dates: list[dt.date]) -> tuple[ir.Table, ir.Table | None]:
+    """Invoices and payments repeated once per snapshot, as the ledger stood on that date."""
+    snaps = ibis.memtable(pd.DataFrame({"snapshot": pd.to_datetime(dates)})).mutate(
+        snapshot=_.snapshot.cast("date")
+    )
+    inv = ledger.invoices
+    keep = ["invoice_id", "invoice_date", "due_date", "amount"]
+    keep += ["settled_date"] if "settled_date" in inv.columns else []
+    stacked = inv.cross_join(snaps).filter(inv.invoice_date.cast("date") <= snaps.snapshot)
+    key = stacked.snapshot.cast("string") + _SEP + stacked.customer_id.cast("string")
+    stacked = stacked.select(*keep, "snapshot", customer_id=key)
+    if "settled_date" in keep:
+        known = stacked.settled_date.cast("date") <= stacked.snapshot
+        stacked = stacked.mutate(
+            settled_date=ibis.ifelse(known, stacked.settled_date.cast("date"), ibis.null("date"))
+        )
+    if ledger.payments is None:
+        return stacked.drop("snapshot"), None
+    pay = ledger.payments
+    paid = pay.cross_join(snaps).filter(pay.payment_date.cast("date") <= snaps.snapshot)
+    key = paid.snapshot.cast("string") + _SEP + paid.customer_id.cast("string")
+    paid = paid.select("invoice_id", "payment_date", "amount", customer_id=key)
+    return stacked.drop("snapshot"), paid
+
+
+def _settled_stack(ledger, dates: list[dt.date]) -> ir.Table:
+    """Every invoice known at each snapshot, settled as of that snapshot."""
+    invoices, payments = _stack(ledger, dates)
+    settled = invoice_settlement(invoices, payments, as_of=max(dates))
+    key = settled.customer_id
+    return settled.mutate(
+        snapshot=key.substr(0, 10).cast("date"),
+        customer_id=key.substr(11),
+        skey=key,
+    )
+
+
+def _history(settled: ir.Table) -> ir.Table:
+    """Per stacked customer: payment history and open balances at the snapshot."""
+    done = _.settled_date.notnull()
+    late = ibis.greatest(_.days_late, 0)
+    recent = done & (_.snapshot.delta(_.settled_date, unit="day") <= RECENT_DAYS)
+    is_open = _.settled_date.isnull() & (_.open_amount > TOL)
+    dpd = _.snapshot.delta(_.due_date, unit="day")
+    n_settled = ibis.ifelse(done, 1, 0).sum()
+    return settled.group_by("skey").aggregate(
+        n_invoices=_.count(),
+        n_settled=n_settled,
+        share_late=ibis.ifelse(_.days_late > 0, 1, 0).sum() / n_settled.nullif(0),
+        share_very_late=ibis.ifelse(_.days_late > 30, 1, 0).sum() / n_settled.nullif(0),
+        mean_days_late=late.mean(where=done),
+        mean_days_signed=_.days_late.mean(where=done),
+        max_days_late=late.max(where=done),
+        recent_days_late=late.mean(where=recent),
+        recent_share_late=ibis.ifelse(_.days_late > 0, 1.0, 0.0).mean(where=recent),
+        days_since_settlement=_.snapshot.delta(_.settled_date, unit="day").min(where=done),
+        typical_amount=_.amount.median(),
+        n_open=ibis.ifelse(is_open, 1, 0).sum(),
+        open_balance=ibis.ifelse(is_open, _.open_amount, 0.0).sum(),
+        n_overdue=ibis.ifelse(is_open & (dpd > 0), 1, 0).sum(),
+        overdue_balance=ibis.ifelse(is_open & (dpd > 0), _.open_amount, 0.0).sum(),
+        max_days_past_due=ibis.greatest(dpd, 0).max(where=is_open),
+    )
+
+
+def invoice_snapshots(ledger, dates, max_past_due: int | None = None) -> pd.DataFrame:
+    """Open invoices at each snapshot date with their point-in-time features.
+
+    Shape: ledger + dates -> one row per (``snapshot``, open invoice) for every invoice issued
+    on or before the snapshot, still open then, and at most ``max_past_due`` days past due.
+
+    Parameters
+    ----------
+    ledger : segkit.Ledger
+        A ledger with payments or ``invoices.settled_date``.
+    dates : sequence of datetime.date
+        Snapshot dates (e.g. month-ends); each is settled as the ledger stood on it.
+    max_past_due : int, optional
+        Leave out invoices more than this many days past due at the snapshot; all open
+        invoices by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``snapshot``, ``invoice_id``, ``customer_id``, dates, amounts and the features listed
+        in :data:`segkit.cash.model.FEATURES` (history features are NaN for a customer with no
+        settled invoice yet). Sorted by snapshot and invoice.
+    """
+    require_settlement(ledger)
+    dates = sorted(set(dates))
+    settled = _settled_stack(ledger, dates)
+    open_ = settled.filter(settled.settled_date.isnull() & (settled.open_amount > TOL))
+    if max_past_due is not None:
+        open_ = open_.filter(open_.snapshot.delta(open_.due_date, unit="day") <= max_past_due)
+    rows = left_join_on(open_, _history(settled), ["skey"])
+    cols = ["snapshot", "invoice_id", "customer_id", "invoice_date", "due_date", "amount",
+            "open_amount"]  # fmt: skip
+    history = [c for c in _history(settled).columns if c != "skey"]
+    frame = rows.select(*cols, *history).execute()
+    frame = _with_invoice_extras(frame, ledger)
+    frame = _with_customers(frame, ledger)
+    return _derived(frame).sort_values(["snapshot", "invoice_id"], ignore_index=True)
+
+
+def _with_invoice_extras(frame: pd.DataFrame, ledger) -> pd.DataFrame:
+    inv = ledger.invoices
+    if "disputed" not in inv.columns:
+        return frame.assign(disputed=np.nan)
+    flags = inv.select("invoice_id", disputed=inv.disputed.cast("float64")).execute()
+    flags = flags.drop_duplicates("invoice_id").set_index("invoice_id")["disputed"]
+    return frame.assign(disputed=frame["invoice_id"].map(flags))
+
+
+def _with_customers(frame: pd.DataFrame, ledger) -> pd.DataFrame:
+    cust = ledger.customers
+    cols = [c for c in (*_CUSTOMER_NUMBERS, "created") if c in cust.columns]
+    table = cust.select("customer_id", *cols).execute().drop_duplicates("customer_id")
+    table = table.assign(customer_id=table["customer_id"].astype(str)).set_index("customer_id")
+    for col in (*_CUSTOMER_NUMBERS, "created"):
+        if col not in table.columns:
+            table[col] = np.nan
+    joined = table.reindex(frame["customer_id"].to_numpy())
+    out = frame.assign(**{c: joined[c].to_numpy() for c in _CUSTOMER_NUMBERS})
+    created = pd.to_datetime(joined["created"]).to_numpy()
+    tenure = (pd.to_datetime(frame["snapshot"]).to_numpy() - created) / np.timedelta64(1, "D")
+    return out.assign(tenure_days=tenure)
+
+
+def _derived(frame: pd.DataFrame) -> pd.DataFrame:
+    """Calendar, terms and amount features of each invoice at its snapshot."""
+    # sums of cents in a parallel engine differ in the last bits from run to run: round them
+    for col in ("amount", "open_amount", "typical_amount", "open_balance", "overdue_balance"):
+        frame[col] = frame[col].astype(float).round(2)
+    snap = pd.to_datetime(frame["snapshot"])
+    due = pd.to_datetime(frame["due_date"])
+    issued = pd.to_datetime(frame["invoice_date"])
+    for col, values in (("snapshot", snap), ("due_date", due), ("invoice_date", issued)):
+        frame[col] = values
+    amount = frame["amount"].astype(float)
+    frame["days_to_due"] = (due - snap).dt.days
+    frame["age_days"] = (snap - issued).dt.days
+    frame["terms_days"] = (due - issued).dt.days
+    frame["due_month"] = due.dt.month
+    frame["due_weekday"] = due.dt.weekday
+    frame["log_amount"] = np.log1p(amount.clip(lower=0))
+    frame["amount_ratio"] = amount / frame["typical_amount"].where(frame["typical_amount"] > 0)
+    frame["paid_share"] = 1 - frame["open_amount"] / amount
+    frame["trend_days_late"] = frame["recent_days_late"] - frame["mean_days_late"]
+    frame["overdue_share"] = frame["overdue_balance"] / frame["open_balance"].where(
+        frame["open_balance"] > 0
+    )
+    limit = frame["credit_limit"].where(frame["credit_limit"] > 0)
+    frame["utilisation"] = frame["open_balance"] / limit
+    for col in ("employees", "revenue", "total_assets"):
+        frame[col] = np.log1p(pd.to_numeric(frame[col], errors="coerce").clip(lower=0))
+    return frame
+
+
+def invoice_outcomes(ledger, as_of: dt.date) -> pd.DataFrame:
+    """Each invoice's payment outcome as known at ``as_of``.
+
+    Parameters
+    ----------
+    ledger : segkit.Ledger
+        A ledger with payments or ``invoices.settled_date``.
+    as_of : datetime.date
+        The date of knowledge: settlement is computed with data dated on or before it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``invoice_id``: ``due_date``, ``settled_date`` (NaT while open) and
+        ``days_late`` (settled_date - due_date; for an invoice open at ``as_of``, the days
+        past due then, a lower bound).
+    """
+    require_settlement(ledger)
+    settled = invoice_settlement(ledger.invoices, ledger.payments, as_of=as_of)
+    frame = settled.select("invoice_id", "due_date", "settled_date", "days_late").execute()
+    frame = frame.set_index("invoice_id")
+    frame["due_date"] = pd.to_datetime(frame["due_date"])
+    frame["settled_date"] = pd.to_datetime(frame["settled_date"])
+    censored = (pd.Timestamp(as_of) - frame["due_date"]).dt.days
+    frame["days_late"] = frame["days_late"].astype(float).fillna(censored.astype(float))
+    frame["open"] = frame["settled_date"].isna()
+    return frame

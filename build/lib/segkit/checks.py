@@ -1,0 +1,97 @@
+"""The checks every module shares, each with one wording of its error.
+
+- :func:`as_date`: the one parser of as-of and other date parameters (ISO 8601 dates only);
+- :func:`check_lang`: the report languages;
+- :func:`check_int`, :func:`is_number`: numeric parameters;
+- :func:`require_columns`, :func:`numeric`: columns of a feature table named by parameters.
+
+Every failure is a :class:`~segkit.exceptions.ConfigError` naming the parameter, the rule and the
+value received.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import numbers
+import re
+
+import numpy as np
+import pandas as pd
+
+from segkit.exceptions import ConfigError
+
+__all__ = ["LANGS", "as_date", "check_int", "check_lang", "is_number", "numeric", "require_columns"]
+
+#: Report languages: English and simplified Chinese.
+LANGS = ("en", "zh")
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def as_date(value, name: str = "as_of") -> dt.date:
+    """A date parameter as a :class:`datetime.date`.
+
+    Accepts a ``date``, a ``datetime`` or ``pandas.Timestamp`` at midnight, a ``numpy.datetime64``
+    and an ISO 8601 date string ``YYYY-MM-DD``. Anything else, among them ``01/02/2025`` (2
+    January or 1 February?), ``now``, a time of day and a time zone, is refused.
+
+    Raises
+    ------
+    ConfigError
+        Naming the parameter and the value.
+    """
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    if isinstance(value, dt.datetime):  # pandas.Timestamp included
+        if pd.isna(value) or value.tzinfo is not None or value.time() != dt.time(0):
+            raise _not_a_date(name, value)
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _not_a_date(name, value)
+
+
+def _not_a_date(name: str, value) -> ConfigError:
+    return ConfigError(f"{name} must be a date in ISO 8601 form (YYYY-MM-DD); got {value!r}.")
+
+
+def check_lang(lang) -> str:
+    """``lang`` when it is a report language, else a ConfigError."""
+    if lang not in LANGS:
+        raise ConfigError(f"lang must be one of {list(LANGS)}; got {lang!r}.")
+    return lang
+
+
+def check_int(name: str, value, minimum: int) -> int:
+    """``value`` as an int, or a ConfigError naming ``name`` when it is not an int >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ConfigError(f"{name} must be an int >= {minimum}; got {value!r}.")
+    return int(value)
+
+
+def is_number(value) -> bool:
+    """True for a finite real number (not a bool): the check of every numeric parameter."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
+
+
+def require_columns(frame: pd.DataFrame, columns: dict[str, str], where: str) -> None:
+    """Raise :class:`ConfigError` when a column named by a parameter is not in ``frame``."""
+    for param, column in columns.items():
+        if column not in frame.columns:
+            raise ConfigError(
+                f"{where}: column {column!r} (parameter {param}) is not in the frame; "
+                f"available columns: {list(frame.columns)}."
+            )
+
+
+def numeric(frame: pd.DataFrame, column: str, where: str) -> pd.Series:
+    """Return ``frame[column]`` as float64 (missing values as NaN) or raise ConfigError."""
+    try:
+        return frame[column].astype("float64")
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"{where}: column {column!r} must be numeric; got {err}.") from None

@@ -1,0 +1,62 @@
+"""The exceptions segkit raises.
+
+Every error a user can cause derives from :class:`SegkitError`, and each subclass also inherits
+the matching built-in exception, so callers may catch either ``SegkitError`` or ``ValueError``.
+Errors carry data (the failing rows as a table), not only text.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = [
+    "SegkitError",
+    "SchemaError",
+    "MappingError",
+    "ConfigError",
+    "ReportError",
+]
+
+
+class SegkitError(Exception):
+    """Base class of every error segkit raises on purpose."""
+
+
+class SchemaError(SegkitError, ValueError):
+    """Input data break the canonical schema.
+
+    Parameters
+    ----------
+    message : str
+        Human-readable summary (file, column, rows, rule, values).
+    failures : pandas.DataFrame, optional
+        One row per failing value with columns ``file``, ``table``, ``column``, ``row``,
+        ``rule`` and ``value``; ``row`` is the 1-based line number in the source file
+        (the header is line 1) or the 0-based position for in-memory frames.
+    """
+
+    FAILURE_COLUMNS = ("file", "table", "column", "row", "rule", "value")
+
+    def __init__(self, message: str, failures: pd.DataFrame | None = None):
+        super().__init__(message)
+        if failures is None:
+            failures = pd.DataFrame(columns=list(self.FAILURE_COLUMNS))
+        elif "row" in failures.columns:  # line numbers stay whole numbers, missing where none
+            failures = failures.assign(row=pd.to_numeric(failures["row"]).astype("Int64"))
+        self.failures = failures
+
+
+class MappingError(SegkitError, ValueError):
+    """A mapping file is malformed or does not match its source files."""
+
+
+class ConfigError(SegkitError, ValueError):
+    """A parameter, threshold, rule file or grade scale is invalid."""
+
+
+class ReportError(SegkitError, RuntimeError):
+    """One or more studies failed to run; ``failed`` names them."""
+
+    def __init__(self, message: str, failed: list[str] | None = None):
+        super().__init__(message)
+        self.failed = list(failed or [])

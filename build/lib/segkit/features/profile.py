@@ -1,0 +1,187 @@
+"""The customer profile at many as-of dates as one Ibis expression.
+
+Shape: the ledger and a dates table -> one row per (``as_of``, ``customer_id``) of the customers
+known at that date, with activity, payment behaviour and aging.
+
+One pass where one pass will do. The settled lines of :func:`~segkit.features.settlement.settle`
+(every invoice line repeated for each as-of date on or after it) feed a single aggregation that
+computes activity and payment behaviour together. With ``invoices.settled_date`` and no payments
+table, that aggregation is the whole computation: settlement is a per-line comparison of dates,
+unapplied credit notes and the last settlement date are in the same pass. With a payments
+table, unallocated credits and the last receipt are two small extra aggregations. Active months
+are counted from a (customer, month) table of first and last sale dates, crossed with the
+dates: a month counts at ``as_of`` when its first sale is on or before it, and in the last 12
+months when its last sale is after ``cut12``; no DISTINCT per date is needed.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+from ibis import _
+
+from segkit.features.activity import (
+    ACTIVITY_COLUMNS,
+    active_months,
+    activity_aggregates,
+    derive_activity,
+    exact_sum,
+)
+from segkit.features.allocation import CUSTOMER, left_join_on
+from segkit.features.dates import stamp
+from segkit.features.settlement import settle, settlement_available, typed_invoices
+
+__all__ = ["EXPOSURE", "profile", "line_features", "payment_columns"]
+
+_BEHAVIOUR = (
+    "dso_days", "avg_days_late", "share_paid_late", "max_days_past_due", "days_since_last_payment",
+    "unallocated_cash", "credit_limit", "credit_utilisation", "disputed_share",
+)  # fmt: skip
+
+
+#: Worst days past due of the invoices open at as_of (0 when none is overdue): for credit labels.
+EXPOSURE = ("open_days_past_due",)
+
+
+def payment_columns(buckets) -> list[str]:
+    """Names of the payment features, in order, for the given aging buckets."""
+    return ["open_balance", "overdue_balance", *[b[0] for b in buckets], *_BEHAVIOUR, "n_settled"]
+
+
+def profile(invoices, payments, customers, dates, buckets, window: int) -> ir.Table:
+    """Customers known at each date with activity and payment features (one expression).
+
+    ``customers`` keeps its columns; a customer is known at ``as_of`` when ``created`` is
+    missing or on or before it, or when it has a line dated on or before it. Missing
+    counts, amounts and balances stay NULL here; the caller fills them.
+    """
+    features = line_features(invoices, payments, customers, dates, buckets, window)
+    base = customers.cross_join(dates.select("as_of"))
+    shared = [c for c in features.columns if c in customers.columns and c not in CUSTOMER]
+    out = left_join_on(
+        base, features.select(*[c for c in features.columns if c not in shared]), CUSTOMER
+    )
+    if "created" in customers.columns:
+        known = out.created.isnull() | (out.created <= out.as_of) | out.n_lines.notnull()
+        out = out.filter(known)
+    keep = [*customers.columns, *ACTIVITY_COLUMNS, *payment_columns(buckets), *EXPOSURE]
+    keep = [c for c in dict.fromkeys(keep) if c not in ("as_of",)]
+    return out.select("as_of", *keep)
+
+
+def line_features(invoices, payments, customers, dates, buckets, window: int) -> ir.Table:
+    """Activity and payment features of the customers with a line at each date.
+
+    Without a payments table the settled lines are the invoice lines themselves, and one
+    aggregation computes everything. With one, activity is summed over the invoice lines and
+    behaviour over the settled invoices: the settled rows come out of joins in an order that
+    varies from run to run, and sums of amounts in a varying order differ in the last bits,
+    enough to turn a rounded revenue in a report; invoice lines keep their order.
+    """
+    lines, credits, receipts = settle(invoices, payments, dates)
+    available = settlement_available(invoices, payments)
+    if payments is None:
+        aggregates = {"n_lines": _.count(), **activity_aggregates(lines)}
+        if available:
+            aggregates |= _behaviour(lines, buckets, fused=True)
+        agg = lines.group_by(CUSTOMER).aggregate(**aggregates)
+    else:
+        known = stamp(typed_invoices(invoices), "invoice_date", dates)
+        agg = known.group_by(CUSTOMER).aggregate(n_lines=_.count(), **activity_aggregates(known))
+        settled = lines.filter(_.amount > 0)
+        behaviour = settled.group_by(CUSTOMER).aggregate(**_behaviour(settled, buckets, False))
+        credit = credits.group_by(CUSTOMER).aggregate(credit_total=exact_sum(_.credit))
+        last = receipts.group_by(CUSTOMER).aggregate(last_payment_date=_.payment_date.max())
+        for part in (behaviour, credit, last):
+            agg = left_join_on(agg, part, CUSTOMER)
+    agg = left_join_on(agg, active_months(typed_invoices(invoices), dates), CUSTOMER)
+    agg = _with_credit_limit(agg, customers)
+    return _derive(agg, buckets, window, available)
+
+
+def _behaviour(lines, buckets, fused: bool) -> dict:
+    """Balances, aging and lateness; with ``fused`` also credits and the last settlement."""
+    dpd, open_ = lines.days_past_due, lines.open_amount
+    settled = lines.settled_date.notnull()
+    aging = {}
+    for name, low, high in buckets:
+        inside = ibis.literal(True)
+        inside = inside & (dpd > low) if low is not None else inside
+        inside = inside & (dpd <= high) if high is not None else inside
+        aging[name] = exact_sum(ibis.ifelse(inside, open_, 0.0))
+    sale = lines.amount > 0
+    out = {
+        "open_sum": exact_sum(open_),
+        "overdue_balance": exact_sum(ibis.ifelse(dpd > 0, open_, 0.0)),
+        **aging,
+        "sales": exact_sum(
+            ibis.ifelse(sale & (lines.invoice_date > lines.dso_start), lines.amount, 0.0)
+        ),
+        "late_amount": exact_sum(
+            ibis.ifelse(settled, lines.amount * ibis.greatest(lines.days_late, 0), 0.0)
+        ),
+        "settled_amount": exact_sum(ibis.ifelse(settled, lines.amount, 0.0)),
+        "n_late": ibis.ifelse(lines.days_late > 0, 1, 0).sum(),
+        "max_days_past_due": ibis.ifelse(
+            sale, ibis.greatest(ibis.coalesce(dpd, lines.days_late), 0), None
+        ).max(),
+        "disputed_open": _disputed_open(lines),
+        "settled_by_credit": exact_sum(lines.paid_unallocated),
+        "n_settled": ibis.ifelse(settled, 1, 0).sum(),
+        "open_days_past_due": ibis.ifelse(sale, ibis.greatest(dpd.fill_null(0), 0), None).max(),
+    }  # fmt: skip
+    if fused:  # settled dates: the credits and the last settlement are on the lines
+        out["credit_total"] = exact_sum(lines.credit)
+        out["last_payment_date"] = lines.settled_date.max()
+    return out
+
+
+def _disputed_open(lines):
+    if "disputed" not in lines.columns:
+        return ibis.null("float64")
+    return ibis.ifelse(lines.disputed.fill_null(False), lines.open_amount, 0.0).sum()
+
+
+def _with_credit_limit(agg, customers):
+    if customers is not None and "credit_limit" in customers.columns:
+        limits = customers.select(
+            customer_id=_.customer_id.cast("string"), credit_limit=_.credit_limit.cast("float64")
+        )
+        return left_join_on(agg, limits, ["customer_id"])
+    return agg.mutate(credit_limit=ibis.null("float64"))
+
+
+def _derive(agg, buckets, window: int, available: bool) -> ir.Table:
+    """Ratios and dates from the sums, with the columns and types of the public features."""
+    out = derive_activity(agg)
+    names = [b[0] for b in buckets]
+    if not available:
+        nulls = [c for c in payment_columns(buckets) if c != "credit_limit"]
+        nulls.append("open_days_past_due")
+        out = out.mutate(**{c: ibis.null("float64") for c in nulls})
+    else:
+        out = _derive_behaviour(out, names, window)
+    floats = [c for c in payment_columns(buckets) if c != "n_settled"] + ["open_days_past_due"]
+    return out.select(
+        "as_of", "customer_id", "n_lines", *ACTIVITY_COLUMNS,
+        **{c: out[c].cast("float64") for c in floats}, n_settled=out.n_settled,
+    )  # fmt: skip
+
+
+def _derive_behaviour(out, names, window: int):
+    counts = ["overdue_balance", *names, "n_settled", "settled_by_credit"]
+    out = out.mutate(
+        open_balance=out.open_sum.fill_null(0.0),
+        dso_days=out.open_sum / out.sales.nullif(0.0) * window,
+        avg_days_late=out.late_amount / out.settled_amount.nullif(0.0),
+        share_paid_late=out.n_late / out.n_settled.nullif(0),
+        disputed_share=out.disputed_open / out.open_sum.fill_null(0.0).nullif(0.0),
+        **{c: out[c].fill_null(0) for c in counts},
+    )
+    return out.mutate(
+        unallocated_cash=out.credit_total.fill_null(0.0) - out.settled_by_credit,
+        days_since_last_payment=out.as_of.delta(out.last_payment_date, unit="day"),
+        credit_utilisation=ibis.ifelse(
+            out.credit_limit > 0, out.open_balance / out.credit_limit, ibis.null("float64")
+        ),
+    )

@@ -1,0 +1,306 @@
+"""Mapping files: how a foreign ledger export maps onto the canonical schema.
+
+A mapping file is YAML. Top-level keys give defaults for every table; each table may override them::
+
+    encoding: gbk              # "auto" (default) tries UTF-8, UTF-8 with BOM, then GB18030
+    date_format: "%Y/%m/%d"    # strptime format; default ISO 8601
+    decimal: "."               # decimal separator of numbers
+    thousands: ","             # thousands separator, removed before parsing
+    tables:
+      invoices:
+        file: 销售发票.csv      # relative to the mapping file; .csv, .xlsx or .parquet
+        sheet: 发票             # Excel only; default the first sheet
+        columns:                # canonical name: source column
+          invoice_id: 发票号码
+          customer_id: 客户编码
+          invoice_date: 开票日期
+          amount: 价税合计
+        defaults:
+          payment_terms_days: 30   # due_date = invoice_date + 30 days where the export has none
+          currency: CNY            # a constant for a missing column or empty cells
+
+Every value filled from ``defaults`` is counted and reported by ``segkit validate``.
+
+A sales export with one row per invoice line says ``lines:`` under ``invoices``: ``lines: true``
+when the mapped ``amount`` is the line amount, or ``lines: {quantity: 数量, unit_price: 单价}``
+to take it as quantity x unit price; the lines are summed into invoices
+(:mod:`segkit.ledger.lines`).
+
+Every value is checked for its type (a ``columns:`` that is a list, a ``date_format: 123`` or
+``payment_terms_days: thirty`` is an error naming the key). The file is read with PyYAML's safe
+loader, at most :data:`MAX_BYTES` long and with at most :data:`MAX_ALIASES` aliases.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from segkit.exceptions import MappingError
+from segkit.ledger.schema import TABLES
+
+__all__ = ["TableSource", "Mapping", "load_mapping"]
+
+_SOURCE_KEYS = {
+    "file",
+    "sheet",
+    "encoding",
+    "date_format",
+    "decimal",
+    "thousands",
+    "columns",
+    "defaults",
+    "true_values",
+    "false_values",
+    "lines",
+}
+_TOP_KEYS = {
+    "encoding",
+    "date_format",
+    "decimal",
+    "thousands",
+    "tables",
+    "true_values",
+    "false_values",
+}
+DEFAULT_TRUE = ("1", "true", "t", "yes", "y", "是", "真")
+DEFAULT_FALSE = ("0", "false", "f", "no", "n", "否", "假")
+MAX_BYTES = 1_000_000
+MAX_ALIASES = 100
+MAX_TERMS_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """Where one canonical table comes from and how to read it."""
+
+    table: str
+    file: Path | None = None
+    sheet: str | int | None = None
+    encoding: str = "auto"
+    date_format: str | None = None
+    decimal: str = "."
+    thousands: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+    true_values: tuple[str, ...] = DEFAULT_TRUE
+    false_values: tuple[str, ...] = DEFAULT_FALSE
+    lines: dict[str, str] | None = None
+
+    def __post_init__(self):
+        canonical = {c.name for c in TABLES[self.table]}
+        unknown = sorted(set(self.columns) - canonical)
+        if unknown:
+            raise MappingError(
+                f"mapping for table '{self.table}': unknown canonical column(s) {unknown}; "
+                f"expected some of {sorted(canonical)}"
+            )
+        allowed_defaults = canonical | (
+            {"payment_terms_days"} if self.table == "invoices" else set()
+        )
+        bad = sorted(set(self.defaults) - allowed_defaults)
+        if bad:
+            raise MappingError(
+                f"mapping for table '{self.table}': unknown default(s) {bad}; "
+                f"defaults may name canonical columns{' or payment_terms_days' if self.table == 'invoices' else ''}"
+            )
+        sources = list(self.columns.values())
+        twice = sorted({c for c in sources if sources.count(c) > 1})
+        if twice:
+            raise MappingError(
+                f"mapping for table '{self.table}': source column(s) {twice} mapped to more than "
+                "one canonical column"
+            )
+        if self.lines and "amount" in self.columns:
+            raise MappingError(
+                f"mapping for table '{self.table}': lines gives the amount as quantity x "
+                "unit_price; do not also map 'amount'"
+            )
+        if self.decimal == self.thousands:
+            raise MappingError(
+                f"mapping for table '{self.table}': decimal and thousands separators are both "
+                f"{self.decimal!r}"
+            )
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A parsed mapping file: one :class:`TableSource` per table it names."""
+
+    sources: dict[str, TableSource]
+    path: Path | None = None
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    """Read and check a YAML mapping file.
+
+    Raises
+    ------
+    MappingError
+        When the file is missing, is not YAML, or names unknown tables, keys or columns.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise MappingError(f"mapping file not found: {path}")
+    if path.stat().st_size > MAX_BYTES:
+        raise MappingError(f"{path}: a mapping file is at most {MAX_BYTES} bytes")
+    try:
+        spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}  # noqa: S506
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise MappingError(f"{path}: not a valid UTF-8 YAML mapping file ({exc})") from None
+    return parse_mapping(spec, base=path.parent, origin=str(path))
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing more than MAX_ALIASES aliases (nested anchors)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._aliases = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases (*name)")
+        return super().compose_node(parent, index)
+
+
+def parse_mapping(spec: dict, base: Path, origin: str = "<mapping>") -> Mapping:
+    """Build a :class:`Mapping` from a dict shaped like a mapping file."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("tables"), dict):
+        raise MappingError(f"{origin}: a mapping needs a 'tables:' section naming invoices etc.")
+    _reject_unknown(set(spec) - _TOP_KEYS, origin, "top-level key")
+    _reject_unknown(set(spec["tables"]) - set(TABLES), origin, "table")
+    if "invoices" not in spec["tables"]:
+        raise MappingError(f"{origin}: the 'tables:' section must include 'invoices'")
+    shared = _options({k: v for k, v in spec.items() if k != "tables"}, origin)
+    sources = {}
+    for table, options in spec["tables"].items():
+        where = f"{origin} tables.{table}"
+        if options is None:
+            options = {}
+        if not isinstance(options, dict):
+            raise MappingError(f"{where}: expected a section of keys (file, columns, ...); "
+                               f"got {type(options).__name__} {options!r}")  # fmt: skip
+        _reject_unknown(set(options) - _SOURCE_KEYS, where, "key")
+        merged = {**shared, **_options(options, where)}
+        if "file" in merged:
+            merged["file"] = (base / merged["file"]).resolve()
+        if "lines" in merged and table != "invoices":
+            raise MappingError(f"{where}: 'lines' applies to invoices only")
+        sources[table] = TableSource(table=table, **merged)
+    return Mapping(sources=sources, path=Path(origin) if origin != "<mapping>" else None)
+
+
+def _options(options: dict, where: str) -> dict:
+    """Check the type of every option and normalise it for :class:`TableSource`."""
+    out = {}
+    for key, value in options.items():
+        check = _CHECKS.get(key)
+        if check is not None:
+            try:
+                out[key] = check(value)
+            except (TypeError, ValueError) as exc:
+                raise MappingError(f"{where}: {key}: {exc}; got {value!r}") from None
+    return out
+
+
+def _text(value) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError("expected text")
+    return value
+
+
+def _encoding(value) -> str:
+    _text(value)
+    if value != "auto":
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError("unknown encoding (e.g. utf-8, gbk, gb18030, latin-1)") from None
+    return value
+
+
+def _separator(value) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) != 1 or value.isalnum() or value in "+-":
+        raise ValueError("expected one character that is not a digit, letter or sign")
+    return value
+
+
+def _sheet(value) -> str | int:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise TypeError("expected a sheet name or a 0-based sheet number")
+    if isinstance(value, int) and value < 0:
+        raise ValueError("a sheet number is 0 or more")
+    return value
+
+
+def _scalar_text(value) -> str:
+    if isinstance(value, bool):
+        spelled = "yes/no/on/off/true/false"
+        raise TypeError(f"YAML reads {spelled} as {str(value).lower()}; put it in quotes")
+    if not isinstance(value, str | int | float):
+        raise TypeError("expected text or a number")
+    return str(value)
+
+
+def _columns(value) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise TypeError("expected canonical name: source column pairs")
+    return {_scalar_text(k): _scalar_text(v) for k, v in value.items()}
+
+
+def _defaults(value) -> dict:
+    if not isinstance(value, dict):
+        raise TypeError("expected canonical name: value pairs")
+    out = {}
+    for name, item in value.items():
+        if name == "payment_terms_days":
+            if isinstance(item, bool) or not isinstance(item, int):
+                raise TypeError(f"payment_terms_days must be a whole number of days, {item!r}")
+            if not 0 <= item <= MAX_TERMS_DAYS:
+                raise ValueError(f"payment_terms_days must be from 0 to {MAX_TERMS_DAYS}")
+        elif item is not None:
+            _scalar_text(item)
+        out[str(name)] = item
+    return out
+
+
+def _flag_values(value) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    return tuple(_scalar_text(v).strip().lower() for v in items)
+
+
+def _lines(value) -> dict[str, str]:
+    if value is True:
+        return {}
+    if not isinstance(value, dict) or set(value) != {"quantity", "unit_price"}:
+        raise TypeError("expected true, or quantity: and unit_price: source columns")
+    return {k: _scalar_text(v) for k, v in value.items()}
+
+
+_CHECKS = {
+    "file": _text,
+    "sheet": _sheet,
+    "encoding": _encoding,
+    "date_format": _text,
+    "decimal": lambda v: _separator(v) or ".",
+    "thousands": _separator,
+    "columns": _columns,
+    "defaults": _defaults,
+    "true_values": _flag_values,
+    "false_values": _flag_values,
+    "lines": _lines,
+}
+
+
+def _reject_unknown(unknown: set, origin: str, what: str) -> None:
+    if unknown:
+        raise MappingError(f"{origin}: unknown {what}(s) {sorted(unknown)}")

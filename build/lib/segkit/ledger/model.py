@@ -1,0 +1,356 @@
+"""The Ledger: validated customers, invoices and payments as Ibis tables on one engine connection."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import pandas as pd
+
+from segkit.checks import as_date, check_int
+from segkit.exceptions import ConfigError, MappingError
+from segkit.ledger.io import SUFFIXES, RawTable, from_frame, read_parquet_engine, read_source
+from segkit.ledger.mapping import MAX_TERMS_DAYS, Mapping, TableSource, load_mapping
+from segkit.ledger.schema import DATE, TABLES
+from segkit.ledger.validation import validate_tables
+
+__all__ = ["Ledger", "read_ledger"]
+
+_ = ibis._
+
+
+@dataclass
+class Ledger:
+    """Validated ledger tables as Ibis tables, and the engine connection that holds them.
+
+    Build one with :func:`read_ledger`, :meth:`from_frames` or :meth:`from_tables`; the tables have
+    the canonical columns of :mod:`segkit.ledger.schema`. ``customers`` always exists: without a
+    customers table it is the distinct customer ids of the invoices.
+    """
+
+    con: ibis.BaseBackend
+    invoices: ibis.Table
+    customers: ibis.Table
+    payments: ibis.Table | None = None
+    origins: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)
+
+    @classmethod
+    def from_frames(
+        cls,
+        invoices: pd.DataFrame,
+        customers: pd.DataFrame | None = None,
+        payments: pd.DataFrame | None = None,
+        *,
+        con: ibis.BaseBackend | None = None,
+        mapping: Mapping | None = None,
+        payment_terms_days: int | None = None,
+    ) -> Ledger:
+        """Validate pandas DataFrames with canonical (or mapped) columns and load them.
+
+        Parameters
+        ----------
+        invoices, customers, payments : pandas.DataFrame
+            The tables; only ``invoices`` is required.
+        con : ibis backend, optional
+            The engine connection; an in-process DuckDB by default.
+        mapping : Mapping, optional
+            Column names, formats and defaults, as in a mapping file.
+        payment_terms_days : int, optional
+            Where an invoice has no due date (or the frame no ``due_date`` column), the due date
+            is the invoice date plus this many days, as the mapping default of the same name.
+
+        Raises
+        ------
+        SchemaError
+            Listing every problem found (table, column, row, rule, value).
+        """
+        frames = {"invoices": invoices, "customers": customers, "payments": payments}
+        sources = dict(mapping.sources) if mapping else {}
+        if payment_terms_days is not None:
+            days = check_int("payment_terms_days", payment_terms_days, 0)
+            if days > MAX_TERMS_DAYS:
+                raise ConfigError(
+                    f"payment_terms_days must be at most {MAX_TERMS_DAYS}; got {days}."
+                )
+            base = sources.get("invoices") or TableSource(table="invoices")
+            defaults = {**base.defaults, "payment_terms_days": days}
+            sources["invoices"] = dataclasses.replace(base, defaults=defaults)
+        raws = [
+            from_frame(f, name, sources.get(name)) for name, f in frames.items() if f is not None
+        ]
+        return cls._from_raw(raws, con)
+
+    @classmethod
+    def from_tables(
+        cls,
+        invoices: ibis.Table,
+        customers: ibis.Table | None = None,
+        payments: ibis.Table | None = None,
+        *,
+        validate: bool = True,
+    ) -> Ledger:
+        """Wrap Ibis tables that already have canonical columns (Spark, a warehouse, Parquet).
+
+        The checks run in the tables' own engine: one aggregation per table tells which rules
+        fail, and only then are rows numbered (``row_number()`` in the engine's scan order) and
+        the first failing rows fetched for the message.
+        """
+        tables = {"invoices": invoices, "customers": customers, "payments": payments}
+        tables = {k: _cast_dates(k, v) for k, v in tables.items() if v is not None}
+        con = quiet_engine(invoices.get_backend())
+        if validate:
+            validate_tables(tables, {k: f"<{k} table>" for k in tables})
+        return cls._assemble(con, tables, {k: f"<{k} table>" for k in tables}, [])
+
+    @classmethod
+    def _from_raw(
+        cls, raws: list[RawTable], con: ibis.BaseBackend | None, engine: dict | None = None
+    ) -> Ledger:
+        """Load pandas-read tables into the engine, add engine-read ones, validate all together."""
+        con = con or quiet_engine(ibis.duckdb.connect())
+        engine = engine or {}
+        origins = {r.table: r.origin for r in raws} | {k: v[0].name for k, v in engine.items()}
+        tag = uuid.uuid4().hex[:8]
+        tables = {r.table: con.create_table(f"segkit_{r.table}_{tag}", r.frame) for r in raws}
+        tables = {k: _cast_dates(k, v) for k, v in tables.items()}
+        tables |= {k: v[1] for k, v in engine.items()}
+        failures = [f for r in raws for f in r.failures] + _empty_invoices(tables, origins)
+        failures += currency_failures(raws)
+        rules = [rule for v in engine.values() for rule in v[2]]
+        validate_tables(tables, origins, prior=failures, extra_rules=rules)
+        notes = [n for r in raws for n in r.notes]
+        clean = {k: v.drop(c for c in v.columns if c.startswith("_")) for k, v in tables.items()}
+        ledger = cls._assemble(con, clean, origins, notes)
+        ledger.files = {r.table: r.path for r in raws if r.path} | {
+            k: v[0] for k, v in engine.items()
+        }
+        return ledger
+
+    @classmethod
+    def _assemble(cls, con, tables, origins, notes) -> Ledger:
+        customers = tables.get("customers")
+        if customers is None:
+            customers = tables["invoices"].select("customer_id").distinct()
+            notes.append(
+                "no customers table: customers are the distinct customer ids of the invoices"
+            )
+        return cls(
+            con=con,
+            invoices=tables["invoices"],
+            customers=customers,
+            payments=tables.get("payments"),
+            origins=origins,
+            notes=notes,
+        )
+
+    def dates(self) -> tuple[dt.date, dt.date]:
+        """The first and last invoice dates."""
+        row = self.invoices.aggregate(
+            first=self.invoices.invoice_date.min(), last=self.invoices.invoice_date.max()
+        ).execute()
+        return pd.Timestamp(row["first"].iloc[0]).date(), pd.Timestamp(row["last"].iloc[0]).date()
+
+    def check_as_of(self, as_of, name: str = "as_of", recent_months: int | None = None) -> dt.date:
+        """``as_of`` as a date, when the ledger has invoices to describe at that date.
+
+        Parameters
+        ----------
+        as_of : str or date
+            The observation date, ISO 8601.
+        name : str
+            The parameter's name in messages.
+        recent_months : int, optional
+            Also require an invoice in the months up to ``as_of`` (the window of the activity
+            and RFM features: classes need customers active in it).
+
+        Raises
+        ------
+        ConfigError
+            When ``as_of`` is not an ISO date, comes before the first invoice (no customer would
+            have any history), or has no invoice in the ``recent_months`` before it.
+        """
+        day = as_date(as_of, name)
+        first, last = self.dates()
+        span = f"the invoices run from {first} to {last}"
+        if day < first:
+            raise ConfigError(
+                f"{name} {day} is before the ledger's first invoice; {span}, so choose a date "
+                f"from {first}."
+            )
+        if recent_months is not None:
+            start = (pd.Timestamp(day) - pd.DateOffset(months=recent_months)).date()
+            if last <= start:
+                raise ConfigError(
+                    f"{name} {day}: no invoice in the {recent_months} months before it, so no "
+                    f"customer is active to classify; {span}."
+                )
+        return day
+
+    def summary(self) -> pd.DataFrame:
+        """Rows per table, distinct customers, date range and totals: the data-quality header."""
+        rows = []
+        for name, table, date_col in (
+            ("customers", self.customers, None),
+            ("invoices", self.invoices, "invoice_date"),
+            ("payments", self.payments, "payment_date"),
+        ):
+            if table is None:
+                continue
+            agg = {"rows": table.count(), "customers": table.customer_id.nunique()}
+            if date_col:
+                agg |= {
+                    "first": table[date_col].min(),
+                    "last": table[date_col].max(),
+                    "amount": table.amount.sum(),
+                }
+            row = table.aggregate(**agg).execute().iloc[0].to_dict()
+            rows.append({"table": name, "source": self.origins.get(name, "derived"), **row})
+        return pd.DataFrame(rows).set_index("table")
+
+
+def read_ledger(
+    path: str | Path,
+    mapping: str | Path | Mapping | None = None,
+    *,
+    con: ibis.BaseBackend | None = None,
+) -> Ledger:
+    """Read, map and validate a ledger.
+
+    Parameters
+    ----------
+    path : str or Path
+        A folder holding ``invoices`` and optionally ``customers`` and ``payments`` files
+        (``.csv``, ``.parquet`` or ``.xlsx``, named after the table), or a YAML mapping file.
+    mapping : str, Path or Mapping, optional
+        A mapping file describing a foreign export; relative file names resolve against the
+        mapping file's folder, or against ``path`` when the mapping names no file.
+    con : ibis backend, optional
+        The engine connection; an in-process DuckDB by default.
+
+    Raises
+    ------
+    MappingError
+        When files are missing or ambiguous, or the mapping does not match them.
+    SchemaError
+        When the data break the canonical schema (every problem at once).
+    """
+    path = Path(path)
+    if mapping is None and path.suffix.lower() in (".yaml", ".yml"):
+        mapping, path = path, path.parent
+    if mapping is not None and not isinstance(mapping, Mapping):
+        mapping = load_mapping(mapping)
+    if not path.exists():
+        raise MappingError(f"ledger not found: {path}")
+    sources = _locate(path, mapping)
+    con = con or quiet_engine(ibis.duckdb.connect())
+    raws = [read_source(src, file) for src, file in sources if file.suffix.lower() != ".parquet"]
+    engine = {
+        src.table: (file, *read_parquet_engine(src, file, con))
+        for src, file in sources
+        if file.suffix.lower() == ".parquet"
+    }
+    return Ledger._from_raw(raws, con, engine)
+
+
+def _locate(folder: Path, mapping: Mapping | None) -> list[tuple[TableSource, Path]]:
+    """The file of each table: with a mapping, only the tables it names; else by name."""
+    sources = dict(mapping.sources) if mapping else {}
+    found = []
+    for table in TABLES:
+        if mapping is not None and table not in sources:
+            continue
+        source = sources.get(table) or TableSource(table=table)
+        file = source.file or _find(folder, table)
+        if file is None:
+            if table == "invoices":
+                raise MappingError(
+                    f"{folder}: no invoices file found; expected one of "
+                    f"{[f'invoices{s}' for s in SUFFIXES]} or a mapping file naming it"
+                )
+            continue
+        found.append((source, file))
+    return found
+
+
+def _find(folder: Path, table: str) -> Path | None:
+    if folder.is_file():
+        return None
+    candidates = [folder / f"{table}{s}" for s in SUFFIXES]
+    matches = [c for c in candidates if c.is_symlink() or c.exists()]  # read_source says why not
+    if len(matches) > 1:
+        raise MappingError(
+            f"{folder}: several files for table '{table}': {[m.name for m in matches]}; keep one"
+        )
+    return matches[0] if matches else None
+
+
+def quiet_engine(con):
+    """Switch DuckDB's progress bar off: library calls print nothing into notebooks or stdout.
+
+    Other backends (and connections that refuse the setting) are returned as they are.
+    """
+    if getattr(con, "name", None) == "duckdb":
+        try:
+            con.raw_sql("SET enable_progress_bar = false")
+        except Exception:  # noqa: BLE001 - a connection that refuses the setting still works
+            pass
+    return con
+
+
+def _cast_dates(table: str, t: ibis.Table) -> ibis.Table:
+    casts = {
+        c.name: t[c.name].cast("date")
+        for c in TABLES[table]
+        if c.dtype == DATE and c.name in t.columns and not t[c.name].type().is_date()
+    }
+    return t.mutate(**casts) if casts else t
+
+
+def _empty_invoices(tables: dict, origins: dict) -> list[dict]:
+    if tables["invoices"].count().execute() > 0:
+        return []
+    return [
+        {"file": origins["invoices"], "table": "invoices", "column": None, "row": None,
+         "rule": "at least one invoice", "value": "no rows"}
+    ]  # fmt: skip
+
+
+def currency_failures(raws: list[RawTable]) -> list[dict]:
+    """Amounts whose currency symbol or code differs from the ledger's currency.
+
+    The ledger's currency is the invoice's own ``currency`` where it has one, else the most common
+    invoice currency, else (no currency column) the most common mark among the amounts.
+    """
+    invoices = next((r for r in raws if r.table == "invoices"), None)
+    own = pd.Series(dtype=object)
+    usual = None
+    if invoices is not None and "currency" in invoices.frame.columns:
+        own = invoices.frame.set_index("_row")["currency"].dropna()
+        usual = own.mode().sort_values().iloc[0] if len(own) else None
+    marks = [(r, name, m) for r in raws for name, m in r.marks.items()]
+    if usual is None and marks:
+        codes = pd.concat([m["code"] for _, _, m in marks])
+        usual = codes.mode().sort_values().iloc[0]
+    failures = []
+    for raw, name, marked in marks:
+        expected = (
+            marked["row"].map(own)
+            if raw is invoices
+            else pd.Series(None, index=marked.index, dtype=object)
+        )
+        expected = expected.fillna(usual)
+        for row, code, text, want in zip(
+            marked["row"], marked["code"], marked["text"], expected, strict=True
+        ):
+            if code != want:
+                failures.append(
+                    {"file": raw.origin, "table": raw.table, "column": name, "row": int(row),
+                     "rule": f"currency of the amount is the ledger's ({want})", "value": text}
+                )  # fmt: skip
+    return failures

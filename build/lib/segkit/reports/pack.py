@@ -1,0 +1,174 @@
+"""The executive part of a report run: key figures, the five actions and the workbook.
+
+:func:`build_pack` reads the ledger once, computes :class:`~segkit.reports.summary.Summary` and
+:func:`~segkit.reports.actions.top_actions`, and writes ``segkit_<as_of>.xlsx`` with the sheets
+summary, actions, classification (with reasons), credit (grade, PD, limits) and migration (RFM
+segment from the previous quarter-end to the as-of date). A ledger the summary cannot be
+computed for gives a :class:`Pack` with ``error`` set; the studies' pages are still indexed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from segkit.exceptions import SegkitError
+from segkit.reports.actions import top_actions
+from segkit.reports.summary import Summary, collect
+from segkit.reports.workbook import add_sheet, new_workbook, save_workbook
+from segkit.text.catalogue import text
+
+__all__ = [
+    "CREDIT_PARAMETERS",
+    "Pack",
+    "build_pack",
+    "ledger_currency",
+    "study_sheets",
+    "workbook_sheets",
+    "write_workbook",
+]
+
+#: Parameters of the credit study that the summary's credit figures follow.
+CREDIT_PARAMETERS = ("horizon_months", "dpd", "lgd")
+
+_CLASS_COLUMNS = (
+    "name",
+    "group_id",
+    "industry_section",
+    "size_cn",
+    "region_cn",
+    "freq_class",
+    "amount_class",
+    "rfm_cell",
+    "rfm_segment",
+    "rfm_class_cn",
+    "abc_tier",
+    "risk_tier",
+    "cluster_name",
+    "rule_class",
+    "reason",
+)
+_CREDIT_COLUMNS = (
+    "name",
+    "abc_tier",
+    "grade",
+    "pd",
+    "points",
+    "open_balance",
+    "overdue_balance",
+    "aging_90_plus",
+    "expected_loss",
+    "credit_limit",
+    "limit_proposed",
+    "limit_change",
+)
+
+
+@dataclass
+class Pack:
+    """Key figures, actions and workbook of one run; ``error`` says why they are missing."""
+
+    summary: Summary | None = None
+    actions: pd.DataFrame | None = None
+    workbook: Path | None = None
+    currency: str = "CNY"
+    error: str | None = None
+
+
+def ledger_currency(ledger) -> str:
+    """The ledger's currency: the one value of ``invoices.currency``, else CNY."""
+    if "currency" not in ledger.invoices.columns:
+        return "CNY"
+    values = ledger.invoices.select("currency").distinct().limit(2).execute()["currency"]
+    values = values.dropna().astype(str).tolist()
+    return values[0] if len(values) == 1 else "CNY"
+
+
+def build_pack(base: dict, credit: dict, out_dir: Path) -> Pack:
+    """Compute the summary and actions and write the workbook into ``out_dir``.
+
+    Parameters
+    ----------
+    base : dict
+        The run's ``data``, ``as_of``, ``lang`` and ``mapping`` (absolute paths).
+    credit : dict
+        Credit study parameters (``horizon_months``, ``dpd``, ``lgd``) to follow.
+    out_dir : Path
+        Folder of the workbook.
+    """
+    from segkit.ledger.model import read_ledger
+
+    lang, as_of = base["lang"], base["as_of"]
+    try:
+        ledger = read_ledger(base["data"], mapping=base["mapping"] or None)
+        currency = ledger_currency(ledger)
+        summary = collect(ledger, as_of, config={"credit": dict(credit)})
+        actions = top_actions(summary.current, summary.previous, lang, currency)
+    except Exception as exc:  # noqa: BLE001 - the studies' pages are indexed all the same
+        first = next((line for line in str(exc).splitlines() if line.strip()), "")
+        prefix = "" if isinstance(exc, SegkitError) else f"{type(exc).__name__}: "
+        return Pack(error=prefix + first)
+    pack = Pack(summary, actions, None, currency)
+    path = out_dir / f"segkit_{as_of}.xlsx"
+    pack.workbook = write_workbook(pack, lang, path, extra=study_sheets(out_dir, lang))
+    return pack
+
+
+def write_workbook(pack: Pack, lang: str, path: Path, extra=None) -> Path:
+    """Write the sheets of :func:`workbook_sheets`, then ``extra`` ({title: table}), to ``path``."""
+    book = new_workbook()
+    for key, table in workbook_sheets(pack, lang).items():
+        add_sheet(book, table, text("report_sheets", key, lang), lang=lang, currency=pack.currency)
+    for title, table in (extra or {}).items():
+        add_sheet(book, table, title, lang=lang, currency=pack.currency)
+    return save_workbook(book, path)
+
+
+#: Tables the studies export that the workbook also carries: sheet key -> file in the report.
+STUDY_SHEETS = {"collections": "collections_worklist.csv"}
+
+
+def study_sheets(out_dir: Path, lang: str) -> dict[str, pd.DataFrame]:
+    """The studies' exports found in ``out_dir`` ({sheet title: table}), for the workbook."""
+    found = {}
+    for key, name in STUDY_SHEETS.items():
+        if (out_dir / name).is_file():
+            table = pd.read_csv(out_dir / name, encoding="utf-8-sig", index_col=0)
+            found[text("report_sheets", key, lang)] = table
+    return found
+
+
+def workbook_sheets(pack: Pack, lang: str) -> dict[str, pd.DataFrame]:
+    """The workbook's tables by sheet key, with class codes replaced by labels."""
+    from segkit.classes.pipeline import with_labels
+
+    summary, currency = pack.summary, pack.currency
+    current = with_labels(summary.current, lang)
+    figures = summary.figures.rename(
+        index=lambda f: text("report_figures", f, lang, currency=currency),
+        columns={p: str(d) for p, d in summary.dates.items()},
+    ).rename_axis("figure")
+    return {
+        "summary": figures,
+        "actions": pack.actions.drop(columns="rule"),
+        "classification": current[[c for c in _CLASS_COLUMNS if c in current.columns]],
+        "credit": current[[c for c in _CREDIT_COLUMNS if c in current.columns]],
+        "migration": _migration(summary, lang),
+    }
+
+
+def _migration(summary: Summary, lang: str) -> pd.DataFrame:
+    """Customers by RFM segment at the previous quarter-end (rows) and the as-of date."""
+    from segkit.history.timeline import class_labels, migration_matrix, snapshots
+
+    start, end = summary.dates["quarter"], summary.dates["as_of"]
+    if summary.frames.get(start) is None:
+        return pd.DataFrame()
+    long = snapshots(None, [start, end], lambda _, day: summary.frames[day], ["rfm_segment"])
+    matrix = migration_matrix(long, "rfm_segment", start, end)
+    labelled = class_labels(matrix, "rfm_segment", lang)
+    labelled.index.name = "class_from"
+    labelled.columns.name = None
+    return labelled

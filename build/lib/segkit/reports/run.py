@@ -1,0 +1,173 @@
+"""Execute one study notebook and record what it produced.
+
+:func:`run_study` runs a study with papermill in a kernel on the caller's interpreter, exports
+the executed notebook to code-free HTML, collects the extra files the notebook wrote and saves
+``<study>.parameters.json`` (parameters, segkit version, run times and status). A failing study
+is recorded as ``"failed"`` in its :class:`StudyRun` instead of raising. :class:`ReportResult`
+gathers the records of one :func:`segkit.reports.run_reports` call.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from segkit.reports.kernel import execute_notebook
+
+__all__ = ["ReportResult", "StudyRun", "relocate", "run_study", "segkit_version", "study_name"]
+
+
+@dataclass
+class StudyRun:
+    """Outcome of one study: ``status`` is ``"ok"`` or ``"failed"``; paths are absolute."""
+
+    name: str
+    status: str
+    notebook: Path
+    html: Path | None
+    parameters: Path
+    error: str | None = None
+    outputs: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class ReportResult:
+    """Outcome of :func:`segkit.reports.run_reports`: the output folder, one record per study, the index."""
+
+    out_dir: Path
+    studies: list[StudyRun]
+    index: Path
+
+    @property
+    def failed(self) -> list[str]:
+        """Names of the studies that failed."""
+        return [run.name for run in self.studies if run.status != "ok"]
+
+
+def run_study(name, source, values, out_dir: Path, execute, say) -> StudyRun:
+    """Run one study into ``out_dir``; ``execute`` holds the kernel options, ``interrupted``
+    (true once Ctrl-C or SIGTERM arrived) and ``shown`` (values recorded in place of the
+    injected ones, e.g. the final ``out_dir`` instead of the staging folder)."""
+    run = StudyRun(name, "ok", out_dir / f"{name}.ipynb", None, out_dir / f"{name}.parameters.json")
+    own_files = {run.notebook, run.parameters, out_dir / f"{name}.html"}
+    for stale in own_files:  # leave nothing from an earlier run of the same date
+        stale.unlink(missing_ok=True)
+    own_files.add(out_dir / "index.html")
+    before = _snapshot(out_dir)
+    started = _now()
+    say(f"{name}: running {source.name}")
+    try:
+        execute_notebook(source, run.notebook, values, execute)
+    except Exception as exc:  # a failing study must not stop the others
+        if execute.get("interrupted"):  # the kernel connection broke under Ctrl-C or SIGTERM
+            raise KeyboardInterrupt(f"{name} interrupted") from None
+        run.status, run.error = "failed", _first_line(exc)
+    finished = _now()
+    run.outputs = sorted(p for p in _changed(before, _snapshot(out_dir)) if p not in own_files)
+    title = f"{study_name(name, values.get('lang', 'en'))} — {values['as_of']}"
+    run.html = _export_html(run.notebook, out_dir / f"{name}.html", title, values.get("lang", "en"))
+    shown = {**values, **execute.get("shown", {})}
+    _write_parameters(run, source, shown, {"started": started, "finished": finished})
+    say(f"{name}: {run.status}" + (f" ({run.error})" if run.error else ""))
+    return run
+
+
+def _export_html(notebook: Path, target: Path, title: str, lang: str = "en") -> Path | None:
+    if not notebook.is_file():
+        return None
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+        nb.metadata["title"] = title
+        exporter = HTMLExporter(
+            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+        )
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    except Exception:  # an unreadable partial notebook leaves the study without HTML
+        return None
+    body = body.replace('<html lang="en">', f'<html lang="{html.escape(lang)}">', 1)
+    target.write_text(_REMOTE_SCRIPTS.sub("", body), encoding="utf-8")
+    return target
+
+
+#: Scripts nbconvert loads from a CDN that a report does not use (its figures are images, its
+#: tables HTML): require.js, for widgets, and MathJax, which would also read "$" in amounts as
+#: formulas. Without them a page opens offline without errors.
+_REMOTE_SCRIPTS = re.compile(
+    r'<script src="https://[^"]*/(?:require\.js|mathjax)/[^"]*">\s*</script>'
+)
+
+
+def _write_parameters(run: StudyRun, source: Path, values, times: dict[str, str]) -> None:
+    record = {
+        "study": run.name,
+        "notebook": str(source),
+        "parameters": values,
+        "segkit_version": segkit_version(),
+        "run": {**times, "status": run.status, "error": run.error},
+    }
+    text = json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    run.parameters.write_text(text + "\n", encoding="utf-8")
+
+
+def _snapshot(folder: Path) -> dict[Path, tuple[int, int]]:
+    files = (p for p in folder.rglob("*") if p.is_file())
+    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in files}
+
+
+def _changed(before: dict, after: dict) -> list[Path]:
+    return [path for path, stamp in after.items() if before.get(path) != stamp]
+
+
+def _first_line(exc: Exception) -> str:
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:
+        text = f"{ename}: {evalue}"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    return next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def relocate(result: ReportResult, old: Path, new: Path) -> ReportResult:
+    """``result`` with every path under ``old`` moved under ``new`` (after the staging swap)."""
+
+    def move(path: Path | None) -> Path | None:
+        return None if path is None else new / path.relative_to(old)
+
+    runs = [
+        StudyRun(
+            r.name,
+            r.status,
+            move(r.notebook),
+            move(r.html),
+            move(r.parameters),
+            r.error,
+            [move(p) for p in r.outputs],
+        )
+        for r in result.studies
+    ]
+    return ReportResult(new, runs, move(result.index))
+
+
+def study_name(name: str, lang: str) -> str:
+    """The reader's name of a study (text catalogue ``report_studies``), else its code."""
+    from segkit.text.catalogue import catalogue
+
+    entry = catalogue().get("report_studies", {}).get(name)
+    return entry[lang] if entry and lang in entry else name
+
+
+def segkit_version() -> str:
+    import segkit
+
+    return segkit.__version__

@@ -1,0 +1,259 @@
+"""The month's key figures against the previous month-end and quarter-end.
+
+:func:`collect` classifies the customers (:func:`segkit.classify`, which includes the credit
+scorecard, joined with :func:`segkit.customer_features`) at the as-of date, the month-end before
+it and the quarter-end before it, and without credit at the month-end before each of those two
+(new defaults and class changes are counts over a month). Every date sees only the data known
+at that date. :func:`key_figures` reduces the snapshots to one table:
+
+===================  ===========================================================================
+active_customers     customers with an invoice in the 12 months to the date
+revenue_12m          sum of ``revenue_12m``
+open_receivables     sum of ``open_balance``
+past_due             sum of ``overdue_balance``
+past_due_90          sum of ``aging_90_plus``
+dso_days             open receivables / credit sales of 365 days x 365
+                     (:func:`segkit.credit.dso_trend`, the credit study's definition)
+expected_loss        sum of ``expected_loss`` (PD x LGD x exposure, from the scorecard)
+new_defaults         customers with a balance more than 90 days past due at the date that had
+                     none at the month-end before (Basel II default, paragraph 452)
+changed_class        customers present at both month-ends whose ``rfm_segment`` differs
+===================  ===========================================================================
+
+A figure the ledger cannot give (no payments, no credit model, a date before the ledger) is NaN
+and :attr:`Summary.missing` says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from segkit.checks import as_date
+from segkit.exceptions import SegkitError
+
+__all__ = ["FIGURES", "PERIODS", "Summary", "collect", "key_figures", "period_dates"]
+
+FIGURES = (
+    "active_customers",
+    "revenue_12m",
+    "open_receivables",
+    "past_due",
+    "past_due_90",
+    "dso_days",
+    "expected_loss",
+    "new_defaults",
+    "changed_class",
+)
+#: The three dates of the summary: the as-of date, the month-end and quarter-end before it.
+PERIODS = ("as_of", "month", "quarter")
+#: Figures that are sums of one column of the snapshot.
+_SUMS = {
+    "revenue_12m": "revenue_12m",
+    "open_receivables": "open_balance",
+    "past_due": "overdue_balance",
+    "past_due_90": "aging_90_plus",
+    "expected_loss": "expected_loss",
+}
+_CLASS = "rfm_segment"
+
+
+@dataclass
+class Summary:
+    """Snapshots and key figures of one report date.
+
+    ``dates`` maps each of :data:`PERIODS` to its date; ``frames`` holds the snapshot of every
+    date computed (None where it could not be), ``figures`` the table of :func:`key_figures`,
+    ``missing`` the reason code and detail of each missing figure, ``notes`` the classification's notes.
+    """
+
+    dates: dict[str, dt.date]
+    frames: dict[dt.date, pd.DataFrame | None]
+    figures: pd.DataFrame
+    missing: dict[str, tuple[str, str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def current(self) -> pd.DataFrame | None:
+        """The snapshot at the as-of date."""
+        return self.frames[self.dates["as_of"]]
+
+    @property
+    def previous(self) -> pd.DataFrame | None:
+        """The snapshot at the month-end before the as-of date."""
+        return self.frames[self.dates["month"]]
+
+
+def month_end_before(day) -> dt.date:
+    """The last day of the month before ``day``'s month."""
+    day = as_date(day)
+    return day.replace(day=1) - dt.timedelta(days=1)
+
+
+def period_dates(as_of) -> dict[str, dt.date]:
+    """The as-of date, the month-end before it and the quarter-end before it.
+
+    >>> period_dates("2025-12-31")["quarter"]
+    datetime.date(2025, 9, 30)
+    """
+    day = as_date(as_of)
+    quarter_start = day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+    return {
+        "as_of": day,
+        "month": month_end_before(day),
+        "quarter": quarter_start - dt.timedelta(days=1),
+    }
+
+
+def snapshot(
+    ledger, day: dt.date, credit: bool, config: Mapping | None = None, clusters: bool = False
+) -> pd.DataFrame:
+    """The classification at ``day`` joined with the aging column it lacks."""
+    from segkit.classes.pipeline import classify, resolve_config
+    from segkit.features import customer_features
+
+    cfg = resolve_config(dict(config or {}))
+    cfg["credit"]["enabled"] = credit and cfg["credit"].get("enabled", True)
+    cfg["clusters"]["enabled"] = clusters and cfg["clusters"].get("enabled", True)
+    classes = classify(ledger, day, config=cfg)
+    features = customer_features(ledger, day, **cfg["features"])
+    extra = [c for c in ("aging_90_plus",) if c in features.columns and c not in classes.columns]
+    frame = classes.join(features[extra])
+    frame.attrs = dict(classes.attrs)
+    return frame
+
+
+def collect(ledger, as_of, config: Mapping | None = None) -> Summary:
+    """Classify at the summary dates and compute :func:`key_figures`.
+
+    Parameters
+    ----------
+    ledger : segkit.Ledger
+    as_of : str or date
+    config : mapping, optional
+        Classification config (see :func:`segkit.classify`); the credit section's
+        ``horizon_months``, ``dpd`` and ``lgd`` are those of the credit study.
+    """
+    dates = period_dates(as_of)
+    before = {p: month_end_before(dates[p]) for p in ("as_of", "month", "quarter")}
+    wanted = {d: True for d in dates.values()} | {
+        d: False for d in before.values() if d not in dates.values()
+    }
+    frames, errors = {}, {}
+    for day, credit in sorted(wanted.items(), reverse=True):
+        try:
+            frames[day] = snapshot(ledger, day, credit, config, clusters=day == dates["as_of"])
+        except (SegkitError, ValueError) as exc:
+            if day == dates["as_of"]:
+                raise
+            frames[day], errors[day] = None, str(exc).splitlines()[0]
+    dso, dso_error = _dso(ledger, dates)
+    figures = key_figures(frames, dates, dso)
+    notes = list(frames[dates["as_of"]].attrs.get("notes", []))
+    missing = _missing(figures, frames[dates["as_of"]], dso_error, notes)
+    for figure, (reason, _) in missing.items():
+        if reason == "no_history":  # detail: the latest date the ledger cannot classify
+            missing[figure] = (reason, str(max(errors)) if errors else "")
+    return Summary(dates, frames, figures, missing, notes)
+
+
+def _dso(ledger, dates: Mapping[str, dt.date]) -> tuple[dict[dt.date, float], str]:
+    from segkit.credit.collections import dso_trend
+
+    values, error = {}, ""
+    for day in dates.values():
+        try:
+            trend = dso_trend(ledger, start=day, end=day, freq="D")
+            values[day] = float(trend["dso_days"].iloc[-1])
+        except (SegkitError, ValueError) as exc:
+            values[day], error = np.nan, str(exc).splitlines()[0]
+    return values, error
+
+
+def key_figures(
+    frames: Mapping[dt.date, pd.DataFrame | None],
+    dates: Mapping[str, dt.date],
+    dso: Mapping[dt.date, float] | None = None,
+) -> pd.DataFrame:
+    """One row per figure of :data:`FIGURES`, one column per period of :data:`PERIODS`.
+
+    Parameters
+    ----------
+    frames : mapping
+        Snapshot by date (index ``customer_id``; columns of :func:`segkit.classify` and
+        ``aging_90_plus``) for every date of ``dates`` and the month-end before each; None
+        for a date without data.
+    dates : mapping
+        Date of each period (:func:`period_dates`).
+    dso : mapping, optional
+        Portfolio DSO by date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``figure``, columns ``as_of``, ``month``, ``quarter`` (float; NaN when the
+        figure cannot be computed).
+    """
+    columns = {}
+    for period, day in dates.items():
+        frame = frames.get(day)
+        earlier = frames.get(month_end_before(day))
+        columns[period] = _figures_at(frame, earlier, (dso or {}).get(day, np.nan))
+    table = pd.DataFrame(columns, index=pd.Index(FIGURES, name="figure"), dtype=float)
+    return table[list(dates)]
+
+
+def _figures_at(frame, earlier, dso: float) -> dict[str, float]:
+    if frame is None:
+        return dict.fromkeys(FIGURES, np.nan)
+    out = {"active_customers": float((frame["invoices_12m"].fillna(0) > 0).sum())}
+    for figure, column in _SUMS.items():
+        known = column in frame.columns and frame[column].notna().any()
+        out[figure] = float(frame[column].sum()) if known else np.nan
+    out["dso_days"] = dso
+    out["new_defaults"] = _new_defaults(frame, earlier)
+    out["changed_class"] = _changed(frame, earlier)
+    return out
+
+
+def _in_default(frame: pd.DataFrame) -> pd.Index:
+    return frame.index[frame["aging_90_plus"].fillna(0) > 0]
+
+
+def _new_defaults(frame, earlier) -> float:
+    if "aging_90_plus" not in frame.columns or frame["aging_90_plus"].isna().all():
+        return np.nan
+    if earlier is None or "aging_90_plus" not in earlier.columns:
+        return np.nan
+    return float(len(_in_default(frame).difference(_in_default(earlier))))
+
+
+def _changed(frame, earlier) -> float:
+    if earlier is None or _CLASS not in frame.columns or _CLASS not in earlier.columns:
+        return np.nan
+    both = frame.index.intersection(earlier.index)
+    now, then = frame.loc[both, _CLASS].astype(object), earlier.loc[both, _CLASS].astype(object)
+    return float((now.fillna("") != then.fillna("")).sum())
+
+
+def _missing(figures, current, dso_error: str, notes) -> dict[str, tuple[str, str]]:
+    """Why each figure with a missing value is missing: a reason code and its detail."""
+    credit_note = next((n for n in notes if n.startswith("credit")), "credit: false")
+    reasons = {}
+    for figure in figures.index[figures.isna().any(axis=1)]:
+        column = _SUMS.get(figure, "aging_90_plus")
+        if figure == "dso_days" and dso_error:
+            reasons[figure] = ("no_settlement", dso_error)
+        elif figure == "expected_loss" and column not in current.columns:
+            reasons[figure] = ("no_credit", credit_note)
+        elif figure in ("past_due", "past_due_90", "new_defaults") and (
+            column not in current.columns or current[column].isna().all()
+        ):
+            reasons[figure] = ("no_settlement", f"no {column}")
+        else:
+            reasons[figure] = ("no_history", "")
+    return reasons
