@@ -126,3 +126,35 @@ def test_mapped_column_missing_from_file_is_named(tmp_path):
         from_frame(
             frame, "customers", TableSource(table="customers", columns={"customer_id": "客户"})
         )
+
+
+def test_digits_of_other_scripts_read_as_their_numbers(tmp_path):
+    path = tmp_path / "invoices.csv"
+    path.write_text(
+        "invoice_id,customer_id,invoice_date,due_date,amount\n"
+        "I1,C1,2025-01-01,2025-01-31,１２３\n"
+        "I2,C1,2025-01-02,2025-02-01,٤٥.5\n"
+        "I3,C1,2025-01-03,2025-02-02,1 200\n",
+        encoding="utf-8",
+    )
+    raw = read_source(TableSource(table="invoices"), path)
+    assert raw.frame["amount"].tolist()[:2] == [123.0, 45.5]
+    assert [(f["row"], f["column"], f["value"]) for f in raw.failures] == [(4, "amount", "1 200")]
+
+
+def test_iso_days_and_others_parse_alike(tmp_path):
+    path = tmp_path / "invoices.csv"
+    path.write_text(
+        "invoice_id,customer_id,invoice_date,due_date,amount\n"
+        "I1,C1,2025-01-01,2025-01-31T10:00:00,1\n"
+        "I2,C1, 2025-01-02 ,1899-12-31,1\n"
+        "I3,C1,2025-02-29,2025-03-01,1\n",
+        encoding="utf-8",
+    )
+    raw = read_source(TableSource(table="invoices"), path)
+    days = raw.frame["invoice_date"].dt.strftime("%Y-%m-%d").tolist()
+    assert days[:2] == ["2025-01-01", "2025-01-02"] and pd.isna(days[2])
+    assert str(raw.frame["due_date"].iloc[0].date()) == "2025-01-31"
+    rules = {(f["row"], f["column"]): f["rule"] for f in raw.failures}
+    assert set(rules) == {(3, "due_date"), (4, "invoice_date")}
+    assert "1900-01-01" in rules[(3, "due_date")]

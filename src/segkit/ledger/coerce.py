@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from segkit.exceptions import MappingError
 from segkit.ledger import values as V
@@ -23,7 +25,9 @@ from segkit.ledger.schema import DATE, FLOAT, STRING, TABLES
 __all__ = ["RawTable", "coerce"]
 
 _FLOAT_ID = re.compile(r"-?\d+\.0+")
-_PLAIN = re.compile(r"-?\d{1,13}(?:\.\d{1,2})?")
+_PLAIN = re.compile(r"-?[0-9]{1,13}(?:\.[0-9]{1,2})?")  # ASCII digits: what to_numeric reads
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MIN_DAY, _MAX_DAY = pd.Timestamp(V.MIN_DATE), pd.Timestamp(V.MAX_DATE)
 
 
 @dataclass
@@ -183,12 +187,16 @@ def _strings(raw: RawTable, values: pd.Series, name: str) -> pd.Series:
             return str(int(v))
         return str(v).strip() or None
 
-    if values.map(type).isin([str]).sum() + values.isna().sum() == len(values):  # all text
-        out = values.astype("string").str.strip().replace("", pd.NA)
+    arrow = _arrow_text(values)
+    if arrow is not None:  # all text: trimmed in one Arrow pass
+        trimmed = pc.utf8_trim_whitespace(arrow)
+        trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+        out = pd.Series(pd.array(trimmed.to_numpy(zero_copy_only=False), dtype="string"))
+        out.index = values.index
     else:
         out = pd.Series(_apply(values, text), index=values.index, dtype="string")
     present = out.dropna()
-    if name.endswith("_id") and len(present) and present.str.fullmatch(_FLOAT_ID).all():
+    if name.endswith("_id") and len(present) and _matches(present, _FLOAT_ID, full=True).all():
         out = out.str.replace(r"\.0+$", "", regex=True)
         raw.notes.append(
             f"{raw.origin}: {name} written as decimals ({present.iloc[0]}) read as whole "
@@ -234,14 +242,33 @@ def _plain_numbers(values: pd.Series) -> pd.Series:
     return _matches(values, _PLAIN, full=True)
 
 
-def _matches(values: pd.Series, pattern, full: bool) -> pd.Series:
-    """Text values matching ``pattern`` (all of it when ``full``); False for other values."""
+def _matches(values: pd.Series, pattern: re.Pattern | str, full: bool) -> pd.Series:
+    """Text values matching ``pattern`` (all of it when ``full``); False for other values.
+
+    Columns of text only are matched in Arrow (RE2, one pass in C++); ``\\d`` is spelt as the
+    Unicode decimal-digit class there, as Python's ``re`` reads it on text.
+    """
+    text = _arrow_text(values)
+    if text is not None:
+        regex = getattr(pattern, "pattern", pattern).replace(r"\d", r"\p{Nd}")
+        found = pc.match_substring_regex(text, f"^(?:{regex})$" if full else regex)
+        return pd.Series(found.fill_null(False).to_numpy(zero_copy_only=False), index=values.index)
     try:
-        text = values.str
+        accessor = values.str
     except AttributeError:  # no text at all (numbers, dates)
         return pd.Series(False, index=values.index)
-    found = text.fullmatch(pattern, na=False) if full else text.contains(pattern, na=False)
+    found = accessor.fullmatch(pattern, na=False) if full else accessor.contains(pattern, na=False)
     return found.astype(bool)
+
+
+def _arrow_text(values: pd.Series) -> pa.Array | None:
+    """The values as an Arrow string array when every value is text or missing, else None."""
+    if values.dtype != object and not pd.api.types.is_string_dtype(values):
+        return None
+    try:
+        return pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return None
 
 
 def _dates(raw, values, name, source: TableSource, rows) -> pd.Series:
@@ -249,14 +276,21 @@ def _dates(raw, values, name, source: TableSource, rows) -> pd.Series:
         found, rule = V.parse_date(value, source.date_format)
         return (np.datetime64("NaT") if found is None else np.datetime64(found, "ns")), rule
 
+    days = pd.Series(np.datetime64("NaT", "ns"), index=values.index, dtype="datetime64[ns]")
+    if not source.date_format:  # plain ISO days in one vectorised pass, the rest value by value
+        plain = _matches(values, _DAY, full=True)
+        fast = pd.to_datetime(values[plain], format="%Y-%m-%d", errors="coerce")
+        fast = fast[(fast >= _MIN_DAY) & (fast <= _MAX_DAY)]
+        days[fast.index] = fast
+        values, rows = values.drop(fast.index), rows.drop(fast.index)
     parsed = _apply(values, day)
     rules = [r for _, r in parsed]
     if any(rules):
         hint = source.date_format or "ISO 8601, e.g. 2025-12-31"
         rules = [f"parse as a date ({hint})" if r == "not a date" else r for r in rules]
         _fail(raw, name, rows, values, rules)
-    days = np.array([d for d, _ in parsed], dtype="datetime64[ns]")
-    return pd.Series(days, index=values.index)
+    days[values.index] = np.array([d for d, _ in parsed], dtype="datetime64[ns]")
+    return days
 
 
 def _flags(raw, values, name, source: TableSource, rows) -> pd.Series:
