@@ -128,6 +128,21 @@ def test_past_due_trend_by_hand():
     assert last["share_over_dpd"] == pytest.approx(3000.0 / last["open_balance"])
 
 
+@pytest.mark.parametrize("dpd", [45, 60, 90, 120])
+def test_past_due_trend_matches_the_open_invoices_at_every_month_end(dpd):
+    """Thresholds between aging edges too: the trend is the open invoices summed at each date."""
+    from segkit.features import invoice_settlement
+
+    ledger = make_ledger(months=8, payments=True)
+    trend = past_due_trend(ledger, AS_OF, months=12, dpd=dpd)
+    for day, row in trend.iterrows():
+        open_ = invoice_settlement(ledger.invoices, ledger.payments, as_of=day.date()).execute()
+        past = open_["days_past_due"].fillna(0)
+        assert row["open_balance"] == pytest.approx(open_["open_amount"].sum())
+        assert row["overdue_balance"] == pytest.approx(open_["open_amount"][past > 0].sum())
+        assert row["past_due_over_dpd"] == pytest.approx(open_["open_amount"][past > dpd].sum())
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [

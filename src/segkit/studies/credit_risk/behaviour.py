@@ -17,7 +17,8 @@ import pandas as pd
 
 from segkit.checks import as_date, check_int
 from segkit.credit.defaults import scoring_snapshot
-from segkit.features import customer_features, invoice_settlement, settlement_available
+from segkit.features import customer_features, profile_frame, settlement_available
+from segkit.features.payments import DEFAULT_AGING_EDGES, aging_buckets
 
 __all__ = ["DPD_BANDS", "behaviour_snapshot", "dpd_band", "past_due_trend"]
 
@@ -108,9 +109,7 @@ def past_due_trend(ledger, end, months: int = 12, dpd: int = 90) -> pd.DataFrame
     first = pd.Timestamp(ledger.invoices.invoice_date.min().execute())
     dates = pd.date_range(end=last, periods=months, freq="ME")
     dates = [d for d in dates if d >= first and d <= last]
-    rows = [_open_at(ledger, d.date(), dpd) for d in dates]
-    columns = ["open_balance", "overdue_balance", "past_due_over_dpd"]
-    frame = pd.DataFrame(rows, columns=columns, index=pd.DatetimeIndex(dates, name="as_of"))
+    frame = _open_at(ledger, [d.date() for d in dates], dpd)
     frame = frame.astype(float)
     open_ = frame["open_balance"].where(frame["open_balance"] > 0)
     frame["overdue_share"] = frame["overdue_balance"] / open_
@@ -118,13 +117,20 @@ def past_due_trend(ledger, end, months: int = 12, dpd: int = 90) -> pd.DataFrame
     return frame
 
 
-def _open_at(ledger, day, dpd: int) -> tuple[float, float, float]:
-    s = invoice_settlement(ledger.invoices, ledger.payments, as_of=day)
-    past = s.days_past_due.fill_null(0)
-    totals = s.aggregate(
-        open_balance=s.open_amount.sum(),
-        overdue=ibis.ifelse(past > 0, s.open_amount, 0.0).sum(),
-        late=ibis.ifelse(past > dpd, s.open_amount, 0.0).sum(),
-    ).execute()
-    row = totals.iloc[0].astype(float).fillna(0.0)
-    return float(row["open_balance"]), float(row["overdue"]), float(row["late"])
+def _open_at(ledger, days, dpd: int) -> pd.DataFrame:
+    """Portfolio totals at each day, from one query of the customer profile at every day.
+
+    The aging edges gain ``dpd`` so that the buckets beyond it add up to the amount more than
+    ``dpd`` days past due; with the default 90 days the query is the one the credit study
+    runs, compiled once per ledger.
+    """
+    columns = ["open_balance", "overdue_balance", "past_due_over_dpd"]
+    index = pd.DatetimeIndex(pd.to_datetime(days), name="as_of")
+    if not days:
+        return pd.DataFrame(columns=columns, index=index)
+    edges = tuple(sorted({*DEFAULT_AGING_EDGES, dpd}))
+    profile = profile_frame(ledger, days, aging_edges=edges, firmographic=False)
+    beyond = [name for name, low, _ in aging_buckets(edges) if low is not None and low >= dpd]
+    profile["past_due_over_dpd"] = profile[beyond].sum(axis=1)
+    totals = profile[columns].groupby(level="as_of").sum()
+    return totals.reindex(index, fill_value=0.0)
