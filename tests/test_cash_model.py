@@ -184,7 +184,7 @@ def test_predict_before_fit():
 def test_params_are_stored_untouched():
     model = LatePaymentModel(days_cap=60, random_state=3)
     assert model.get_params()["days_cap"] == 60 and not hasattr(model, "late_model_")
-    assert np.isclose(model.get_params()["learning_rate"], 0.1)
+    assert np.isclose(model.get_params()["learning_rate"], 0.15)
 
 
 def test_too_little_elapsed_time_for_days_late(known):

@@ -128,7 +128,10 @@ def test_parameters_are_injected_into_the_executed_notebook(failed_run, ledger):
     assert 'as_of = "2025-06-30"' in injected[0]
     assert f'data = "{ledger.resolve()}"' in injected[0]
     staged = re.search(r'out_dir = "([^"]+)"', injected[0]).group(1)
-    assert re.fullmatch(re.escape(str(out_dir.parent)) + r"/\.2025-06-30\.\w+\.partial", staged)
+    assert re.fullmatch(
+        re.escape(str(out_dir.parent)) + r"/\.2025-06-30\.\w+\.partial/\.segmentation\.files",
+        staged,
+    )
     assert not Path(staged).exists()  # moved into place as out_dir
     assert "threshold = 21" in injected[0]
     assert "as_of is 2025-06-30\n" in _stream_text(out_dir / "segmentation.ipynb")
@@ -209,14 +212,21 @@ def test_index_links_every_file_and_shows_status(failed_run, ledger):
 
 def test_log_reports_each_study_and_params_are_not_modified(failed_run):
     index = _out_dir(failed_run) / "index.html"
-    assert failed_run["messages"] == [
+    messages = failed_run["messages"]
+    assert sorted(messages) == sorted([
         "segmentation: running segmentation.ipynb",
         "segmentation: ok",
         "broken: running broken.ipynb",
         "broken: failed (ValueError: fixture failure for 2025-06-30)",
-        "summary: key figures, actions and workbook",
+        "summary: key figures and actions",
+        "summary: workbook",
         f"index: {index}",
-    ]
+    ])  # fmt: skip
+    # studies run side by side: each study's start comes before its end, the index last
+    for name, end in (("segmentation", "ok"), ("broken", "failed")):
+        start = messages.index(f"{name}: running {name}.ipynb")
+        assert start < next(i for i, m in enumerate(messages) if m.startswith(f"{name}: {end}"))
+    assert messages[-2:] == ["summary: workbook", f"index: {index}"]
     assert failed_run["params"] == failed_run["given"]
 
 
@@ -360,3 +370,45 @@ def test_parameter_line_papermill_would_skip_is_an_error(tmp_path, ledger):
         ConfigError, match=r"papermill cannot read the parameter line\(s\) of \['out_dir'\]"
     ):
         run_reports(ledger, AS_OF, out=tmp_path / "out", notebooks=folder, progress=False, log=None)
+
+
+@pytest.mark.parametrize("jobs", [0, -1, 1.5, True])
+def test_jobs_must_be_a_positive_int(tmp_path, ledger, jobs):
+    with pytest.raises(ConfigError, match=r"jobs must be an int >= 1; got"):
+        run_reports(ledger, AS_OF, out=tmp_path, notebooks=FIXTURES, jobs=jobs, log=None)
+
+
+def test_one_job_or_several_write_the_same_files(tmp_path, ledger):
+    """Studies side by side each keep their own exports; the files do not depend on ``jobs``."""
+    written = {}
+    for jobs in (1, 3):
+        out = tmp_path / f"jobs{jobs}"
+        with pytest.raises(ReportError, match="1 of 2 studies failed: broken"):
+            run_reports(ledger, AS_OF, out=out, studies=["segmentation", "broken"],
+                        notebooks=FIXTURES, progress=False, log=None, jobs=jobs)  # fmt: skip
+        folder = out / AS_OF
+        written[jobs] = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+        export = (folder / "segmentation_export.csv").read_bytes()
+        assert export and not list(folder.glob(".*"))  # no study folder left behind
+    assert written[1] == written[3]
+
+
+def test_in_parallel_runs_every_task_and_raises_the_first_error():
+    from segkit.reports.staging import in_parallel
+
+    done = []
+
+    def task(k):
+        def run():
+            done.append(k)
+            if k == 2:
+                raise ValueError("task 2 broke")
+
+        return run
+
+    with pytest.raises(ValueError, match="task 2 broke"):
+        in_parallel([task(k) for k in range(5)], jobs=2)
+    assert sorted(done) == [0, 1, 2, 3, 4]
+    done.clear()
+    in_parallel([task(k) for k in (0, 1, 3)], jobs=1)
+    assert done == [0, 1, 3]

@@ -262,6 +262,15 @@ def report(
             "checked against the notebook's parameters cell; repeat for more.",
         ),
     ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Studies run at the same time (default: CPU cores, at most 4).",
+        ),
+    ] = None,
 ) -> None:
     """Run the studies (parameterized notebooks) and write notebooks, HTML and an index."""
     from segkit.ledger.model import read_ledger
@@ -272,5 +281,12 @@ def report(
     read_ledger(data, mapping=mapping).check_as_of(as_of, "--as-of", recent_months=12)
     # Ctrl-C or SIGTERM: run_reports removes the unfinished folder, then exit 130 (friendly)
     run_reports(
-        data, as_of, out=out, studies=study or None, lang=lang, mapping=mapping, params=params
+        data,
+        as_of,
+        out=out,
+        studies=study or None,
+        lang=lang,
+        mapping=mapping,
+        params=params,
+        jobs=jobs,
     )

@@ -69,7 +69,10 @@ class LatePaymentModel(BaseEstimator):
         Calibration method of ``CalibratedClassifierCV``.
     cv : int, default 3
         Calibration folds, grouped by customer.
-    max_iter, learning_rate, min_samples_leaf : gradient-boosting settings.
+    max_iter, learning_rate, min_samples_leaf : gradient-boosting settings, default 80, 0.15, 40.
+        On the sample, 80 rounds at 0.15 validate as well out of time as 150 at 0.1 (AUC
+        0.724 against 0.723, Brier 0.206 against 0.207) in half the fitting time; see
+        docs/collections.md.
     n_reasons : int, default 3
         At most this many reasons per invoice.
     n_threads : int, default 1
@@ -90,7 +93,7 @@ class LatePaymentModel(BaseEstimator):
     """
 
     def __init__(self, *, very_late_days=30, max_past_due=90, days_cap=90,
-                 calibration="isotonic", cv=3, max_iter=150, learning_rate=0.1,
+                 calibration="isotonic", cv=3, max_iter=80, learning_rate=0.15,
                  min_samples_leaf=40, n_reasons=3, n_threads=1, random_state=0):  # fmt: skip
         self.very_late_days = very_late_days
         self.max_past_due = max_past_due

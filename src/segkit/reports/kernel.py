@@ -24,7 +24,7 @@ import papermill
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
-__all__ = ["CallerKernelManager", "TrackedKernelManager", "execute_notebook"]
+__all__ = ["CallerKernelManager", "TrackedKernelManager", "execute_notebook", "kill_all"]
 
 _RUNNING: weakref.WeakSet = weakref.WeakSet()
 
@@ -97,9 +97,14 @@ def execute_notebook(source, target, values, execute) -> None:
         while worker.is_alive():
             worker.join(0.2)
     except KeyboardInterrupt:
-        for running in list(_RUNNING):
-            running.kill_now()
+        kill_all()
         worker.join(60)
         raise
     if failure:
         raise failure[0]
+
+
+def kill_all() -> None:
+    """Kill every study kernel this process started that is still running."""
+    for running in list(_RUNNING):
+        running.kill_now()

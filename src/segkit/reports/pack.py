@@ -24,9 +24,11 @@ __all__ = [
     "CREDIT_PARAMETERS",
     "Pack",
     "build_pack",
+    "compute_pack",
     "ledger_currency",
     "study_sheets",
     "workbook_sheets",
+    "write_pack",
     "write_workbook",
 ]
 
@@ -98,6 +100,14 @@ def build_pack(base: dict, credit: dict, out_dir: Path) -> Pack:
     out_dir : Path
         Folder of the workbook.
     """
+    return write_pack(compute_pack(base, credit), base, out_dir)
+
+
+def compute_pack(base: dict, credit: dict) -> Pack:
+    """The summary and actions of :func:`build_pack`, without the workbook.
+
+    It reads nothing the studies write, so it can run while they do.
+    """
     from segkit.ledger.model import read_ledger
 
     lang, as_of = base["lang"], base["as_of"]
@@ -110,9 +120,14 @@ def build_pack(base: dict, credit: dict, out_dir: Path) -> Pack:
         first = next((line for line in str(exc).splitlines() if line.strip()), "")
         prefix = "" if isinstance(exc, SegkitError) else f"{type(exc).__name__}: "
         return Pack(error=prefix + first)
-    pack = Pack(summary, actions, None, currency)
-    path = out_dir / f"segkit_{as_of}.xlsx"
-    pack.workbook = write_workbook(pack, lang, path, extra=study_sheets(out_dir, lang))
+    return Pack(summary, actions, None, currency)
+
+
+def write_pack(pack: Pack, base: dict, out_dir: Path) -> Pack:
+    """Write the workbook of ``pack`` into ``out_dir``, with the sheets the studies exported."""
+    if pack.error is None:
+        lang, path = base["lang"], out_dir / f"segkit_{base['as_of']}.xlsx"
+        pack.workbook = write_workbook(pack, lang, path, extra=study_sheets(out_dir, lang))
     return pack
 
 

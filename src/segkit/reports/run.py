@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,16 +53,22 @@ class ReportResult:
         return [run.name for run in self.studies if run.status != "ok"]
 
 
-def run_study(name, source, values, out_dir: Path, execute, say) -> StudyRun:
+def run_study(name, source, values, out_dir: Path, execute, say, exports=None) -> StudyRun:
     """Run one study into ``out_dir``; ``execute`` holds the kernel options, ``interrupted``
     (true once Ctrl-C or SIGTERM arrived) and ``shown`` (values recorded in place of the
-    injected ones, e.g. the final ``out_dir`` instead of the staging folder)."""
+    injected ones, e.g. the final ``out_dir`` instead of the staging folder).
+
+    ``exports``, for a study that declares ``out_dir``, is the study's own folder for the files
+    it writes (its ``out_dir`` parameter); they are moved into ``out_dir`` after the run, so
+    that studies running at the same time each know their files. A study without it writes
+    no files of its own."""
     run = StudyRun(name, "ok", out_dir / f"{name}.ipynb", None, out_dir / f"{name}.parameters.json")
     own_files = {run.notebook, run.parameters, out_dir / f"{name}.html"}
     for stale in own_files:  # leave nothing from an earlier run of the same date
         stale.unlink(missing_ok=True)
     own_files.add(out_dir / "index.html")
-    before = _snapshot(out_dir)
+    if exports is not None:
+        Path(exports).mkdir(parents=True, exist_ok=True)
     started = _now()
     say(f"{name}: running {source.name}")
     try:
@@ -70,7 +78,8 @@ def run_study(name, source, values, out_dir: Path, execute, say) -> StudyRun:
             raise KeyboardInterrupt(f"{name} interrupted") from None
         run.status, run.error = "failed", _first_line(exc)
     finished = _now()
-    run.outputs = sorted(p for p in _changed(before, _snapshot(out_dir)) if p not in own_files)
+    if exports is not None:
+        run.outputs = _move_exports(Path(exports), out_dir, own_files)
     title = f"{study_name(name, values.get('lang', 'en'))} — {values['as_of']}"
     run.html = _export_html(run.notebook, out_dir / f"{name}.html", title, values.get("lang", "en"))
     shown = {**values, **execute.get("shown", {})}
@@ -116,13 +125,18 @@ def _write_parameters(run: StudyRun, source: Path, values, times: dict[str, str]
     run.parameters.write_text(text + "\n", encoding="utf-8")
 
 
-def _snapshot(folder: Path) -> dict[Path, tuple[int, int]]:
-    files = (p for p in folder.rglob("*") if p.is_file())
-    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in files}
-
-
-def _changed(before: dict, after: dict) -> list[Path]:
-    return [path for path, stamp in after.items() if before.get(path) != stamp]
+def _move_exports(exports: Path, out_dir: Path, own_files) -> list[Path]:
+    """Move the files of a study's export folder into ``out_dir``; the moved paths."""
+    moved = []
+    for path in sorted(p for p in exports.rglob("*") if p.is_file()):
+        target = out_dir / path.relative_to(exports)
+        if target in own_files:  # a study cannot overwrite a record of the run
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        moved.append(target)
+    shutil.rmtree(exports, ignore_errors=True)
+    return moved
 
 
 def _first_line(exc: Exception) -> str:

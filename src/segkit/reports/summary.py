@@ -112,15 +112,19 @@ def period_dates(as_of) -> dict[str, dt.date]:
 def snapshot(
     ledger, day: dt.date, credit: bool, config: Mapping | None = None, clusters: bool = False
 ) -> pd.DataFrame:
-    """The classification at ``day`` joined with the aging column it lacks."""
-    from segkit.classes.pipeline import classify, resolve_config
+    """The classification at ``day`` with the features it was built from (``aging_90_plus``).
+
+    The growth section is left out: no figure, action or workbook column reads it.
+    """
+    from segkit.classes.pipeline import classify_at, resolve_config
     from segkit.features import customer_features
 
     cfg = resolve_config(dict(config or {}))
     cfg["credit"]["enabled"] = credit and cfg["credit"].get("enabled", True)
     cfg["clusters"]["enabled"] = clusters and cfg["clusters"].get("enabled", True)
-    classes = classify(ledger, day, config=cfg)
+    cfg["growth"]["enabled"] = False
     features = customer_features(ledger, day, **cfg["features"])
+    classes = classify_at(ledger, day, features, cfg, "en")
     extra = [c for c in ("aging_90_plus",) if c in features.columns and c not in classes.columns]
     frame = classes.join(features[extra])
     frame.attrs = dict(classes.attrs)
