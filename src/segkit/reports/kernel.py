@@ -55,7 +55,10 @@ class CallerKernelManager(TrackedKernelManager):
     def kernel_spec(self) -> KernelSpec:
         return KernelSpec(
             name=self.kernel_name,
-            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            # warnings of the kernel process itself (e.g. that it listens on the loopback
+            # interface) are not the reader's business; errors still show
+            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                  "--IPKernelApp.log_level=ERROR"],  # fmt: skip
             display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (segkit)",
             language="python",
         )
