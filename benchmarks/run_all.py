@@ -14,7 +14,8 @@ Steps, each in its own processes (see ``interactive.py`` and ``features.py``):
 4. optionally 100M invoices, payments shape, in batches (segkit and the SQL query).
 
 Results go to ``results/interactive.*`` and ``results/features_*.json``, and the tables to
-``results/interactive.md`` and ``results/features.md``.
+``results/interactive.md`` and ``results/features.md``; the README's "Measured" table is then
+rewritten from them (``readme_table.py``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def main(argv=None) -> None:
     for step in _steps(args):
         print("$", " ".join(step[1:]), flush=True)
         subprocess.run(step, check=True)
+    subprocess.run([sys.executable, str(HERE / "readme_table.py")], check=True)
 
 
 if __name__ == "__main__":

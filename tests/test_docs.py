@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,15 @@ def test_one_folder_per_concept_keeps_modules_small():
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
     }
     assert long == {}
+
+
+def test_the_readme_shows_the_committed_benchmark_results():
+    """The "Measured" table is written from benchmarks/results/, never by hand."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import readme_table
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme_table.render(readme, readme_table.table()) == readme
+    assert "| `segkit validate data/sample` |" in readme
