@@ -1,5 +1,6 @@
 """Tests of segkit.credit.pipeline: the out-of-time credit study, end to end on the sample."""
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -13,6 +14,7 @@ from segkit.credit import (
     CreditStudy,
     RatingScale,
     credit_study,
+    data_end,
     with_derived_features,
 )
 from segkit.exceptions import ConfigError
@@ -132,9 +134,30 @@ def test_scored_customers_are_graded_and_priced(study):
 
 def test_study_notes_count_the_exclusions(study):
     counts = study.snapshots[["no exposure", "in default at as_of"]].sum()
-    assert f"{counts['no exposure']} customer-snapshots without exposure" in study.notes[1]
+    assert f"{counts['no exposure']} customer-quarters with nothing owed" in study.notes[1]
     assert f"{counts['in default at as_of']} already in default" in study.notes[1]
     assert f"{study.metrics['n_in_default']} of them in default" in study.notes[2]
+
+
+def test_notes_are_the_english_notes_text(study):
+    assert study.notes == study.notes_text("en")
+    zh = study.notes_text("zh")
+    assert len(zh) == len(study.notes) >= 3
+    assert "个已违约" in zh[1] and "already in default" not in zh[1]
+    with pytest.raises(ConfigError, match="lang must be one of"):
+        study.notes_text("fr")
+
+
+def test_notes_say_when_later_ledger_data_is_ignored(ledger, study):
+    assert study.data_end == data_end(ledger) <= study.as_of  # the sample ends there
+    assert not any("is ignored" in n for n in study.notes)
+    earlier = dataclasses.replace(study, as_of=dt.date(2025, 9, 30))
+    last = earlier.notes[-1]
+    assert last == (
+        f"Ledger data after 2025-09-30 (up to {study.data_end.isoformat()}) is ignored: the "
+        "study uses only what was known on 2025-09-30."
+    )
+    assert earlier.notes_text("zh")[-1].startswith("2025-09-30 之后的账簿数据")
 
 
 def test_study_is_reproducible(ledger, study):

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 import segkit
 from segkit.cli import app
+from segkit.ledger.mapping import load_mapping
 from segkit.studies import sections
 from segkit.text import text
 
@@ -180,3 +181,53 @@ def test_the_chinese_run_reads_in_chinese(reports, study):
     ):
         assert english not in words, english  # the ledger's own column names (removed) may stay
     assert "EUR" in page
+
+
+def _generator():
+    """The corpus's seeded generator, imported from its file."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_exports", EXPORTS / "make_exports.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sap_amounts_are_signed_by_the_debit_credit_indicator():
+    folder = EXPORTS / "sap_line_items"
+    raw = pd.read_csv(folder / "line_items.csv", dtype=str)
+    assert set(raw["S/H"]) == {"S", "H"}
+    assert not raw["Betrag in HW"].str.startswith("-").any()  # unsigned in the file
+    source = load_mapping(folder / "mapping.yaml").sources["invoices"]
+    assert source.columns["amount"] == "Betrag in HW"
+    assert source.debit_credit == {"column": "S/H", "debit": ("S",), "credit": ("H",)}
+    got = segkit.read_ledger(folder, mapping=folder / "mapping.yaml").invoices.to_pandas()
+    got = got.set_index("invoice_id")["amount"].sort_index()
+    canonical = _generator()._ledger(1, 45, 24, 320)["invoices"]  # the sap() export's source
+    ids = canonical["invoice_id"].str.replace("INV", "18")
+    expected = pd.Series(canonical["amount"].to_numpy(), index=ids.to_numpy()).sort_index()
+    assert (expected < 0).sum() > 5  # credit notes, written as H
+    pd.testing.assert_series_equal(got, expected, check_names=False, check_index_type=False)
+
+
+def test_sales_lines_are_summed_into_the_invoices():
+    folder = EXPORTS / "sales_lines"
+    lines = pd.read_csv(folder / "lines.csv", dtype={"InvoiceNo": str, "CustomerID": str})
+    assert lines["InvoiceNo"].value_counts().gt(2).sum() > 50  # several lines per invoice
+    lines["amount"] = lines["Quantity"] * lines["UnitPrice"]
+    expected = lines.groupby("InvoiceNo")["amount"].sum().sort_index()
+    ledger = segkit.read_ledger(folder, mapping=folder / "mapping.yaml")
+    invoices = ledger.invoices.to_pandas().set_index("invoice_id").sort_index()
+    assert len(invoices) == lines["InvoiceNo"].nunique() < len(lines)
+    pd.testing.assert_series_equal(
+        invoices["amount"], expected, check_names=False, check_index_type=False, rtol=1e-12
+    )
+    customers = lines.groupby("InvoiceNo")["CustomerID"].first().sort_index()
+    assert (invoices["customer_id"] == customers).all()
+    features = segkit.customer_features(ledger, AS_OF, firmographic=False)
+    assert features["net_amount"].sum() == pytest.approx(lines["amount"].sum(), rel=1e-12)
+    by_customer = lines.groupby("CustomerID")["amount"].sum()
+    pd.testing.assert_series_equal(
+        features["net_amount"].sort_index(), by_customer.sort_index(), check_names=False,
+        check_index_type=False, rtol=1e-9,
+    )  # fmt: skip

@@ -122,3 +122,48 @@ def test_batches_give_the_same_features_as_one_query():
 def test_bad_batches_are_rejected(batches):
     with pytest.raises(ConfigError, match="batches must be an int >= 1"):
         customer_features(read_ledger(SAMPLE), "2025-06-30", batches=batches)
+
+
+def test_cash_from_a_customer_not_yet_invoiced_is_unallocated_cash():
+    # K1 paid 50 and 20 before any invoice (a deposit) and 7 after as_of; K2, created after
+    # as_of, paid 30 before it; K3 is invoiced and pays 120 against its 100 invoice.
+    customers = pd.DataFrame(
+        {"customer_id": ["K1", "K2", "K3"], "created": ["2024-01-01", "2025-03-01", "2024-01-01"]}
+    )
+    invoices = pd.DataFrame(
+        {
+            "invoice_id": ["N1", "N2"],
+            "customer_id": ["K3", "K1"],
+            "invoice_date": ["2024-02-01", "2024-09-01"],
+            "due_date": ["2024-03-01", "2024-10-01"],
+            "amount": [100.0, 500.0],
+        }
+    )
+    payments = pd.DataFrame(
+        {
+            "payment_id": ["V1", "V2", "V3", "V4", "V5"],
+            "customer_id": ["K1", "K1", "K1", "K2", "K3"],
+            "invoice_id": [None, None, None, None, "N1"],
+            "payment_date": ["2024-03-01", "2024-05-20", "2024-07-01", "2024-04-01", "2024-02-10"],
+            "amount": [50.0, 20.0, 7.0, 30.0, 120.0],
+        }
+    )
+    got = customer_features(
+        Ledger.from_frames(invoices, customers, payments), "2024-06-30", firmographic=False
+    )
+    columns = ["n_invoices", "open_balance", "unallocated_cash", "days_since_last_payment"]
+    expected = pd.DataFrame(
+        {
+            "n_invoices": [0, 0, 1],
+            "open_balance": [0.0, 0.0, 0.0],
+            "unallocated_cash": [70.0, 30.0, 20.0],
+            "days_since_last_payment": [41.0, 90.0, 141.0],
+        },
+        index=pd.Index(["K1", "K2", "K3"], name="customer_id"),
+    )
+    pd.testing.assert_frame_equal(got[columns], expected)
+    # the deposit settles K1's invoice once it is issued; the later payment is then counted
+    later = customer_features(
+        Ledger.from_frames(invoices, customers, payments), "2024-09-30", firmographic=False
+    )
+    assert later.loc["K1", ["open_balance", "unallocated_cash"]].tolist() == [423.0, 0.0]

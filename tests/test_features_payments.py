@@ -116,6 +116,9 @@ FEATURES = pd.DataFrame(
          1.0, 136.0, 10.0, 0.0, 2000.0, 0.25, 0.0, 1),
         ("D", 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
          0.0, 0.0, 130.0, 200.0, np.nan, np.nan, np.nan, 1),
+        # E paid 100 on 2025-06-01 but is first invoiced after as_of: the cash is unallocated
+        ("E", 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, np.nan, np.nan,
+         np.nan, np.nan, 29.0, 100.0, 5000.0, 0.0, np.nan, 0),
     ],
     columns=FEATURE_COLUMNS,
 )  # fmt: skip
@@ -300,10 +303,10 @@ def test_custom_aging_edges(ledger):
     )
     expected = pd.DataFrame(
         {
-            "customer_id": ["A", "B", "C", "D"],
-            "aging_current": [600.0, 0.0, 0.0, 0.0],
-            "aging_1_45": [300.0, 0.0, 500.0, 0.0],
-            "aging_45_plus": [0.0, 400.0, 0.0, 0.0],
+            "customer_id": ["A", "B", "C", "D", "E"],
+            "aging_current": [600.0, 0.0, 0.0, 0.0, 0.0],
+            "aging_1_45": [300.0, 0.0, 500.0, 0.0, 0.0],
+            "aging_45_plus": [0.0, 400.0, 0.0, 0.0, 0.0],
         }
     )
     assert_frame_equal(got, expected)
@@ -315,7 +318,10 @@ def test_dso_window(ledger):
         "customer_id", "dso_days"
     )
     expected = pd.DataFrame(
-        {"customer_id": ["A", "B", "C", "D"], "dso_days": [900 / 600 * 60, np.nan, 60.0, np.nan]}
+        {
+            "customer_id": ["A", "B", "C", "D", "E"],
+            "dso_days": [900 / 600 * 60, np.nan, 60.0, np.nan, np.nan],
+        }
     )
     assert_frame_equal(_run(expr, "customer_id"), expected)
 

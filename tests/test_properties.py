@@ -8,6 +8,7 @@ import datetime as dt
 import ibis
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,7 +30,8 @@ def _day(offset: int) -> str:
 
 @st.composite
 def ledgers(draw):
-    """A small valid ledger (invoices, credit notes, partial and unallocated payments) and a date."""
+    """A small valid ledger and a date: invoices, credit notes, partial payments, overpayments,
+    and unallocated cash from any customer on any day (before its first invoice, or with none)."""
     ids = [f"C{i}" for i in range(draw(st.integers(1, 3)))]
     invoices, payments = [], []
     for k in range(draw(st.integers(1, 6))):
@@ -38,17 +40,13 @@ def ledgers(draw):
         terms = draw(st.sampled_from([0, 30, 60]))
         invoices.append((f"I{k}", customer, _day(day), _day(day + terms), cents / 100))
         if cents > 0 and draw(st.booleans()):
-            paid = draw(st.integers(1, cents))
+            paid = draw(st.integers(1, cents * 3 // 2))  # up to half again: an overpayment
             late = draw(st.integers(0, 120))
             payments.append((f"P{k}", customer, f"I{k}", _day(day + late), paid / 100))
-    first = {}
-    for _, customer, day, _, _ in invoices:
-        first[customer] = min(first.get(customer, day), day)
-    for k in range(draw(st.integers(0, 2))):  # unallocated cash, from customers already invoiced
-        customer = draw(st.sampled_from(sorted(first)))
-        day = dt.date.fromisoformat(first[customer]) + dt.timedelta(draw(st.integers(0, 60)))
+    for k in range(draw(st.integers(0, 3))):  # unallocated cash
+        customer, day = draw(st.sampled_from(ids)), draw(st.integers(-30, 400))
         cents = draw(st.integers(1, 20_000))
-        payments.append((f"U{k}", customer, None, day.isoformat(), cents / 100))
+        payments.append((f"U{k}", customer, None, _day(day), cents / 100))
     customers = pd.DataFrame(
         {"customer_id": ids, "created": [_day(draw(st.integers(-30, 200))) for _ in ids]}
     )
@@ -58,7 +56,7 @@ def ledgers(draw):
     pay = pd.DataFrame(
         payments, columns=["payment_id", "customer_id", "invoice_id", "payment_date", "amount"]
     )
-    return inv, customers, pay, _day(draw(st.integers(0, 420)))
+    return inv, customers, pay, _day(draw(st.integers(-10, 420)))
 
 
 def _features(inv, customers, pay, as_of) -> pd.DataFrame:
@@ -76,11 +74,45 @@ def test_balances_reconcile(example):
     aging = frame.filter(like="aging_").astype("float64").sum(axis=1)
     np.testing.assert_allclose(balances["open_balance"], aging, atol=1e-6)
     known = pay[pay["payment_date"] <= as_of]
+    assert set(known["customer_id"]) <= set(frame.index)  # whoever paid by as_of has a row
     paid = known.groupby("customer_id")["amount"].sum().reindex(frame.index, fill_value=0.0)
     np.testing.assert_allclose(
         balances["net_amount"].fillna(0.0) - paid.astype("float64"),
         balances["open_balance"] - balances["unallocated_cash"],
         atol=1e-6,
+    )
+
+
+@settings(max_examples=15, **PROFILE)
+@given(ledgers())
+def test_cash_received_is_allocated_or_unallocated(example):
+    """Over all customers: cash received by as_of + credit notes = cash and credits applied to
+    invoices + unallocated cash, and the features' unallocated cash is the ledger's."""
+    inv, customers, pay, as_of = example
+    frame = _features(inv, customers, pay, as_of)
+    ledger = segkit.Ledger.from_frames(inv, customers, pay, con=CON)
+    day = dt.date.fromisoformat(as_of)
+    settled = segkit.features.invoice_settlement(ledger.invoices, ledger.payments, as_of=day)
+    settled = settled.to_pandas()
+    inv_known = inv[inv["invoice_date"] <= as_of]
+    received = pay.loc[pay["payment_date"] <= as_of, "amount"].sum()
+    notes = -inv_known.loc[inv_known["amount"] < 0, "amount"].sum()
+    applied = settled["paid_allocated"].sum() + settled["paid_unallocated"].sum()
+    unallocated = frame["unallocated_cash"].astype("float64").sum()
+    assert unallocated >= -1e-6
+    assert received + notes == pytest.approx(applied + unallocated, abs=1e-6)
+    totals = segkit.features.ar_reconciliation(
+        ledger.invoices, ledger.payments, as_of=day, by_customer=True
+    ).to_pandas()
+    by_ledger = totals.set_index("customer_id")["unallocated_cash"]
+    by_features = frame["unallocated_cash"].astype("float64")
+    by_features = by_features[by_features.abs() > 1e-9]
+    pd.testing.assert_series_equal(
+        by_features.sort_index(),
+        by_ledger[by_ledger.abs() > 1e-9].sort_index().rename_axis("customer_id"),
+        check_exact=False,
+        atol=1e-6,
+        check_names=False,
     )
 
 

@@ -63,11 +63,11 @@ def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 HAND = {
     "customers": pd.DataFrame(
         {
-            "customer_id": ["H1", "H2", "H3", "H4"],
-            "name": ["甲公司", "乙公司", "丙公司", "丁公司"],
-            "province": ["广东", "江苏省", None, "北京"],
-            "credit_limit": [1000.0, None, 50.0, 0.0],
-            "created": ["2023-01-01", "2023-01-01", "2024-06-01", "2025-01-15"],
+            "customer_id": ["H1", "H2", "H3", "H4", "H5"],
+            "name": ["甲公司", "乙公司", "丙公司", "丁公司", "戊公司"],
+            "province": ["广东", "江苏省", None, "北京", "上海"],
+            "credit_limit": [1000.0, None, 50.0, 0.0, None],
+            "created": ["2023-01-01", "2023-01-01", "2024-06-01", "2025-01-15", "2024-03-01"],
         }
     ),
     "invoices": pd.DataFrame(
@@ -98,11 +98,19 @@ HAND = {
     ),
     "payments": pd.DataFrame(
         {
-            "payment_id": ["Q1", "Q2", "Q3", "Q4", "Q5"],
-            "customer_id": ["H1", "H2", "H3", "H3", "H1"],
-            "invoice_id": ["J1", None, "J7", "J7", "J2"],
-            "payment_date": ["2024-02-01", "2023-08-01", "2024-08-10", "2024-09-01", "2024-12-20"],
-            "amount": [100.0, 90.0, 30.0, 45.0, 120.0],
+            "payment_id": ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7"],
+            "customer_id": ["H1", "H2", "H3", "H3", "H1", "H5", "H5"],
+            "invoice_id": ["J1", None, "J7", "J7", "J2", None, None],
+            "payment_date": [
+                "2024-02-01",
+                "2023-08-01",
+                "2024-08-10",
+                "2024-09-01",
+                "2024-12-20",
+                "2024-10-01",
+                "2025-01-10",
+            ],
+            "amount": [100.0, 90.0, 30.0, 45.0, 120.0, 70.0, 5.0],
         }
     ),
 }
@@ -114,19 +122,20 @@ HAND = {
 # H2: J4 80 settled by unallocated Q2 90 on 2023-08-01 (31 days late), 10 left over.
 # H3: J7 60 paid 30 + 45 -> settled 2024-09-01 (32 days late), the 15 excess goes to J6 40 -> 25
 #     open, due 2024-07-15 -> 169 days past due; limit 50.
+# H5: never invoiced; paid 70 on 2024-10-01 (unallocated cash) and 5 after the as-of date.
 HAND_EXPECTED = pd.DataFrame(
     {
-        "open_balance": [130.0, 0.0, 25.0],
-        "aging_1_30": [130.0, 0.0, 0.0],
-        "aging_90_plus": [0.0, 0.0, 25.0],
-        "unallocated_cash": [0.0, 10.0, 0.0],
-        "avg_days_late": [0.0, 31.0, 32.0],
-        "max_days_past_due": [26.0, 31.0, 169.0],
-        "days_since_last_payment": [11.0, 518.0, 121.0],
-        "disputed_share": [1.0, np.nan, 0.0],
-        "credit_utilisation": [0.13, np.nan, 0.5],
+        "open_balance": [130.0, 0.0, 25.0, 0.0],
+        "aging_1_30": [130.0, 0.0, 0.0, 0.0],
+        "aging_90_plus": [0.0, 0.0, 25.0, 0.0],
+        "unallocated_cash": [0.0, 10.0, 0.0, 70.0],
+        "avg_days_late": [0.0, 31.0, 32.0, np.nan],
+        "max_days_past_due": [26.0, 31.0, 169.0, np.nan],
+        "days_since_last_payment": [11.0, 518.0, 121.0, 91.0],
+        "disputed_share": [1.0, np.nan, 0.0, np.nan],
+        "credit_utilisation": [0.13, np.nan, 0.5, np.nan],
     },
-    index=pd.Index(["H1", "H2", "H3"], name="customer_id"),
+    index=pd.Index(["H1", "H2", "H3", "H5"], name="customer_id"),
 )
 
 

@@ -58,6 +58,19 @@ BAD = [
     ("tables:\n  payments:\n    lines: true\n  invoices: {}\n", "'lines' applies to invoices only"),
     (INVOICES + "    defaults: {currency: [CNY]}\n", "defaults: expected text or a number"),
     (ALIAS_BOMB, "more than 100 aliases"),
+    (INVOICES + "    debit_credit: {column: SHKZG, debit: S}\n",
+     "debit_credit: expected column:, debit: and credit:"),
+    (INVOICES + "    debit_credit: {column: SHKZG, debit: S, credit: s}\n",
+     r"debit_credit: \['s'\] cannot mean both debit and credit"),
+    (INVOICES + "    debit_credit: {column: SHKZG, debit: S, credit: ''}\n",
+     "debit_credit: credit: expected one or more indicator values"),
+    (INVOICES + "    debit_credit: {column: SHKZG, debit: yes, credit: H}\n",
+     "debit_credit: YAML reads yes/no/on/off/true/false as true"),
+    (INVOICES + "    columns: {invoice_id: SHKZG}\n"
+     "    debit_credit: {column: SHKZG, debit: S, credit: H}\n",
+     "debit_credit: column 'SHKZG' is also mapped to 'invoice_id'"),
+    ("tables:\n  customers:\n    debit_credit: {column: X, debit: S, credit: H}\n"
+     "  invoices: {}\n", "'debit_credit' applies to invoices and payments only"),
 ]  # fmt: skip
 
 
@@ -69,6 +82,8 @@ BAD = [
         "table-string", "date-format-number", "terms-thirty", "terms-negative", "terms-bool",
         "sheet-list", "unknown-encoding", "nested-true-values", "source-twice", "yaml-no",
         "lines-and-amount", "lines-half", "lines-on-payments", "default-list", "alias-bomb",
+        "dc-no-credit", "dc-same-value", "dc-empty", "dc-yaml-bool", "dc-column-twice",
+        "dc-on-customers",
     ],
 )  # fmt: skip
 def test_a_bad_mapping_is_refused_naming_the_key(tmp_path, text, message):
@@ -217,3 +232,88 @@ def test_parquet_ids_stored_as_floats_are_whole_numbers(tmp_path):
     ledger = read_ledger(tmp_path)
     ids = ledger.invoices.order_by("invoice_id").execute()["customer_id"].tolist()
     assert ids == ["17850", "13047"]
+
+
+SAP = [
+    ["Beleg", "Konto", "Datum", "Faellig", "DMBTR", "SHKZG"],
+    ["1", "C1", "2024-01-05", "2024-02-04", "100.00", "S"],
+    ["2", "C1", "2024-01-20", "2024-02-19", "30.00", " h "],
+    ["3", "C2", "2024-03-01", "2024-03-31", "80.00", "S"],
+]
+RECEIPTS = [
+    ["Nr", "Konto", "Beleg", "Datum", "DMBTR", "SHKZG"],
+    ["P1", "C1", "1", "2024-02-01", "70.00", "H"],
+]
+SAP_MAPPING = (
+    "tables:\n  invoices:\n    file: items.csv\n"
+    "    columns: {invoice_id: Beleg, customer_id: Konto, invoice_date: Datum,\n"
+    "              due_date: Faellig, amount: DMBTR}\n"
+    "    debit_credit: {column: SHKZG, debit: S, credit: H}\n"
+    "  payments:\n    file: receipts.csv\n"
+    "    columns: {payment_id: Nr, customer_id: Konto, invoice_id: Beleg, payment_date: Datum,\n"
+    "              amount: DMBTR}\n"
+    "    debit_credit: {column: SHKZG, debit: S, credit: H}\n"
+)
+
+
+def _sap(folder, items=SAP, receipts=RECEIPTS, suffix="csv"):
+    (folder / "receipts.csv").write_text(csv_text(receipts), encoding="utf-8")
+    text = SAP_MAPPING
+    if suffix == "parquet":
+        frame = pd.DataFrame(items[1:], columns=items[0])
+        frame.to_parquet(folder / "items.parquet")
+        text = text.replace("items.csv", "items.parquet")
+    else:
+        (folder / "items.csv").write_text(csv_text(items), encoding="utf-8")
+    return _mapping(folder, text)
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_debit_credit_signs_the_amounts(tmp_path, suffix):
+    ledger = read_ledger(_sap(tmp_path, suffix=suffix))
+    amounts = ledger.invoices.order_by("invoice_id").amount.execute().tolist()
+    assert amounts == [100.0, -30.0, 80.0]  # H: a credit note; case and spaces ignored
+    assert ledger.payments.amount.execute().tolist() == [70.0]  # H on a payment: cash received
+    assert not any("SHKZG" in n for n in ledger.notes)  # the indicator is used, not left over
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+@pytest.mark.parametrize(
+    ("value", "shown"), [("X", "X"), ("", ""), ("Soll", "Soll")], ids=["letter", "empty", "word"]
+)
+def test_a_bad_debit_credit_indicator_names_file_column_row_and_value(
+    tmp_path, suffix, value, shown
+):
+    items = [list(r) for r in SAP]
+    items[2][5] = value  # the second record: row 3 of the CSV (header row 1), row 2 of Parquet
+    if suffix == "parquet" and value == "":
+        items[2][5] = None
+    row = 3 if suffix == "csv" else 2
+    with pytest.raises(SchemaError, match=r"column 'SHKZG': debit/credit indicator: S \(debit\) "
+                       rf"or H \(credit\): rows {row}") as caught:  # fmt: skip
+        read_ledger(_sap(tmp_path, items=items, suffix=suffix))
+    got = failure(caught.value, f"items.{suffix}", "SHKZG", row)
+    assert (got["table"], got["value"]) == ("invoices", shown)
+    assert len(caught.value.failures) == 1  # the amount is not reported again
+
+
+def test_a_signed_amount_beside_an_indicator_is_refused(tmp_path):
+    items = [list(r) for r in SAP]
+    items[3][4] = "-80.00"
+    with pytest.raises(SchemaError, match="an unsigned amount") as caught:
+        read_ledger(_sap(tmp_path, items=items))
+    assert failure(caught.value, "items.csv", "amount", 4)["value"] == "-80.0"
+
+
+def test_a_debit_on_a_payment_is_a_reversal_and_refused(tmp_path):
+    receipts = [list(r) for r in RECEIPTS]
+    receipts[1][5] = "S"
+    with pytest.raises(SchemaError, match="amount greater than 0") as caught:
+        read_ledger(_sap(tmp_path, receipts=receipts))
+    assert failure(caught.value, "receipts.csv", "amount", 2)["value"] == "-70.0"
+
+
+def test_a_missing_indicator_column_is_named(tmp_path):
+    items = [r[:5] for r in SAP]
+    with pytest.raises(MappingError, match=r"mapped source column\(s\) \['SHKZG'\] not found"):
+        read_ledger(_sap(tmp_path, items=items))

@@ -49,7 +49,6 @@ from segkit.credit.steps import (
     score_customers,
     score_psi,
     split_out_of_time,
-    study_notes,
     validation_metrics,
     with_derived_features,
 )
@@ -157,7 +156,7 @@ def credit_study(
         scored=scored,
         grades=grade_table(oot["default"], oot["pd"], oot["grade"], scale),
         watch_list=_watch_list(current, before, scale=scale),
-        notes=study_notes(snapshots, counts, recalibrate, day, last, scale),
+        data_end=last,
     )
 
 

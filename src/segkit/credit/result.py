@@ -9,7 +9,7 @@ the validation metrics in words, and a one-paragraph headline in English or Chin
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -80,8 +80,14 @@ class CreditStudy:
         :func:`~segkit.credit.grade_table` of the out-of-time set (observed default rates).
     watch_list : pandas.DataFrame
         :func:`~segkit.credit.watch_list` of ``scored`` against ``previous_as_of``.
-    notes : list of str
-        Population counts, exclusions and modelling choices, in words.
+    data_end : datetime.date or None
+        Last date of the ledger's data; a later one than ``as_of`` is noted as ignored.
+
+    Notes
+    -----
+    The study's notes (population counts, exclusions, modelling choices) are sentences of the
+    text catalogue: :meth:`notes_text` gives them in English or Chinese, and :attr:`notes` is
+    ``notes_text("en")``, so both always say the same.
     """
 
     as_of: dt.date
@@ -98,7 +104,12 @@ class CreditStudy:
     scored: pd.DataFrame
     grades: pd.DataFrame
     watch_list: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
+    data_end: dt.date | None = None
+
+    @property
+    def notes(self) -> list[str]:
+        """The study's notes in English: ``notes_text("en")``."""
+        return self.notes_text("en")
 
     def points_table(self) -> pd.DataFrame:
         """Points per bin of the fitted scorecard: ``variable``, ``bin``, ``points``.
@@ -144,7 +155,19 @@ class CreditStudy:
         return "".join(parts).strip()
 
     def notes_text(self, lang: str = "en") -> list[str]:
-        """The study's notes (populations, exclusions, modelling choices) in ``lang``."""
+        """The study's notes (populations, exclusions, modelling choices) in ``lang``.
+
+        Parameters
+        ----------
+        lang : {"en", "zh"}, default "en"
+
+        Returns
+        -------
+        list of str
+            One sentence each: the development quarter-ends, who was left out of the model,
+            who was rated at ``as_of``, the recalibration (when used) and the ledger data after
+            ``as_of`` that was ignored (when there is any).
+        """
         check_lang(lang)
         shots = self.snapshots
         dates = {
@@ -162,7 +185,9 @@ class CreditStudy:
             "scored_default": m["n_in_default"],
             "not_scored": m.get("n_no_exposure", 0),
             "grade": self.scale.default_grade,
+            "data_end": self.data_end.isoformat() if self.data_end else "",
         }
         keys = ["note_snapshots", "note_excluded", "note_scored"]
         keys += ["note_recalibrated"] if self.calibrator is not None else []
+        keys += ["note_data_after"] if self.data_end and self.data_end > self.as_of else []
         return [text("credit_text", k, lang, **fields) for k in keys]

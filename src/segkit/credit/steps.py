@@ -3,8 +3,9 @@
 The model features (:data:`DEFAULT_MODEL_FEATURES`, with ``overdue_ratio`` added by
 :func:`with_derived_features`), the checks of the study's parameters, the out-of-time split of
 the development set, the recalibration and validation on the test set (metrics and PSI), the
-scoring of the customers owing money at a date (PD, grade, expected loss, limit proposal) and
-the notes on populations and modelling choices. :func:`~segkit.credit.credit_study` chains them.
+scoring of the customers owing money at a date (PD, grade, expected loss, limit proposal).
+:func:`~segkit.credit.credit_study` chains them; the study's notes are sentences of the text
+catalogue (:meth:`~segkit.credit.CreditStudy.notes_text`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ __all__ = [
     "score_customers",
     "score_psi",
     "split_out_of_time",
-    "study_notes",
     "validation_metrics",
     "with_derived_features",
 ]
@@ -174,26 +174,3 @@ def score_psi(train, model, current, features) -> pd.DataFrame:
     score = psi(model.points(train), current["points"])
     row = pd.DataFrame({"feature": ["score (points)"], "psi": [score], "status": psi_status(score)})
     return pd.concat([row, psi_table(train, current, list(features))], ignore_index=True)
-
-
-def study_notes(snapshots, counts, recalibrate, day, last, scale) -> list[str]:
-    train = snapshots[snapshots["set"] == "train"]["snapshot"].dt.date.astype(str).tolist()
-    test = snapshots[snapshots["set"] == "test"]["snapshot"].dt.date.astype(str).tolist()
-    notes = [
-        f"development snapshots: train {', '.join(train)}; out-of-time test {', '.join(test)}.",
-        f"excluded from development: {int(snapshots['no exposure'].sum())} customer-snapshots "
-        f"without exposure and {int(snapshots['in default at as_of'].sum())} already in default.",
-        f"scored at {day}: {counts['included'] + counts['in default at as_of']} customers with "
-        f"an open balance, {counts['in default at as_of']} of them in default (grade "
-        f"{scale.default_grade}, PD 100%); {counts['no exposure']} customers known at {day} "
-        "without exposure not scored.",
-    ]
-    if recalibrate:
-        notes.append(
-            f"PD recalibrated ({recalibrate}) on the out-of-time set so that it matches the most "
-            "recent default rate; AUC, KS, Brier and the calibration table use the scorecard PD "
-            "(pd_model), so they stay out of time; ranking is unchanged by the recalibration."
-        )
-    if last > day:
-        notes.append(f"ledger data after {day} (up to {last}) ignored: the study is point in time.")
-    return notes

@@ -98,7 +98,8 @@ def customer_features(
     -------
     pandas.DataFrame
         Index ``customer_id`` (sorted), one row per customer known at ``as_of``: customers whose
-        ``created`` date is on or before it (or unknown), and every customer invoiced by then.
+        ``created`` date is on or before it (or unknown), and every customer invoiced or paying by
+        then.
         Columns: the customer master data; activity (:func:`activity_features`); payment
         behaviour and aging (:func:`payment_features`); firmographics. Customers without invoices
         have zero counts, amounts and balances and missing recency and lateness. The notes of

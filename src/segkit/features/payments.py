@@ -96,8 +96,9 @@ def payment_features(
 ) -> ir.Table:
     """Payment behaviour and AR aging per customer as of a date.
 
-    Shape: invoices (+ payments, customers) -> one row per customer with an invoice or credit
-    note dated on or before ``as_of``.
+    Shape: invoices (+ payments, customers) -> one row per customer with an invoice, credit
+    note or payment dated on or before ``as_of`` (cash from a customer not yet invoiced is its
+    ``unallocated_cash``).
 
     Parameters
     ----------

@@ -52,7 +52,7 @@ def profile(invoices, payments, customers, dates, buckets, window: int) -> ir.Ta
     """Customers known at each date with activity and payment features (one expression).
 
     ``customers`` keeps its columns; a customer is known at ``as_of`` when ``created`` is
-    missing or on or before it, or when it has a line dated on or before it. Missing
+    missing or on or before it, or when it has a line or a payment dated on or before it. Missing
     counts, amounts and balances stay NULL here; the caller fills them.
     """
     features = line_features(invoices, payments, customers, dates, buckets, window)
@@ -92,11 +92,26 @@ def line_features(invoices, payments, customers, dates, buckets, window: int) ->
         behaviour = settled.group_by(CUSTOMER).aggregate(**_behaviour(settled, buckets, False))
         credit = credits.group_by(CUSTOMER).aggregate(credit_total=exact_sum(_.credit))
         last = receipts.group_by(CUSTOMER).aggregate(last_payment_date=_.payment_date.max())
-        for part in (behaviour, credit, last):
+        agg = _with_payers(agg, last)
+        for part in (behaviour, credit):
             agg = left_join_on(agg, part, CUSTOMER)
     agg = left_join_on(agg, active_months(typed_invoices(invoices), dates), CUSTOMER)
     agg = _with_credit_limit(agg, customers)
     return _derive(agg, buckets, window, available)
+
+
+def _with_payers(agg, last):
+    """``agg`` with the last payment date, plus the customers who paid but have no line yet.
+
+    A customer may pay before its first invoice (a deposit, or cash naming an invoice not yet
+    issued): its cash is unallocated and must reach ``unallocated_cash``, so the rows are the
+    customers with a line *or* a payment by ``as_of``. Such a customer gets ``n_lines = 0``
+    (known at ``as_of``) and NULL activity sums, which the caller fills.
+    """
+    nulls = {c: ibis.null(t) for c, t in agg.schema().items() if c not in CUSTOMER}
+    payers = last.anti_join(agg, CUSTOMER).select(*CUSTOMER, **nulls)
+    rows = ibis.union(agg, payers.mutate(n_lines=ibis.literal(0, agg.n_lines.type())))
+    return left_join_on(rows, last, CUSTOMER)
 
 
 def _behaviour(lines, buckets, fused: bool) -> dict:

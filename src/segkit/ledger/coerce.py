@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from segkit.exceptions import MappingError
 from segkit.ledger import values as V
+from segkit.ledger.debit_credit import sign
 from segkit.ledger.lines import sum_lines
 from segkit.ledger.mapping import TableSource
 from segkit.ledger.schema import DATE, FLOAT, STRING, TABLES
@@ -81,7 +82,11 @@ def coerce(
     for column in TABLES[source.table]:
         if column.name in frame.columns:
             out[column.name] = _column(raw, frame[column.name], column, source, row_of)
+    if source.debit_credit and "amount" in out.columns:
+        indicator = frame[source.debit_credit["column"]]
+        out["amount"] = sign(raw, indicator, out["amount"], source.debit_credit, row_of)
     used = set(out.columns) | set((source.lines or {}).values())
+    used |= {source.debit_credit["column"]} if source.debit_credit else set()
     extras = [c for c in frame.columns if c not in used]
     if extras:
         raw.notes.append(f"{origin}: columns kept but not used: {', '.join(map(str, extras[:10]))}")
@@ -119,6 +124,8 @@ def _named(frame: pd.DataFrame, names: list, raw: RawTable, header_row: int | No
 
 def _rename(frame: pd.DataFrame, source: TableSource, raw: RawTable) -> pd.DataFrame:
     wanted = list(source.columns.values()) + [c for c in (source.lines or {}).values() if c]
+    if source.debit_credit:
+        wanted.append(source.debit_credit["column"])
     missing = [src for src in wanted if src not in frame.columns]
     if missing:
         raise MappingError(

@@ -24,6 +24,7 @@ import pandas as pd
 
 from segkit.exceptions import MappingError, SchemaError
 from segkit.ledger.coerce import RawTable, coerce
+from segkit.ledger.debit_credit import sign_engine
 from segkit.ledger.excel import read_xlsx
 from segkit.ledger.mapping import TableSource
 from segkit.ledger.schema import BOOL, DATE, FLOAT, STRING, TABLES
@@ -240,7 +241,8 @@ def read_parquet_engine(source: TableSource, path: Path, con) -> tuple[object, l
         first = str(exc).strip().splitlines()[0][:200]
         raise one_failure(path.name, source.table, "a readable Parquet file", first) from None
     reverse = {src: canonical for canonical, src in source.columns.items()}
-    missing = [src for src in reverse if src not in table.columns]
+    wanted = [*reverse, *([source.debit_credit["column"]] if source.debit_credit else [])]
+    missing = [src for src in wanted if src not in table.columns]
     if missing:
         raise MappingError(
             f"{path.name}: mapped source column(s) {missing} not found; the file "
@@ -266,7 +268,11 @@ def read_parquet_engine(source: TableSource, path: Path, con) -> tuple[object, l
             casts[column.name] = table[column.name].cast(target)
         if column.dtype == FLOAT:
             rules.append(_parquet_bound_rule(source.table, column.name))
-    return table.mutate(**{f"_raw_{k}": table[k] for k in casts}).mutate(**casts), rules
+    table = table.mutate(**{f"_raw_{k}": table[k] for k in casts}).mutate(**casts)
+    if source.debit_credit and "amount" in table.columns:
+        table, signs = sign_engine(table, source.table, source.debit_credit)
+        rules += signs
+    return table, rules
 
 
 def _parquet_parse_rule(table: str, column: str, target: str):

@@ -26,6 +26,10 @@ when the mapped ``amount`` is the line amount, or ``lines: {quantity: 数量, un
 to take it as quantity x unit price; the lines are summed into invoices
 (:mod:`segkit.ledger.lines`).
 
+An export writing amounts unsigned beside a debit/credit indicator (SAP ``SHKZG``) says
+``debit_credit: {column: SHKZG, debit: S, credit: H}`` under ``invoices`` or ``payments``: the
+amount is signed from the indicator (:mod:`segkit.ledger.debit_credit`).
+
 Every value is checked for its type (a ``columns:`` that is a list, a ``date_format: 123`` or
 ``payment_terms_days: thirty`` is an error naming the key). The file is read with PyYAML's safe
 loader, at most :data:`MAX_BYTES` long and with at most :data:`MAX_ALIASES` aliases.
@@ -57,6 +61,7 @@ _SOURCE_KEYS = {
     "true_values",
     "false_values",
     "lines",
+    "debit_credit",
 }
 _TOP_KEYS = {
     "encoding",
@@ -90,6 +95,7 @@ class TableSource:
     true_values: tuple[str, ...] = DEFAULT_TRUE
     false_values: tuple[str, ...] = DEFAULT_FALSE
     lines: dict[str, str] | None = None
+    debit_credit: dict[str, Any] | None = None
 
     def __post_init__(self):
         canonical = {c.name for c in TABLES[self.table]}
@@ -120,11 +126,22 @@ class TableSource:
                 f"mapping for table '{self.table}': lines gives the amount as quantity x "
                 "unit_price; do not also map 'amount'"
             )
+        self._check_debit_credit()
         if self.decimal == self.thousands:
             raise MappingError(
                 f"mapping for table '{self.table}': decimal and thousands separators are both "
                 f"{self.decimal!r}"
             )
+
+    def _check_debit_credit(self) -> None:
+        spec = self.debit_credit
+        if spec is None:
+            return
+        where = f"mapping for table '{self.table}': debit_credit"
+        if spec["column"] in self.columns.values():
+            canonical = next(k for k, v in self.columns.items() if v == spec["column"])
+            raise MappingError(f"{where}: column {spec['column']!r} is also mapped to "
+                               f"'{canonical}'")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -193,6 +210,8 @@ def parse_mapping(spec: dict, base: Path, origin: str = "<mapping>") -> Mapping:
             merged["file"] = (base / merged["file"]).resolve()
         if "lines" in merged and table != "invoices":
             raise MappingError(f"{where}: 'lines' applies to invoices only")
+        if "debit_credit" in merged and table not in ("invoices", "payments"):
+            raise MappingError(f"{where}: 'debit_credit' applies to invoices and payments only")
         sources[table] = TableSource(table=table, **merged)
     return Mapping(sources=sources, path=Path(origin) if origin != "<mapping>" else None)
 
@@ -286,6 +305,23 @@ def _lines(value) -> dict[str, str]:
     return {k: _scalar_text(v) for k, v in value.items()}
 
 
+def _debit_credit(value) -> dict[str, Any]:
+    if not isinstance(value, dict) or set(value) != {"column", "debit", "credit"}:
+        raise TypeError("expected column:, debit: and credit: (e.g. {column: SHKZG, debit: S, "
+                        "credit: H})")  # fmt: skip
+    spec = {"column": _scalar_text(value["column"])}
+    for side in ("debit", "credit"):
+        items = value[side] if isinstance(value[side], list) else [value[side]]
+        texts = tuple(_scalar_text(v).strip() for v in items)
+        if not texts or not all(texts):
+            raise ValueError(f"{side}: expected one or more indicator values, not empty")
+        spec[side] = texts
+    both = {v.lower() for v in spec["debit"]} & {v.lower() for v in spec["credit"]}
+    if both:
+        raise ValueError(f"{sorted(both)} cannot mean both debit and credit")
+    return spec
+
+
 _CHECKS = {
     "file": _text,
     "sheet": _sheet,
@@ -298,6 +334,7 @@ _CHECKS = {
     "true_values": _flag_values,
     "false_values": _flag_values,
     "lines": _lines,
+    "debit_credit": _debit_credit,
 }
 
 
