@@ -317,3 +317,11 @@ def test_a_missing_indicator_column_is_named(tmp_path):
     items = [r[:5] for r in SAP]
     with pytest.raises(MappingError, match=r"mapped source column\(s\) \['SHKZG'\] not found"):
         read_ledger(_sap(tmp_path, items=items))
+
+
+def test_invoice_lines_in_parquet_are_refused_clearly(tmp_path):
+    frame = pd.DataFrame(LINES[1:], columns=LINES[0])
+    frame.to_parquet(tmp_path / "lines.parquet")
+    text = LINES_MAPPING.replace("file: lines.csv", "file: lines.parquet")
+    with pytest.raises(MappingError, match=r"lines.parquet: 'lines:' sums invoice lines from CSV"):
+        read_ledger(_mapping(tmp_path, text))

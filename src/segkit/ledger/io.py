@@ -233,8 +233,19 @@ def read_parquet_engine(source: TableSource, path: Path, con) -> tuple[object, l
     Returns
     -------
     (ibis.Table, list of rules)
-    """
 
+    Raises
+    ------
+    MappingError
+        When the mapping sums invoice lines (``lines:``), which is done for CSV and Excel
+        files only.
+    """
+    if source.lines is not None:
+        raise MappingError(
+            f"{path.name}: 'lines:' sums invoice lines from CSV or Excel files; a Parquet "
+            f"{source.table} file must hold one row per invoice (sum the lines first, or "
+            "export the lines as CSV)"
+        )
     try:
         table = con.read_parquet(path)
     except Exception as exc:  # the engine's own error types, one per backend
