@@ -42,6 +42,11 @@ def test_customer_classes_from_the_scored_portfolio():
     classes = customer_classes(scored)
     assert list(classes["abc_tier"]) == ["A", "B", "C", "none"]
     assert list(classes["risk_tier"]) == ["low", "medium", "high", "high"]
+    # over the whole customer base, C1 alone is no longer 80% of revenue: tiers follow the base
+    base = pd.Series([900.0, 80.0, 20.0, 0.0, 5000.0], index=[*scored.index, "C9"])
+    with_base = customer_classes(scored, revenue=base)
+    assert list(with_base["abc_tier"]) == ["B", "C", "C", "none"]
+    assert list(with_base["risk_tier"]) == ["low", "medium", "high", "high"]
 
 
 @pytest.fixture(scope="module")

@@ -28,9 +28,11 @@ from segkit.credit import (
 )
 from segkit.credit.worklist import worklist
 from segkit.exceptions import ConfigError
+from segkit.features import customer_features
 from segkit.standards.industry import industry_sections
 from segkit.studies.credit_risk import figures, tables
 from segkit.studies.credit_risk.behaviour import DPD_BANDS, behaviour_snapshot, past_due_trend
+from segkit.studies.credit_risk.collections import customer_classes
 from segkit.studies.credit_risk.readiness import Readiness, readiness
 from segkit.studies.display import show
 from segkit.text import text
@@ -75,6 +77,11 @@ class CreditReport:
     trend: pd.DataFrame | None = None
     past_due: pd.DataFrame | None = None
     params: dict = field(default_factory=dict)
+    revenue: pd.Series | None = None
+
+    def classes(self) -> pd.DataFrame:
+        """Value and risk tier of the rated customers, as the segmentation study classes them."""
+        return customer_classes(self.scored, revenue=self.revenue)
 
     # -- helpers ---------------------------------------------------------------------------
     def t(self, key: str, kind: str = "credit_text", **fields) -> str:
@@ -345,6 +352,7 @@ def prepare(
         report.scored = report.study.scored
     else:
         report.scored = behaviour_snapshot(ledger, day, dpd)
+    report.revenue = customer_features(ledger, day)["revenue_12m"]
     if ready.settlement:
         report.trend = dso_trend(ledger, end=day)
         report.past_due = past_due_trend(ledger, day, dpd=dpd)

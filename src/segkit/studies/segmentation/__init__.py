@@ -23,9 +23,11 @@ from __future__ import annotations
 
 from segkit.studies.segmentation.display import (
     REGION_SCHEMES,
+    classify,
     for_display,
     join_classes,
     region_labels,
+    risk_basis,
     show,
 )
 from segkit.studies.segmentation.figures import (
@@ -74,7 +76,7 @@ from segkit.studies.segmentation.text import format_amount, heading, memo
 
 __all__ = [
     "SECTIONS", "REGION_SCHEMES", "feeds", "show_section", "region_labels",
-    "heading", "memo", "format_amount", "join_classes", "for_display", "headline_numbers",
+    "heading", "memo", "format_amount", "classify", "risk_basis", "join_classes", "for_display", "headline_numbers",
     "headline_table", "headline_text", "segment_profile", "lead_text", "matrix_text",
     "labelled_matrix", "rfm_splits_table", "abc_table", "cluster_text", "stability_text",
     "risky_customers", "actions_table", "export_classification", "show", "plot_distributions",
