@@ -265,7 +265,7 @@ def test_headline_text_english(customers):
         "12 months. Revenue over those 12 months was **CNY 1.1k**, **up 10.0%** on the previous "
         "12 months, and the top 20% of customers with revenue brought **63.6%** of it. Open "
         "receivables stand at **CNY 230**, of which **47.8%** is past due; **2** valuable "
-        "customers (ABC tier A or B) carry a high payment risk (listed in section 8)."
+        "customers (ABC tier A or B) carry a high risk (listed in section 8)."
     )
 
 
@@ -275,7 +275,7 @@ def test_headline_text_chinese_with_falling_revenue(customers):
     assert text == (
         "截至2025-12-31，共有客户<strong>6</strong>家，其中近12个月有开票的活跃客户<strong>4</strong>家（66.7%）。"
         "近12个月收入<strong>1,100元</strong>，较前12个月<strong>下降20.0%</strong>；收入前20%的客户贡献了<strong>63.6%</strong>的收入。"
-        "应收账款余额<strong>230元</strong>，其中逾期占<strong>47.8%</strong>；<strong>2</strong>家高价值客户（ABC分级A或B）付款风险高，"
+        "应收账款余额<strong>230元</strong>，其中逾期占<strong>47.8%</strong>；<strong>2</strong>家高价值客户（ABC分级A或B）风险高，"
         "名单见第8节。"
     )
 
@@ -609,3 +609,32 @@ def test_plot_aging_buckets_and_groups(customers, past_due_only, legend):
     groups = [t.get_text() for t in ax.get_yticklabels()]
     assert groups == ["No purchases", "Lost", "About to Sleep", "Loyal", "Champions"]
     assert_frame_equal(customers, before)
+
+
+def test_segment_guide_names_only_the_segments_present():
+    frame = pd.DataFrame(
+        {"rfm_segment": ["champions", "lost", "new_customers", "no_purchase", "lost"]}
+    )
+    frame.attrs = {"params": {"new_days": 60}}
+    guide = " ".join(study.segment_guide(frame, "en").data.split())
+    assert "fall in 3 segments" in guide  # no_purchase is not a segment
+    assert "*Champions*" in guide and "*Lost*" in guide and "within the last 60 days" in guide
+    for absent in ("Can't Lose Them", "Loyal", "At Risk", "Promising"):
+        assert absent not in guide
+    zh = study.segment_guide(frame.iloc[:2], "zh").data
+    assert "本月客户分布在2个细分中" in zh and "新客户" not in zh
+
+
+def test_new_customers_in_the_eight_class_model_are_counted():
+    frame = pd.DataFrame(
+        {
+            "freq_class": ["new", "new", "new", "regular"],
+            "rfm_class_cn": ["general_development", "important_development", "general_value",
+                             "general_development"],
+        }
+    )  # fmt: skip
+    frame.attrs = {"params": {"new_days": 90}}
+    got = study.new_customers_cn8(frame, "en").data
+    assert "the 3 customers whose first invoice is within the last 90 days" in got
+    assert "2 of them fall in the development classes" in got and "1 in other classes" in got
+    assert study.new_customers_cn8(frame.iloc[3:], "zh").data == ""

@@ -256,6 +256,7 @@ def classify_features(
     out = features.copy()
     params: dict = {}
     out["freq_class"] = frequency_class(out, **cfg["frequency"])
+    params["new_days"] = cfg["frequency"].get("new_days", NEW_DAYS)
     out["amount_class"] = amount_class(out, **cfg["amount"])
     out, params["rfm"] = _rfm(out, cfg["rfm"], cfg["frequency"].get("new_days", NEW_DAYS))
     abc = ABCTiers(value=cfg["abc"]["value"], cuts=tuple(cfg["abc"]["cuts"])).fit(out)
