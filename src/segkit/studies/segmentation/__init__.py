@@ -78,7 +78,8 @@ from segkit.studies.segmentation.text import format_amount, heading, memo
 
 __all__ = [
     "SECTIONS", "REGION_SCHEMES", "feeds", "show_section", "region_labels",
-    "heading", "memo", "segment_guide", "new_customers_cn8", "format_amount", "classify", "risk_basis", "join_classes", "for_display", "headline_numbers",
+    "heading", "memo", "segment_guide", "new_customers_cn8", "format_amount", "classify",
+    "risk_basis", "join_classes", "for_display", "headline_numbers",
     "headline_table", "headline_text", "segment_profile", "lead_text", "matrix_text",
     "labelled_matrix", "rfm_splits_table", "abc_table", "cluster_text", "stability_text",
     "risky_customers", "actions_table", "export_classification", "show", "plot_distributions",
