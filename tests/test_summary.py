@@ -106,9 +106,14 @@ def test_actions_follow_the_three_rules_ranked_by_amount():
     assert actions["rule"].tolist() == ["over_limit", "new_default", "grade_down"]
     assert actions["amount"].tolist() == [500.0, 500.0, 100.0]
     assert actions.loc["C1", "action"] == (
-        "Exposure 500.00 above the proposed limit of 300.00: hold new orders and agree a "
+        "Exposure CNY 500 above the proposed limit of CNY 300: hold new orders and agree a "
         "repayment plan"
     )
+    big = NOW.assign(open_balance=NOW["open_balance"] * 10_000, limit_proposed=3_000_000.0)
+    prose = top_actions(big, MONTH, lang="en").loc["C1", "action"]
+    assert prose.startswith("Exposure CNY 5.0m above the proposed limit of CNY 3.0m")
+    zh = top_actions(big, MONTH, lang="zh").loc["C1", "action"]
+    assert zh.startswith("风险敞口超出建议额度300.0万元共500.0万元") and ".00" not in zh
     assert actions.loc["C3", "action"].startswith("A-tier customer downgraded from A to BBB")
 
 
@@ -116,7 +121,7 @@ def test_new_default_is_an_action_when_it_is_the_largest_stake():
     now = NOW.assign(limit_proposed=np.nan)
     actions = top_actions(now, MONTH, lang="zh", n=2)
     assert list(actions.index) == ["C2", "C3"]
-    assert actions.loc["C2", "action"] == "新增违约：逾期90天以上500.00，启动催收"
+    assert actions.loc["C2", "action"] == "新增违约：逾期90天以上500元，启动催收"
     assert actions.loc["C3", "rule"] == "grade_down"
 
 

@@ -32,6 +32,7 @@ from segkit.features import customer_features
 from segkit.standards.industry import industry_sections
 from segkit.studies.credit_risk import figures, tables
 from segkit.studies.credit_risk.behaviour import DPD_BANDS, behaviour_snapshot, past_due_trend
+from segkit.studies.credit_risk.bins import bin_words
 from segkit.studies.credit_risk.collections import customer_classes
 from segkit.studies.credit_risk.readiness import Readiness, readiness
 from segkit.studies.display import show
@@ -225,8 +226,9 @@ class CreditReport:
         points = self.study.points_table()
         sizes = points["variable"] == "size_cn"
         points.loc[sizes, "bin"] = points.loc[sizes, "bin"].map(self._size_bin)
+        points["bin"] = [bin_words(b, f, self.lang, self.currency)
+                         for b, f in zip(points["bin"], points["variable"], strict=True)]  # fmt: skip
         points["variable"] = points["variable"].map(lambda f: self._label("credit_feature", f))
-        points["bin"] = points["bin"].replace("Missing", self.t("missing_bin"))
         return [self.heading("scorecard"), self.md("scorecard"), self.show(iv),
                 self.show(points)]  # fmt: skip
 
