@@ -470,6 +470,14 @@ def test_risky_customers_largest_first_with_labels(customers):
     assert_frame_equal(customers, before)
 
 
+def test_risky_customers_show_the_credit_grade_when_there_is_one(customers):
+    graded = customers.assign(grade=["AA", "CCC", "B", None, None, None])
+    table = study.risky_customers(graded, lang="en")
+    assert list(table.columns[:4]) == ["name", "abc_tier", "grade", "rfm_segment"]
+    assert table["grade"].tolist() == ["CCC", "B"]
+    assert "grade" not in study.risky_customers(customers.assign(grade=None)).columns
+
+
 @pytest.mark.parametrize("top_n", [0, 2.5, True], ids=["zero", "float", "bool"])
 def test_risky_customers_rejects_bad_top_n(customers, top_n):
     with pytest.raises(ConfigError, match=f"top_n must be an int >= 1; got {top_n!r}"):
