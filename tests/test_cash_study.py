@@ -62,6 +62,9 @@ def test_the_section_in_both_languages(view):
     assert view.validation.end.isoformat() == "2025-10-31"  # outcomes as known at as_of
     assert view.headline("en").startswith(f"At 2025-10-31, {len(view.predictions):,} invoices")
     assert view.headline("zh").startswith("截至2025-10-31")
+    open_amount = view.predictions["open_amount"].sum()
+    assert f"worth CNY {open_amount / 1e6:,.1f}m are open" in view.headline("en")
+    assert f"金额{open_amount / 1e4:,.1f}万元" in view.headline("zh")
     summary = view.action_summary("zh").to_html()
     assert "下一步行动" in summary and ("到期前友情提醒" in summary or "电话催收" in summary)
     assert "Expected receipts (CNY)" in view.forecast_table("en").to_html()

@@ -42,6 +42,7 @@ from segkit.classes.value_risk import risk_tier
 from segkit.exceptions import ConfigError, SchemaError
 from segkit.features import settlement_available
 from segkit.studies.display import show
+from segkit.text.amounts import format_amount
 from segkit.text.catalogue import catalogue, text
 
 __all__ = ["NEEDS", "CollectionsView", "collections_view", "customer_classes"]
@@ -80,6 +81,9 @@ class CollectionsView:
         """Why the section is empty, in ``lang`` (empty string when it is not)."""
         return "" if self.note is None else text("cash_text", self.note[0], lang, **self.note[1])
 
+    def _amount(self, value: float, lang: str) -> str:
+        return format_amount(value, lang, self.currency)
+
     def headline(self, lang: str = "en") -> str:
         """One paragraph: open invoices, the amount expected late, AUC and forecast errors."""
         if not self.available:
@@ -88,8 +92,8 @@ class CollectionsView:
         errors = self.validation.forecast_errors
         return text(
             "cash_text", "headline", lang, as_of=self.as_of.isoformat(), n_open=len(pred),
-            open=pred["open_amount"].sum(), currency=self.currency,
-            late=(pred["open_amount"] * pred["p_late"]).sum(),
+            open=self._amount(pred["open_amount"].sum(), lang),
+            late=self._amount((pred["open_amount"] * pred["p_late"]).sum(), lang),
             auc=metrics.loc["gradient_boosting", "auc"], auc_baseline=metrics.loc["logistic", "auc"],
             err_model=errors.loc["model", "total_error"], err_naive=errors.loc["naive", "total_error"],
         )  # fmt: skip
