@@ -258,11 +258,11 @@ def actions_table(frame: pd.DataFrame, model: str = "rfm_segment", lang: str = "
 def export_classification(classes: pd.DataFrame, out_dir: str | Path) -> Path | None:
     """Write ``classification.csv`` into ``out_dir``; nothing when ``out_dir`` is empty.
 
-    ``classes`` is the table of :func:`segkit.classify_features` as is: one row per customer,
-    stable class codes such as ``champions`` (codes load back into an ERP; labels are for
-    reports), ``cluster_name`` and the ``reason`` text in the study's language. Amounts and
-    days are rounded to 2 decimals. UTF-8 with a byte-order mark
-    (:func:`segkit.reports.export.write_table`).
+    ``classes`` is the study's classification (the columns of :func:`segkit.classify`, credit
+    grade included) as is: one row per customer, stable class codes such as ``champions``
+    (codes load back into an ERP; labels are for reports), ``cluster_name`` and the ``reason``
+    text in the study's language. Amounts and days are rounded to 2 decimals. UTF-8 with a
+    byte-order mark (:func:`segkit.reports.export.write_table`).
 
     Returns
     -------
