@@ -106,3 +106,5 @@ def test_amount_axis_in_chinese_units():
         "0",
     ]
     assert plots.amount_axis("en")(2.5e7) == "25m"  # whole multiples lose the decimal
+    ticks = [zh(v) for v in (1.0e8, 1.25e8, 1.5e8, 1.75e8)]  # never two ticks alike
+    assert ticks == ["1亿", "1.25亿", "1.5亿", "1.75亿"]

@@ -46,10 +46,13 @@ def format_amount(value: float, lang: str = "en", currency: str = "CNY") -> str:
 def axis_amount(value: float, lang: str = "en") -> str:
     """An amount on a chart axis in the units of ``lang`` (``"2.5m"``, ``"200万"``); 0, never -0.
 
-    Whole multiples of the unit lose their decimal (``"2m"``, not ``"2.0m"``).
+    At most two decimals, and only those a tick needs: ``"2m"``, ``"2.5m"``, ``"1.25亿"`` (one
+    decimal would write 1.25亿 and 1.3亿 alike, or a tick of 1.75亿 as 1.8亿).
     """
     check_lang(lang)
     if abs(value) < 0.5:
         return "0"
     unit, size, _ = _unit(value, lang)
-    return f"{value / size:,.{0 if size == 1 or (value / size).is_integer() else 1}f}{unit}"
+    if size == 1:
+        return f"{value:,.0f}"
+    return f"{value / size:,.2f}".rstrip("0").rstrip(".") + unit
