@@ -29,6 +29,8 @@ def test_a_short_history_is_a_note_not_an_error():
     view = collections_view(Ledger.from_frames(invoices), "2024-06-30")
     assert view.note[0] == "too_short"
     assert view.message("en").startswith("This section needs a longer history before 2024-06-30")
+    assert "at least 15 months" in view.message("en") and "至少15个月" in view.message("zh")
+    assert "as_of" not in view.message("zh")  # the model's own message stays off the page
 
 
 def test_customer_classes_from_the_scored_portfolio():

@@ -185,3 +185,25 @@ def test_dates_the_ledger_cannot_classify_give_dashes_with_their_reason():
     assert summary.figures["month"].isna().all() and summary.figures["quarter"].isna().all()
     assert summary.missing["revenue_12m"] == ("no_history", "2025-01-31")
     assert summary.missing["expected_loss"] == ("no_credit", "credit: false")
+
+
+def test_index_notes_say_why_a_figure_is_missing_in_the_reader_s_language(tmp_path):
+    from segkit.reports.index import render_index
+    from segkit.reports.pack import Pack
+    from segkit.reports.run import ReportResult
+    from segkit.reports.summary import Summary
+
+    dates = {"as_of": D(2025, 12, 31), "month": D(2025, 11, 30), "quarter": D(2025, 9, 30)}
+    figures = pd.DataFrame(1.0, index=pd.Index(FIGURES, name="figure"), columns=list(dates))
+    missing = {
+        "past_due_90": ("no_settlement", "no aging_90_plus"),
+        "expected_loss": ("no_credit", "credit columns left out: no snapshot date"),
+    }
+    notes = ["credit columns left out: no snapshot date"]
+    pack = Pack(Summary(dates, {}, figures, missing, notes), None)
+    base = {"data": "d", "as_of": "2025-12-31", "lang": "zh", "mapping": ""}
+    page = render_index(ReportResult(tmp_path, [], tmp_path / "index.html"), base, [], pack)
+    assert "逾期、周转天数和违约需要回款记录或结清日期，该账簿没有" in page
+    assert "预期损失需要信用评分卡，该账簿无法建立评分卡" in page
+    for machine in ("aging_90_plus", "left out", "snapshot date"):
+        assert machine not in page, machine

@@ -257,7 +257,11 @@ def collections_view(ledger, as_of, classes=None, *, split_months: int = 12, wee
         validation = time_split_evaluation(ledger, split, end=day, weeks=weeks)
     except (ConfigError, SchemaError) as err:
         return dataclasses.replace(
-            view, note=("too_short", {"as_of": str(day), "detail": str(err)})
+            view,
+            note=(
+                "too_short",
+                {"as_of": str(day), "months": NEEDS["min_months"], "detail": str(err)},
+            ),  # detail: for code, not the page
         )
     model = LatePaymentModel(**validation.model.get_params())
     rows = validation.rows
