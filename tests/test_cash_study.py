@@ -29,6 +29,8 @@ def test_a_short_history_is_a_note_not_an_error():
     view = collections_view(Ledger.from_frames(invoices), "2024-06-30")
     assert view.note[0] == "too_short"
     assert view.message("en").startswith("This section needs a longer history before 2024-06-30")
+    assert "at least 15 months" in view.message("en") and "至少15个月" in view.message("zh")
+    assert "as_of" not in view.message("zh")  # the model's own message stays off the page
 
 
 def test_customer_classes_from_the_scored_portfolio():
@@ -42,6 +44,11 @@ def test_customer_classes_from_the_scored_portfolio():
     classes = customer_classes(scored)
     assert list(classes["abc_tier"]) == ["A", "B", "C", "none"]
     assert list(classes["risk_tier"]) == ["low", "medium", "high", "high"]
+    # over the whole customer base, C1 alone is no longer 80% of revenue: tiers follow the base
+    base = pd.Series([900.0, 80.0, 20.0, 0.0, 5000.0], index=[*scored.index, "C9"])
+    with_base = customer_classes(scored, revenue=base)
+    assert list(with_base["abc_tier"]) == ["B", "C", "C", "none"]
+    assert list(with_base["risk_tier"]) == ["low", "medium", "high", "high"]
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +64,9 @@ def test_the_section_in_both_languages(view):
     assert view.validation.end.isoformat() == "2025-10-31"  # outcomes as known at as_of
     assert view.headline("en").startswith(f"At 2025-10-31, {len(view.predictions):,} invoices")
     assert view.headline("zh").startswith("截至2025-10-31")
+    open_amount = view.predictions["open_amount"].sum()
+    assert f"worth CNY {open_amount / 1e6:,.1f}m are open" in view.headline("en")
+    assert f"金额{open_amount / 1e4:,.1f}万元" in view.headline("zh")
     summary = view.action_summary("zh").to_html()
     assert "下一步行动" in summary and ("到期前友情提醒" in summary or "电话催收" in summary)
     assert "Expected receipts (CNY)" in view.forecast_table("en").to_html()

@@ -215,3 +215,29 @@ def test_reasons_read_as_sentences_in_both_languages():
         "0 invoices in 12 months; revenue 0; ABC C; no payment history",
     ]
     assert reasons(frame, "zh")["C2"] == "近12个月开票0张; 收入0; ABC分级 C; 无回款记录"
+
+
+def test_new_customers_are_new_in_every_map_with_one_window(sample_classes):
+    new = sample_classes["freq_class"] == "new"
+    assert new.sum() > 20  # the sample has customers who first bought in the last 90 days
+    assert (sample_classes["rfm_segment"] == "new_customers").equals(new)
+    features = pd.DataFrame(
+        {
+            "recency_days": [5.0, 10.0, 30.0, 60.0, 400.0],
+            "invoices_12m": [20, 1, 3, 2, 0],
+            "tenure_days": [900.0, 10.0, 50.0, 75.0, 800.0],
+            "revenue_12m": [900.0, 20.0, 300.0, 50.0, 0.0],
+        },
+        index=pd.Index(list("abcde"), name="customer_id"),
+    )
+    config = resolve_config({**NO_CLUSTERS, "frequency": {"new_days": 60}})
+    got = classify_features(features, config)
+    assert got["freq_class"].tolist() == ["frequent", "new", "new", "occasional", "dormant"]
+    assert got["rfm_segment"].eq("new_customers").tolist() == [False, True, True, False, False]
+    assert got.attrs["params"]["risk_basis"] == "payment"  # no grade: payment behaviour
+
+
+def test_risk_tier_is_the_credit_grade_and_the_basis_is_recorded(sample_classes):
+    assert sample_classes.attrs["params"]["risk_basis"] == "grade"
+    worst = sample_classes["grade"].isin(["CCC", "CC", "D"])
+    assert worst.sum() > 50 and sample_classes.loc[worst, "risk_tier"].eq("high").all()

@@ -103,8 +103,9 @@ def test_readiness_says_why_no_scorecard(kwargs, reason):
     english, chinese = ready.text("en"), ready.text("zh")
     assert "No scorecard was fitted" in english and "未建立评分卡" in chinese
     if reason == "short_history":
-        assert f"{ready.months_held:.1f} months" in english and "at least 30 months" in english
-        assert "至少需要 30 个月" in chinese
+        held = int(ready.months_held)  # whole months, rounded down
+        assert f"holds {held} months" in english and "at least 30 months" in english
+        assert f"仅有 {held} 个月" in chinese and "至少需要 30 个月" in chinese
 
 
 def test_dpd_band_by_hand():

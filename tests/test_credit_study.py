@@ -241,6 +241,12 @@ def test_study_headline_and_tables_for_the_report(study):
     assert "DSO is 70 days." in text
     assert "DSO" not in study.headline()
     assert "应收账款周转天数 70 天" in study.headline(70.0, lang="zh")
+    open_ar = study.scored["open_balance"].sum()
+    assert f"owe CNY {open_ar / 1e6:,.1f}m:" in text
+    zh = study.headline(70.0, lang="zh")
+    wan = f"{open_ar / 1e8:,.2f}亿元" if open_ar >= 1e8 else f"{open_ar / 1e4:,.1f}万元"
+    assert f"应收余额 {wan}：" in zh
+    assert "百万" not in zh
     table = study.metrics_table()
     assert list(table.columns) == ["measure", "value"]
     assert table["value"].iloc[0] == f"{study.metrics['auc']:.3f}"

@@ -94,3 +94,17 @@ def test_matrix_and_aging_and_groups_draw():
     assert len(fig.axes[0].patches) == 4
     fig = plots.plot_by_group(frame, "v", "g")
     assert fig.axes[0].get_xlabel() == "v"
+
+
+def test_amount_axis_in_chinese_units():
+    zh = plots.amount_axis("zh")
+    assert [zh(v) for v in (2.5e7, 3.0e4, 1.5e8, 800.0, -0.2)] == [
+        "2,500万",
+        "3万",
+        "1.5亿",
+        "800",
+        "0",
+    ]
+    assert plots.amount_axis("en")(2.5e7) == "25m"  # whole multiples lose the decimal
+    ticks = [zh(v) for v in (1.0e8, 1.25e8, 1.5e8, 1.75e8)]  # never two ticks alike
+    assert ticks == ["1亿", "1.25亿", "1.5亿", "1.75亿"]

@@ -1,4 +1,4 @@
-"""Tests of RFM scores, the ten-segment map, the eight-class model and the label tables."""
+"""Tests of RFM scores, the segment map, the eight-class model and the label tables."""
 
 import itertools
 import warnings
@@ -158,9 +158,10 @@ def test_rfm_scorer_rejects_missing_column():
         RFMScorer(monetary="revenue").fit(_features([1, 2], [1, 2], [1.0, 2.0]))
 
 
-# The documented map, R rows against FM = round half up of (F + M) / 2, typed by hand.
+# The documented map, R rows against FM = round half up of (F + M) / 2, typed by hand; New
+# Customers come from the first invoice date, never from the scores.
 DOCUMENTED_MAP = {
-    5: ["New Customers", "Potential Loyalist", "Loyal", "Champions", "Champions"],
+    5: ["Promising", "Potential Loyalist", "Loyal", "Champions", "Champions"],
     4: ["Promising", "Potential Loyalist", "Loyal", "Champions", "Champions"],
     3: ["About to Sleep", "Need Attention", "Loyal", "Loyal", "Loyal"],
     2: ["About to Sleep", "Need Attention", "Need Attention", "At Risk", "At Risk"],
@@ -187,7 +188,8 @@ def test_segment_grid_lists_each_cell_once_with_one_segment():
     grid = segment_grid()
     assert len(grid) == 125
     assert not grid.duplicated(["r_score", "f_score", "m_score"]).any()
-    assert set(grid["rfm_segment"]) == {rule["name"] for rule in DEFAULT_SEGMENT_MAP}
+    names = {rule["name"] for rule in DEFAULT_SEGMENT_MAP}
+    assert set(grid["rfm_segment"]) == names - {"new_customers"}  # new: by date, not by score
     cell = grid.loc[(grid.r_score == 1) & (grid.f_score == 4) & (grid.m_score == 5)].iloc[0]
     assert cell.to_dict() == {
         "r_score": 1, "f_score": 4, "m_score": 5, "fm_score": 5, "rfm_segment": "cant_lose_them",
@@ -380,3 +382,24 @@ def test_rfm_scores_are_deterministic():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert_frame_equal(rfm_scores(features), rfm_scores(features.copy()))
+
+
+def test_new_customers_are_the_first_invoice_window_whatever_their_scores():
+    scores = _scores([(5, 1, 1), (5, 5, 5), (3, 2, 2), (5, 1, 1), (0, 0, 0)])
+    scores["tenure_days"] = [400.0, 30.0, 90.0, 91.0, np.nan]
+    got = rfm_segment(scores, new_days=90)
+    assert got.tolist() == [
+        "Promising",
+        "New Customers",
+        "New Customers",
+        "Promising",
+        "No purchases",
+    ]
+    assert rfm_segment(scores).tolist()[:3] == ["Promising", "Champions", "Need Attention"]
+    with pytest.raises(ConfigError, match=r"column 'tenure_days' \(parameter tenure_col\)"):
+        rfm_segment(scores.drop(columns="tenure_days"), new_days=90)
+
+
+def test_segment_map_rejects_a_new_rule_that_is_not_true():
+    with pytest.raises(ConfigError, match=r"rule 'fresh' key 'new' .* or 'new' with True; got 1"):
+        rfm_segment(_scores([(5, 5, 5)]), segment_map=[{"name": "fresh", "new": 1}])

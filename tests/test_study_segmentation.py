@@ -265,7 +265,7 @@ def test_headline_text_english(customers):
         "12 months. Revenue over those 12 months was **CNY 1.1k**, **up 10.0%** on the previous "
         "12 months, and the top 20% of customers with revenue brought **63.6%** of it. Open "
         "receivables stand at **CNY 230**, of which **47.8%** is past due; **2** valuable "
-        "customers (ABC tier A or B) carry a high payment risk (listed in section 8)."
+        "customers (ABC tier A or B) carry a high risk (listed in section 8)."
     )
 
 
@@ -275,7 +275,7 @@ def test_headline_text_chinese_with_falling_revenue(customers):
     assert text == (
         "截至2025-12-31，共有客户<strong>6</strong>家，其中近12个月有开票的活跃客户<strong>4</strong>家（66.7%）。"
         "近12个月收入<strong>1,100元</strong>，较前12个月<strong>下降20.0%</strong>；收入前20%的客户贡献了<strong>63.6%</strong>的收入。"
-        "应收账款余额<strong>230元</strong>，其中逾期占<strong>47.8%</strong>；<strong>2</strong>家高价值客户（ABC分级A或B）付款风险高，"
+        "应收账款余额<strong>230元</strong>，其中逾期占<strong>47.8%</strong>；<strong>2</strong>家高价值客户（ABC分级A或B）风险高，"
         "名单见第8节。"
     )
 
@@ -470,6 +470,14 @@ def test_risky_customers_largest_first_with_labels(customers):
     assert_frame_equal(customers, before)
 
 
+def test_risky_customers_show_the_credit_grade_when_there_is_one(customers):
+    graded = customers.assign(grade=["AA", "CCC", "B", None, None, None])
+    table = study.risky_customers(graded, lang="en")
+    assert list(table.columns[:4]) == ["name", "abc_tier", "grade", "rfm_segment"]
+    assert table["grade"].tolist() == ["CCC", "B"]
+    assert "grade" not in study.risky_customers(customers.assign(grade=None)).columns
+
+
 @pytest.mark.parametrize("top_n", [0, 2.5, True], ids=["zero", "float", "bool"])
 def test_risky_customers_rejects_bad_top_n(customers, top_n):
     with pytest.raises(ConfigError, match=f"top_n must be an int >= 1; got {top_n!r}"):
@@ -609,3 +617,33 @@ def test_plot_aging_buckets_and_groups(customers, past_due_only, legend):
     groups = [t.get_text() for t in ax.get_yticklabels()]
     assert groups == ["No purchases", "Lost", "About to Sleep", "Loyal", "Champions"]
     assert_frame_equal(customers, before)
+
+
+def test_segment_guide_names_only_the_segments_present():
+    frame = pd.DataFrame(
+        {"rfm_segment": ["champions", "lost", "new_customers", "no_purchase", "lost"]}
+    )
+    frame.attrs = {"params": {"new_days": 60}}
+    guide = " ".join(study.segment_guide(frame, "en").data.split())
+    assert "fall in 3 segments" in guide  # no_purchase is not a segment
+    assert "*Champions*" in guide and "*Lost*" in guide and "within the last 60 days" in guide
+    for absent in ("Can't Lose Them", "Loyal", "At Risk", "Promising"):
+        assert absent not in guide
+    zh = study.segment_guide(frame.iloc[:2], "zh").data
+    assert "本月客户分布在2个细分中" in zh and "新客户" not in zh
+
+
+def test_new_customers_in_the_eight_class_model_are_counted():
+    frame = pd.DataFrame(
+        {
+            "freq_class": ["new", "new", "new", "regular"],
+            "rfm_class_cn": ["general_development", "important_development", "general_value",
+                             "general_development"],
+        }
+    )  # fmt: skip
+    frame.attrs = {"params": {"new_days": 90}}
+    got = study.new_customers_cn8(frame, "en").data
+    got = " ".join(got.split())
+    assert "(first invoice within the last 90 days: 3 this month)" in got
+    assert "2 of the 3 are there now, 1 elsewhere" in got
+    assert study.new_customers_cn8(frame.iloc[3:], "zh").data == ""

@@ -106,9 +106,14 @@ def test_actions_follow_the_three_rules_ranked_by_amount():
     assert actions["rule"].tolist() == ["over_limit", "new_default", "grade_down"]
     assert actions["amount"].tolist() == [500.0, 500.0, 100.0]
     assert actions.loc["C1", "action"] == (
-        "Exposure 500.00 above the proposed limit of 300.00: hold new orders and agree a "
+        "Exposure CNY 500 above the proposed limit of CNY 300: hold new orders and agree a "
         "repayment plan"
     )
+    big = NOW.assign(open_balance=NOW["open_balance"] * 10_000, limit_proposed=3_000_000.0)
+    prose = top_actions(big, MONTH, lang="en").loc["C1", "action"]
+    assert prose.startswith("Exposure CNY 5.0m above the proposed limit of CNY 3.0m")
+    zh = top_actions(big, MONTH, lang="zh").loc["C1", "action"]
+    assert zh.startswith("风险敞口超出建议额度300.0万元共500.0万元") and ".00" not in zh
     assert actions.loc["C3", "action"].startswith("A-tier customer downgraded from A to BBB")
 
 
@@ -116,7 +121,7 @@ def test_new_default_is_an_action_when_it_is_the_largest_stake():
     now = NOW.assign(limit_proposed=np.nan)
     actions = top_actions(now, MONTH, lang="zh", n=2)
     assert list(actions.index) == ["C2", "C3"]
-    assert actions.loc["C2", "action"] == "新增违约：逾期90天以上500.00，启动催收"
+    assert actions.loc["C2", "action"] == "新增违约：逾期90天以上500元，启动催收"
     assert actions.loc["C3", "rule"] == "grade_down"
 
 
@@ -180,3 +185,25 @@ def test_dates_the_ledger_cannot_classify_give_dashes_with_their_reason():
     assert summary.figures["month"].isna().all() and summary.figures["quarter"].isna().all()
     assert summary.missing["revenue_12m"] == ("no_history", "2025-01-31")
     assert summary.missing["expected_loss"] == ("no_credit", "credit: false")
+
+
+def test_index_notes_say_why_a_figure_is_missing_in_the_reader_s_language(tmp_path):
+    from segkit.reports.index import render_index
+    from segkit.reports.pack import Pack
+    from segkit.reports.run import ReportResult
+    from segkit.reports.summary import Summary
+
+    dates = {"as_of": D(2025, 12, 31), "month": D(2025, 11, 30), "quarter": D(2025, 9, 30)}
+    figures = pd.DataFrame(1.0, index=pd.Index(FIGURES, name="figure"), columns=list(dates))
+    missing = {
+        "past_due_90": ("no_settlement", "no aging_90_plus"),
+        "expected_loss": ("no_credit", "credit columns left out: no snapshot date"),
+    }
+    notes = ["credit columns left out: no snapshot date"]
+    pack = Pack(Summary(dates, {}, figures, missing, notes), None)
+    base = {"data": "d", "as_of": "2025-12-31", "lang": "zh", "mapping": ""}
+    page = render_index(ReportResult(tmp_path, [], tmp_path / "index.html"), base, [], pack)
+    assert "逾期、周转天数和违约需要回款记录或结清日期，该账簿没有" in page
+    assert "预期损失需要信用评分卡，该账簿无法建立评分卡" in page
+    for machine in ("aging_90_plus", "left out", "snapshot date"):
+        assert machine not in page, machine

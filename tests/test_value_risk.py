@@ -8,6 +8,7 @@ from pandas.testing import assert_frame_equal, assert_series_equal
 from segkit.classes.value_risk import (
     RISK_ORDER,
     payment_risk_tier,
+    risk_tier,
     valuable_but_risky,
     value_risk_matrix,
 )
@@ -147,3 +148,23 @@ def test_every_risk_tier_has_both_labels():
     for code in RISK_ORDER:
         assert label(code, "en", "risk_tier") and label(code, "zh", "risk_tier")
     assert label("high", "zh") == "高风险"
+
+
+def test_risk_tier_takes_the_grade_where_there_is_one_else_payment():
+    frame = pd.DataFrame(
+        {
+            "grade": ["AAA", "CCC", None, None, "BB"],
+            "aging_90_plus": [500.0, 0.0, 10.0, NAN, 0.0],
+            "avg_days_late": [40.0, 0.0, 0.0, NAN, 0.0],
+        },
+        index=list("abcde"),
+    )
+    # a: graded AAA outranks its bad payment; b: CCC is high whatever it pays; c: no grade,
+    # 90+ balance; d: no grade and no payment data (the medium-rule aging columns are absent)
+    expected = pd.Series(["low", "high", "high", "unknown", "medium"], index=frame.index)
+    assert_series_equal(risk_tier(frame), expected.rename("risk_tier"), check_dtype=False)
+    no_scorecard = risk_tier(frame.drop(columns="grade"))
+    assert no_scorecard.tolist() == ["high", "low", "high", "unknown", "low"]
+    assert risk_tier(frame.assign(grade=None)).tolist() == no_scorecard.tolist()
+    with pytest.raises(ConfigError, match=r"grades in column 'grade' missing from grade_map"):
+        risk_tier(frame, grade_map={"AAA": "low"})

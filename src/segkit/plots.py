@@ -16,9 +16,12 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from segkit.text.amounts import axis_amount
+
 __all__ = [
     "use_style",
     "amount_formatter",
+    "amount_axis",
     "plot_distributions",
     "plot_class_shares",
     "plot_matrix",
@@ -50,16 +53,12 @@ def use_style() -> None:
     mpl.rcParams["figure.dpi"] = 100
 
 
-def _amount(x, _pos=None) -> str:
-    if abs(x) < 0.5:  # no "-0" on an axis
-        return "0"
-    for unit, size in (("bn", 1e9), ("m", 1e6), ("k", 1e3)):
-        if abs(x) >= size:
-            return f"{x / size:,.1f}{unit}"
-    return f"{x:,.0f}"
+def amount_axis(lang: str = "en") -> FuncFormatter:
+    """A tick formatter for amounts in the units of ``lang`` (``"2.5m"``, ``"2,500万"``)."""
+    return FuncFormatter(lambda x, _pos=None: axis_amount(x, lang))
 
 
-amount_formatter = FuncFormatter(_amount)
+amount_formatter = amount_axis("en")
 
 
 def _axes(ax, ncols: int = 1, width: float = 6.0, height: float = 4.0):

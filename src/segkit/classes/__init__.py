@@ -15,10 +15,12 @@ Column names are parameters of every function.
 
 from segkit.classes.clusters import CustomerClusters
 from segkit.classes.frequency import (
+    NEW_DAYS,
     amount_class,
     class_matrix,
     frequency_amount_matrix,
     frequency_class,
+    new_customers,
     pivot_cells,
 )
 from segkit.classes.pipeline import classify, classify_features, with_labels
@@ -32,12 +34,18 @@ from segkit.classes.rfm_segments import (
 )
 from segkit.classes.rules import RuleSet, load_rules
 from segkit.classes.tiers import ABCTiers, pareto_table, top_share
-from segkit.classes.value_risk import payment_risk_tier, valuable_but_risky, value_risk_matrix
+from segkit.classes.value_risk import (
+    payment_risk_tier,
+    risk_tier,
+    valuable_but_risky,
+    value_risk_matrix,
+)
 
 __all__ = [
     "ABCTiers",
     "CustomerClusters",
     "DEFAULT_SEGMENT_MAP",
+    "NEW_DAYS",
     "RFMScorer",
     "RuleSet",
     "amount_class",
@@ -47,12 +55,14 @@ __all__ = [
     "frequency_amount_matrix",
     "frequency_class",
     "load_rules",
+    "new_customers",
     "pareto_table",
     "payment_risk_tier",
     "pivot_cells",
     "rfm_class_cn",
     "rfm_scores",
     "rfm_segment",
+    "risk_tier",
     "segment_grid",
     "top_share",
     "valuable_but_risky",

@@ -19,6 +19,8 @@ __all__ = [
     "AMOUNT_ORDER",
     "DEFAULT_FREQUENCY_THRESHOLDS",
     "DEFAULT_AMOUNT_THRESHOLDS",
+    "NEW_DAYS",
+    "new_customers",
     "frequency_class",
     "amount_class",
     "class_matrix",
@@ -34,6 +36,9 @@ DEFAULT_FREQUENCY_THRESHOLDS = {"frequent": 12, "regular": 4}
 #: Lower bounds on net revenue of the last 12 months, CNY yuan.
 DEFAULT_AMOUNT_THRESHOLDS = {"large": 1_000_000.0, "medium": 100_000.0}
 DEFAULT_QUANTILES = (0.5, 0.8)
+#: Days since the first invoice within which a customer is new: the one window of every class
+#: that has a "new" class (frequency class ``new``, RFM segment ``new_customers``).
+NEW_DAYS = 90
 METHODS = ("thresholds", "quantiles")
 
 
@@ -74,6 +79,36 @@ def _check_days(name: str, value) -> None:
         raise ConfigError(f"{name} must be None or a number of days >= 0; got {value!r}.")
 
 
+def new_customers(
+    features: pd.DataFrame, new_days: float | None = NEW_DAYS, tenure_col: str = "tenure_days"
+) -> pd.Series:
+    """True for customers whose first invoice is at most ``new_days`` days before the as-of date.
+
+    The one rule behind every "new" class: :func:`frequency_class` (``new``) and
+    :func:`segkit.classes.rfm_segment` (``new_customers``) both call it with the same window.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        One row per customer.
+    new_days : float or None, default :data:`NEW_DAYS`
+        The window in days; None makes nobody new.
+    tenure_col : str, default "tenure_days"
+        Days from the first invoice to the as-of date (NaN without an invoice: not new).
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, named ``new``, indexed like ``features``.
+    """
+    _check_days("new_days", new_days)
+    if new_days is None:
+        return pd.Series(False, index=features.index, name="new")
+    require_columns(features, {"tenure_col": tenure_col}, "new_customers")
+    tenure = numeric(features, tenure_col, "new_customers")
+    return (tenure <= new_days).rename("new")
+
+
 def _band_edges(values, method, thresholds, quantiles, default, upper, lower):
     """Return the (lower, upper) edges of the middle band."""
     if method == "thresholds":
@@ -90,7 +125,7 @@ def frequency_class(
     method: str = "thresholds",
     thresholds: dict | None = None,
     quantiles: tuple[float, float] = DEFAULT_QUANTILES,
-    new_days: float | None = 90,
+    new_days: float | None = NEW_DAYS,
     dormant_days: float | None = None,
     invoices_col: str = "invoices_12m",
     recency_col: str = "recency_days",
@@ -101,7 +136,7 @@ def frequency_class(
     Rules, first match wins:
 
     1. ``new``: first invoice at most ``new_days`` days before the as-of date
-       (``tenure_days <= new_days``); skipped when ``new_days`` is None.
+       (``tenure_days <= new_days``, :func:`new_customers`); skipped when ``new_days`` is None.
     2. ``dormant``: some invoice in the past (``recency_days`` known) but none in the last
        12 months (``invoices_12m`` 0 or NaN), or ``recency_days > dormant_days`` when given.
     3. ``none``: no invoice at all.
@@ -133,17 +168,12 @@ def frequency_class(
         Named ``freq_class``, one of :data:`FREQ_ORDER`, indexed like ``features``.
     """
     _check_method(method, thresholds)
-    _check_days("new_days", new_days)
     _check_days("dormant_days", dormant_days)
+    new = new_customers(features, new_days, tenure_col)
     columns = {"invoices_col": invoices_col, "recency_col": recency_col}
-    if new_days is not None:
-        columns["tenure_col"] = tenure_col
     require_columns(features, columns, "frequency_class")
     count = numeric(features, invoices_col, "frequency_class").fillna(0.0)
     recency = numeric(features, recency_col, "frequency_class")
-    new = pd.Series(False, index=features.index)
-    if new_days is not None:
-        new = numeric(features, tenure_col, "frequency_class") <= new_days
     active = count > 0
     dormant = recency.notna() & ~active
     if dormant_days is not None:

@@ -2,8 +2,9 @@
 
 :func:`classify` builds the features as of a date, adds the credit scorecard and the growth
 potential (:mod:`segkit.growth`: forecast value, headroom against peers, class and reason), and
-applies, in order: frequency and amount classes, RFM scores with the international ten-segment
-map and the Chinese eight-class model, ABC value tiers, the payment-risk tier and value x risk,
+applies, in order: frequency and amount classes, RFM scores with the international segment map
+(its New Customers are the frequency class's new customers: one window, ``frequency.new_days``)
+and the Chinese eight-class model, ABC value tiers, the payment-risk tier and value x risk,
 clusters, and optional user rules. Class
 columns hold stable codes (``"frequent"``, ``"champions"``, ``"important_value"``); use
 :func:`with_labels` for English or Chinese labels. The parameters actually used (quantile edges,
@@ -16,18 +17,17 @@ import copy
 import inspect
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 
 from segkit.checks import check_lang
 from segkit.classes.clusters import CustomerClusters
-from segkit.classes.frequency import amount_class, frequency_class
+from segkit.classes.frequency import NEW_DAYS, amount_class, frequency_class
 from segkit.classes.reasons import reasons
 from segkit.classes.rfm_segments import RFMScorer, rfm_class_cn, rfm_segment
 from segkit.classes.rules.apply import load_rules
 from segkit.classes.tiers import ABCTiers
-from segkit.classes.value_risk import DEFAULT_RISK_RULES, payment_risk_tier
+from segkit.classes.value_risk import DEFAULT_GRADE_MAP, risk_tier
 from segkit.exceptions import ConfigError, SegkitError
 from segkit.features import customer_features
 from segkit.growth import GROWTH_LABELS, GROWTH_OUTPUT, growth_potential, with_growth
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 DEFAULT_CONFIG: dict = {
-    "frequency": {"method": "thresholds", "thresholds": None, "new_days": 90},
+    "frequency": {"method": "thresholds", "thresholds": None, "new_days": NEW_DAYS},
     "amount": {"method": "quantiles", "thresholds": None, "quantiles": [0.5, 0.8]},
     "rfm": {
         "recency": "recency_days",
@@ -69,17 +69,7 @@ DEFAULT_CONFIG: dict = {
         "horizon_months": 12,
         "dpd": 90,
         "lgd": 0.45,
-        "grade_map": {
-            "AAA": "low",
-            "AA": "low",
-            "A": "low",
-            "BBB": "low",
-            "BB": "medium",
-            "B": "medium",
-            "CCC": "high",
-            "CC": "high",
-            "D": "high",
-        },
+        "grade_map": dict(DEFAULT_GRADE_MAP),
     },
 }
 
@@ -266,12 +256,13 @@ def classify_features(
     out = features.copy()
     params: dict = {}
     out["freq_class"] = frequency_class(out, **cfg["frequency"])
+    params["new_days"] = cfg["frequency"].get("new_days", NEW_DAYS)
     out["amount_class"] = amount_class(out, **cfg["amount"])
-    out, params["rfm"] = _rfm(out, cfg["rfm"])
+    out, params["rfm"] = _rfm(out, cfg["rfm"], cfg["frequency"].get("new_days", NEW_DAYS))
     abc = ABCTiers(value=cfg["abc"]["value"], cuts=tuple(cfg["abc"]["cuts"])).fit(out)
     out["abc_tier"] = abc.transform(out)["abc_tier"]
     params["abc_cutoffs"] = abc.cutoffs_.to_dict()
-    out["risk_tier"] = _risk(out, cfg["risk"]["rules"], cfg["credit"].get("grade_map"))
+    out["risk_tier"] = risk_tier(out, cfg["risk"]["rules"], cfg["credit"].get("grade_map"))
     out["value_risk"] = out["abc_tier"].astype(str) + "/" + out["risk_tier"].astype(str)
     if cfg["clusters"].get("enabled", True):
         out, params["clusters"] = _clusters(out, cfg["clusters"], lang)
@@ -281,36 +272,22 @@ def classify_features(
     columns = [c for c in OUTPUT_COLUMNS if c in out.columns]
     result = out[columns]
     result.attrs = {**features.attrs, "params": params}
-    if "grade" in out.columns:
-        result.attrs["params"]["risk_tier"] = "credit grade where scored, else payment behaviour"
+    graded = "grade" in out.columns and out["grade"].notna().any()
+    result.attrs["params"]["risk_basis"] = "grade" if graded else "payment"
     return result
 
 
-def _rfm(out: pd.DataFrame, cfg: dict) -> tuple[pd.DataFrame, dict]:
+def _rfm(out: pd.DataFrame, cfg: dict, new_days) -> tuple[pd.DataFrame, dict]:
     cols = {"recency": cfg["recency"], "frequency": cfg["frequency"], "monetary": cfg["monetary"]}
     scorer = RFMScorer(**cols, thresholds=cfg["thresholds"]).fit(out)
     scored = scorer.transform(out)
     out = scored
-    out["rfm_segment"] = _codes(rfm_segment(scored, lang="en"), "rfm_segment")
+    segments = rfm_segment(scored, lang="en", new_days=new_days)  # the frequency class's window
+    out["rfm_segment"] = _codes(segments, "rfm_segment")
     cn, splits = rfm_class_cn(out, split=cfg["cn_split"], lang="en", **cols)
     out["rfm_class_cn"] = _codes(cn, "rfm_class_cn")
     edges = {k: [float(x) for x in v] for k, v in scorer.edges_.items()}
     return out, {"edges": edges, "cn_splits": splits}
-
-
-def _risk(out: pd.DataFrame, rules: dict | None, grade_map: dict | None) -> pd.Series:
-    """Risk tier: from the credit grade where a customer has one, else from payment behaviour.
-
-    Columns a feature table lacks count as unknown, never as low risk.
-    """
-    needed = {c for tier in (rules or DEFAULT_RISK_RULES).values() for c in tier}
-    missing = {c: np.nan for c in needed if c not in out.columns}
-    frame = out.assign(**missing) if missing else out
-    graded = "grade" in frame.columns and frame["grade"].notna().any() and grade_map
-    if not graded:
-        return payment_risk_tier(frame, rules=rules)
-    frame = frame.assign(grade=frame["grade"].astype(object))
-    return payment_risk_tier(frame, rules=rules, grade_col="grade", grade_map=grade_map)
 
 
 def _clusters(out: pd.DataFrame, cfg: dict, lang: str) -> tuple[pd.DataFrame, dict]:

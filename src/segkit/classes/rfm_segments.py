@@ -1,9 +1,11 @@
-"""The ten-segment RFM map: segment names from whole R, F and M scores.
+"""The RFM segment map: segment names from whole R, F and M scores and the first invoice date.
 
-Shape: *r_score, f_score, m_score* (from :mod:`segkit.classes.rfm_scorer`) -> *rfm_segment*.
-This module holds the segment map as data (:data:`DEFAULT_SEGMENT_MAP`, a sequence of rules on
-score ranges, first match wins), its check over all 125 cells (:func:`segment_grid`) and
-:func:`rfm_segment`; customers without purchases (all three scores 0) get ``no_purchase``. It
+Shape: *r_score, f_score, m_score* (from :mod:`segkit.classes.rfm_scorer`), optionally
+*tenure_days* -> *rfm_segment*. This module holds the segment map as data
+(:data:`DEFAULT_SEGMENT_MAP`, a sequence of rules, first match wins: ``new_customers`` by the
+first invoice date, then rules on score ranges), its check over all 125 score cells
+(:func:`segment_grid`) and :func:`rfm_segment`; customers without purchases (all three scores 0)
+get ``no_purchase``. It
 also re-exports the scorer (:class:`RFMScorer`, :func:`rfm_scores`) and the Chinese eight-class
 model (:func:`rfm_class_cn`, :data:`CN8_CLASSES`, from :mod:`segkit.classes.rfm_cn8`), so that
 the whole RFM toolkit is importable from here.
@@ -17,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.checks import check_lang, numeric, require_columns
+from segkit.classes.frequency import new_customers
 from segkit.classes.rfm_cn8 import CN8_CLASSES, rfm_class_cn
 from segkit.classes.rfm_scorer import N_SCORES, SCORE_COLUMNS, RFMScorer, rfm_scores
 from segkit.exceptions import ConfigError
@@ -35,13 +38,16 @@ __all__ = [
 
 RANGE_KEYS = ("r", "f", "m", "fm")
 
-#: The ten-segment map on R and FM = round half up of (F + M) / 2; first match wins.
+#: The segment map; first match wins. ``new_customers`` holds the customers whose first invoice
+#: is within the "new" window (``{"new": True}``, :func:`segkit.classes.new_customers`, the
+#: same window as the frequency class ``new``), whatever their scores; the other nine segments
+#: are read from R and FM = round half up of (F + M) / 2 and cover all 125 score cells.
 DEFAULT_SEGMENT_MAP = (
+    {"name": "new_customers", "new": True},
     {"name": "champions", "r": (4, 5), "fm": (4, 5)},
     {"name": "loyal", "r": (3, 5), "fm": (3, 5)},
     {"name": "potential_loyalist", "r": (4, 5), "fm": (2, 3)},
-    {"name": "new_customers", "r": (5, 5), "fm": (1, 1)},
-    {"name": "promising", "r": (4, 4), "fm": (1, 1)},
+    {"name": "promising", "r": (4, 5), "fm": (1, 1)},
     {"name": "need_attention", "r": (2, 3), "fm": (2, 3)},
     {"name": "about_to_sleep", "r": (2, 3), "fm": (1, 2)},
     {"name": "cant_lose_them", "r": (1, 1), "fm": (4, 5)},
@@ -58,27 +64,32 @@ def _check_segment_map(segment_map) -> list[dict]:
                 f"segment_map: every rule must be a dict with a 'name'; got {rule!r}."
             )
         for key, bounds in rule.items():
-            ok = key == "name" or (
-                key in RANGE_KEYS
-                and isinstance(bounds, list | tuple)
-                and len(bounds) == 2
-                and all(isinstance(b, int) for b in bounds)
-                and 1 <= bounds[0] <= bounds[1] <= N_SCORES
+            ok = (
+                key == "name"
+                or (key == "new" and bounds is True)
+                or (
+                    key in RANGE_KEYS
+                    and isinstance(bounds, list | tuple)
+                    and len(bounds) == 2
+                    and all(isinstance(b, int) for b in bounds)
+                    and 1 <= bounds[0] <= bounds[1] <= N_SCORES
+                )
             )
             if not ok:
                 raise ConfigError(
                     f"segment_map: rule {rule['name']!r} key {key!r} must be one of "
-                    f"{list(RANGE_KEYS)} with whole bounds (lo, hi), 1 <= lo <= hi <= 5; "
-                    f"got {bounds!r}."
+                    f"{list(RANGE_KEYS)} with whole bounds (lo, hi), 1 <= lo <= hi <= 5, "
+                    f"or 'new' with True; got {bounds!r}."
                 )
     return rules
 
 
-def _match(scores: pd.DataFrame, rules: list[dict]) -> np.ndarray:
+def _match(scores: pd.DataFrame, rules: list[dict], new=None) -> np.ndarray:
+    new = np.zeros(len(scores), dtype=bool) if new is None else np.asarray(new, dtype=bool)
     masks = [
         np.logical_and.reduce(
             [scores[k].between(*rule[k]).to_numpy() for k in RANGE_KEYS if k in rule]
-            + [np.ones(len(scores), dtype=bool)]
+            + [new if rule.get("new") else np.ones(len(scores), dtype=bool)]
         )
         for rule in rules
     ]
@@ -92,6 +103,9 @@ def _with_fm(scores: pd.DataFrame) -> pd.DataFrame:
 
 def segment_grid(segment_map=DEFAULT_SEGMENT_MAP) -> pd.DataFrame:
     """Evaluate a segment map on all 125 cells of R, F and M scores.
+
+    Rules on the first invoice date (``{"new": True}``) match no cell: the cells must be
+    covered by the score rules alone.
 
     Returns
     -------
@@ -137,17 +151,22 @@ def rfm_segment(
     r_col: str = "r_score",
     f_col: str = "f_score",
     m_col: str = "m_score",
+    new_days: float | None = None,
+    tenure_col: str = "tenure_days",
 ) -> pd.Series:
     """Name the RFM segment of every customer from whole R, F and M scores.
 
     Rules are evaluated in order, first match wins, on integer ranges of ``r``, ``f``, ``m``
-    and ``fm`` = round half up of (F + M) / 2; keys a rule omits match any score. The default
-    map (:data:`DEFAULT_SEGMENT_MAP`), R rows against FM columns:
+    and ``fm`` = round half up of (F + M) / 2; keys a rule omits match any score. A rule
+    ``{"new": True}`` matches the customers whose first invoice is at most ``new_days`` days
+    old (:func:`segkit.classes.new_customers`, the window of the frequency class ``new``); in
+    the default map (:data:`DEFAULT_SEGMENT_MAP`) they are *New Customers* whatever their
+    scores. Everyone else is read from R rows against FM columns:
 
     ===  ==============  ==================  ==============  ===============  ===============
     R    FM 1            FM 2                FM 3            FM 4             FM 5
     ===  ==============  ==================  ==============  ===============  ===============
-    5    New Customers   Potential Loyalist  Loyal           Champions        Champions
+    5    Promising       Potential Loyalist  Loyal           Champions        Champions
     4    Promising       Potential Loyalist  Loyal           Champions        Champions
     3    About to Sleep  Need Attention      Loyal           Loyal            Loyal
     2    About to Sleep  Need Attention      Need Attention  At Risk          At Risk
@@ -167,6 +186,11 @@ def rfm_segment(
         Language of the labels; codes without a label are returned as they are.
     r_col, f_col, m_col : str
         Score columns.
+    new_days : float, optional
+        The "new" window in days; None (no first-invoice dates) makes nobody new.
+        :func:`segkit.classify` passes the frequency class's window (90 days by default).
+    tenure_col : str, default "tenure_days"
+        Days since the first invoice, read when ``new_days`` is given.
 
     Returns
     -------
@@ -178,7 +202,8 @@ def rfm_segment(
     segment_grid(rules)
     columns = {"r_col": r_col, "f_col": f_col, "m_col": m_col}
     frame = _with_fm(_score_frame(scores, columns))
-    codes = np.where(frame.eq(0).all(axis=1), "no_purchase", _match(frame, rules))
+    new = new_customers(scores, new_days, tenure_col).to_numpy()
+    codes = np.where(frame.eq(0).all(axis=1), "no_purchase", _match(frame, rules, new))
     table = LABELS["rfm_segment"]
     names = [table[c][lang] if c in table else c for c in codes]
     return pd.Series(names, index=scores.index, name="rfm_segment", dtype=object)

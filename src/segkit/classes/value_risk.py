@@ -8,6 +8,7 @@ of valuable customers that pay badly.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from segkit.checks import is_number, numeric, require_columns
@@ -17,7 +18,9 @@ from segkit.exceptions import ConfigError
 __all__ = [
     "RISK_ORDER",
     "DEFAULT_RISK_RULES",
+    "DEFAULT_GRADE_MAP",
     "payment_risk_tier",
+    "risk_tier",
     "value_risk_matrix",
     "valuable_but_risky",
 ]
@@ -34,6 +37,21 @@ TIER_ORDER = ("A", "B", "C", "none")
 DEFAULT_RISK_RULES = {
     "high": {"aging_90_plus": 0.0, "avg_days_late": 30.0},
     "medium": {"aging_31_60": 0.0, "aging_61_90": 0.0, "avg_days_late": 10.0},
+}
+
+
+#: Credit grade -> risk tier: the grades down to BBB (investment grade on the usual scale) are
+#: low risk, BB and B medium, CCC and worse (CC, D = in default) high.
+DEFAULT_GRADE_MAP = {
+    "AAA": "low",
+    "AA": "low",
+    "A": "low",
+    "BBB": "low",
+    "BB": "medium",
+    "B": "medium",
+    "CCC": "high",
+    "CC": "high",
+    "D": "high",
 }
 
 
@@ -129,6 +147,46 @@ def payment_risk_tier(
     elif grade_map is not None:
         raise ConfigError("grade_map is only used with grade_col; got grade_col=None.")
     return risk
+
+
+def risk_tier(
+    frame: pd.DataFrame,
+    rules: dict | None = None,
+    grade_map: dict | None = None,
+    grade_col: str = "grade",
+) -> pd.Series:
+    """The one risk tier of the studies: the credit grade where there is one, else payment.
+
+    Customers graded by the credit scorecard (a value in ``grade_col``) take the tier
+    ``grade_map`` gives their grade (:data:`DEFAULT_GRADE_MAP` by default); the others, and
+    every customer when the frame has no grade at all (no scorecard could be fitted), are tiered
+    by :func:`payment_risk_tier` from how they pay. Payment columns the frame lacks count as
+    unknown, never as low risk.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per customer.
+    rules : dict, optional
+        Payment rules of :func:`payment_risk_tier`.
+    grade_map : dict, optional
+        Grade -> ``"low"``, ``"medium"`` or ``"high"``.
+    grade_col : str, default "grade"
+        Column with the credit grade; absent or empty means no scorecard.
+
+    Returns
+    -------
+    pandas.Series
+        Named ``risk_tier``, one of :data:`RISK_ORDER`, indexed like ``frame``.
+    """
+    needed = {c for tier in _check_risk_rules(rules).values() for c in tier}
+    missing = {c: np.nan for c in needed if c not in frame.columns}
+    frame = frame.assign(**missing) if missing else frame
+    if grade_col not in frame.columns or frame[grade_col].isna().all():
+        return payment_risk_tier(frame, rules=rules)
+    frame = frame.assign(**{grade_col: frame[grade_col].astype(object)})
+    grade_map = DEFAULT_GRADE_MAP if grade_map is None else grade_map
+    return payment_risk_tier(frame, rules=rules, grade_col=grade_col, grade_map=grade_map)
 
 
 def value_risk_matrix(

@@ -18,6 +18,7 @@ from segkit.credit.collections import portfolio_summary
 from segkit.credit.grades import PDCalibrator, RatingScale
 from segkit.credit.scorecard import CreditScorecard
 from segkit.text import text
+from segkit.text.amounts import format_amount
 
 __all__ = ["CreditStudy"]
 
@@ -146,7 +147,8 @@ class CreditStudy:
         numbers = portfolio_summary(self.scored, dso_days).to_dict()
         numbers |= {k: self.metrics[k] for k in ("auc", "gini", "ks")}
         numbers |= {"as_of": self.as_of, "previous": self.previous_as_of, "currency": currency}
-        numbers |= {"open_m": numbers["open_ar"] / 1e6, "loss_m": numbers["expected_loss"] / 1e6}
+        numbers["open"] = format_amount(numbers["open_ar"], lang, currency)  # 万/亿 in Chinese
+        numbers["loss"] = format_amount(numbers["expected_loss"], lang, currency)
         numbers["downgraded"] = len(self.watch_list)
         keys = ("headline_portfolio", "headline_dso", "headline_model")
         parts = [text("credit_text", k, lang, **numbers) for k in keys]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import pandas as pd
 
 from segkit.checks import check_lang
-from segkit.reports.safe import currency_decimals
+from segkit.text.amounts import format_amount
 from segkit.text.catalogue import text
 
 __all__ = ["RULES", "top_actions"]
@@ -35,8 +35,9 @@ def _grade_rank() -> dict[str, int]:
     return {grade: rank for rank, grade in enumerate(RatingScale().grades)}
 
 
-def _money(value: float, currency: str) -> str:
-    return f"{value:,.{currency_decimals(currency)}f}"
+def _money(value: float, lang: str, currency: str) -> str:
+    """An amount in prose: whole units of the language (``"CNY 4.3m"``, ``"428.0万元"``)."""
+    return format_amount(value, lang, currency)
 
 
 def _over_limit(now: pd.DataFrame, lang: str, currency: str) -> pd.DataFrame:
@@ -50,8 +51,8 @@ def _over_limit(now: pd.DataFrame, lang: str, currency: str) -> pd.DataFrame:
             "report_actions",
             "over_limit",
             lang,
-            excess=_money(e, currency),
-            limit=_money(c, currency),
+            excess=_money(e, lang, currency),
+            limit=_money(c, lang, currency),
         )
         for e, c in zip(amount, hit["limit_proposed"], strict=True)
     ]
@@ -65,7 +66,8 @@ def _new_default(now: pd.DataFrame, before, lang: str, currency: str) -> pd.Data
     hit = now[(now["aging_90_plus"].fillna(0) > 0) & ~now.index.isin(was)]
     amount = hit["aging_90_plus"]
     action = [
-        text("report_actions", "new_default", lang, amount=_money(a, currency)) for a in amount
+        text("report_actions", "new_default", lang, amount=_money(a, lang, currency))
+        for a in amount
     ]
     return _frame(hit, "new_default", action, amount)
 

@@ -95,15 +95,16 @@ def _figures(pack, lang: str, notes: list[str]) -> list[str]:
         name = text("report_figures", figure, lang, currency=currency)
         why = _reason(reason, detail, dates, lang)
         notes.append(f"{name}: " + text("report_notes", "missing", lang, reason=why))
-    notes += summary.notes
     table = f'<table class="figures">\n{head}\n' + "\n".join(rows) + "\n</table>"
     return [f"<h2>{_esc(_t('key_figures', lang))}</h2>", table]
 
 
 def _reason(reason: str, detail: str, dates, lang: str) -> str:
+    """Why a figure is missing, in words of ``lang``; the technical detail stays in the
+    summary (and the study pages), never on the page in English."""
     if reason == "no_history":
         return text("report_notes", "no_history", lang, date=detail or dates["quarter"])
-    return text("report_notes", reason, lang, detail=detail or "–")
+    return text("report_notes", reason, lang)
 
 
 def _actions(pack, lang: str, notes: list[str]) -> list[str]:

@@ -5,6 +5,7 @@
 - :mod:`~.tables`: tables of the scored portfolio (grades, limit changes, the limit policy and
   its impact);
 - :mod:`~.figures`: the figures, labelled in the report language;
+- :mod:`~.bins`: the scorecard's bins in words, with the feature's unit;
 - :mod:`~.report`: :func:`prepare` and :class:`CreditReport`, the sections the notebook shows;
 - :mod:`~.collections`: the collections section (late-payment model, worklist, cash forecast).
 
@@ -14,6 +15,7 @@ worklist, 13-week cash forecast) is :func:`collections_view`.
 """
 
 from segkit.studies.credit_risk.behaviour import behaviour_snapshot, dpd_band, past_due_trend
+from segkit.studies.credit_risk.bins import bin_words
 from segkit.studies.credit_risk.collections import (
     CollectionsView,
     collections_view,
@@ -34,6 +36,7 @@ __all__ = [
     "CreditReport",
     "Readiness",
     "behaviour_snapshot",
+    "bin_words",
     "collections_view",
     "customer_classes",
     "dpd_band",

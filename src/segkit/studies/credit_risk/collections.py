@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
@@ -38,12 +37,12 @@ from segkit.cash import (
 )
 from segkit.cash.snapshots import invoice_outcomes
 from segkit.checks import as_date, check_lang
-from segkit.classes.pipeline import DEFAULT_CONFIG
 from segkit.classes.tiers import ABCTiers
-from segkit.classes.value_risk import payment_risk_tier
+from segkit.classes.value_risk import risk_tier
 from segkit.exceptions import ConfigError, SchemaError
 from segkit.features import settlement_available
 from segkit.studies.display import show
+from segkit.text.amounts import format_amount
 from segkit.text.catalogue import catalogue, text
 
 __all__ = ["NEEDS", "CollectionsView", "collections_view", "customer_classes"]
@@ -82,6 +81,9 @@ class CollectionsView:
         """Why the section is empty, in ``lang`` (empty string when it is not)."""
         return "" if self.note is None else text("cash_text", self.note[0], lang, **self.note[1])
 
+    def _amount(self, value: float, lang: str) -> str:
+        return format_amount(value, lang, self.currency)
+
     def headline(self, lang: str = "en") -> str:
         """One paragraph: open invoices, the amount expected late, AUC and forecast errors."""
         if not self.available:
@@ -90,8 +92,8 @@ class CollectionsView:
         errors = self.validation.forecast_errors
         return text(
             "cash_text", "headline", lang, as_of=self.as_of.isoformat(), n_open=len(pred),
-            open=pred["open_amount"].sum(), currency=self.currency,
-            late=(pred["open_amount"] * pred["p_late"]).sum(),
+            open=self._amount(pred["open_amount"].sum(), lang),
+            late=self._amount((pred["open_amount"] * pred["p_late"]).sum(), lang),
             auc=metrics.loc["gradient_boosting", "auc"], auc_baseline=metrics.loc["logistic", "auc"],
             err_model=errors.loc["model", "total_error"], err_naive=errors.loc["naive", "total_error"],
         )  # fmt: skip
@@ -194,25 +196,34 @@ class CollectionsView:
         return show(table, lang, currency=self.currency, headers=heads, formats=_FORMATS)
 
 
-def customer_classes(scored: pd.DataFrame, grade_map: dict | None = None) -> pd.DataFrame:
+def customer_classes(
+    scored: pd.DataFrame, grade_map: dict | None = None, revenue: pd.Series | None = None
+) -> pd.DataFrame:
     """Value tier and risk tier of the rated customers, for the collection strategy.
 
-    ``abc_tier`` from the Pareto curve of ``revenue_12m`` (:class:`~segkit.classes.ABCTiers`)
-    among the customers in ``scored``; ``risk_tier`` from the credit grade through
-    ``grade_map`` (the classification's default), as ``segkit.classify`` does; without a
-    fitted scorecard (no ``grade``), from payment behaviour alone.
+    The same classes as ``segkit.classify`` and the segmentation study: ``abc_tier`` from the
+    Pareto curve of 12-month revenue (:class:`~segkit.classes.ABCTiers`) over the whole
+    customer base ``revenue`` (over the customers of ``scored`` without it), ``risk_tier`` by
+    :func:`segkit.classes.risk_tier` (the credit grade through ``grade_map``; without a fitted
+    scorecard, payment behaviour alone).
+
+    Parameters
+    ----------
+    scored : pandas.DataFrame
+        The credit study's customers (index ``customer_id``).
+    grade_map : dict, optional
+        Grade -> risk tier; the classification's default.
+    revenue : pandas.Series, optional
+        ``revenue_12m`` of every customer of the ledger, index ``customer_id``.
     """
+    if revenue is None:
+        revenue = scored["revenue_12m"] if "revenue_12m" in scored.columns else pd.Series()
     out = pd.DataFrame(index=scored.index)
     out["abc_tier"] = "none"
-    if "revenue_12m" in scored.columns and (scored["revenue_12m"] > 0).any():
-        out["abc_tier"] = ABCTiers().fit_transform(scored[["revenue_12m"]])["abc_tier"]
-    grade_map = grade_map or DEFAULT_CONFIG["credit"]["grade_map"]
-    grade = scored["grade"].astype(object) if "grade" in scored else np.nan  # no scorecard
-    frame = scored.assign(grade=grade)
-    for col in ("aging_90_plus", "avg_days_late", "aging_31_60", "aging_61_90"):
-        if col not in frame.columns:
-            frame[col] = np.nan
-    out["risk_tier"] = payment_risk_tier(frame, grade_col="grade", grade_map=grade_map)
+    if (revenue > 0).any():
+        tiers = ABCTiers().fit_transform(revenue.rename("revenue_12m").to_frame())["abc_tier"]
+        out["abc_tier"] = tiers.reindex(scored.index).fillna("none")
+    out["risk_tier"] = risk_tier(scored, grade_map=grade_map)
     return out
 
 
@@ -246,7 +257,11 @@ def collections_view(ledger, as_of, classes=None, *, split_months: int = 12, wee
         validation = time_split_evaluation(ledger, split, end=day, weeks=weeks)
     except (ConfigError, SchemaError) as err:
         return dataclasses.replace(
-            view, note=("too_short", {"as_of": str(day), "detail": str(err)})
+            view,
+            note=(
+                "too_short",
+                {"as_of": str(day), "months": NEEDS["min_months"], "detail": str(err)},
+            ),  # detail: for code, not the page
         )
     model = LatePaymentModel(**validation.model.get_params())
     rows = validation.rows

@@ -37,6 +37,7 @@ def aging(table, report):
     fig.set_size_inches(10, 0.45 * len(frame) + 2.5)
     ax = fig.axes[0]
     ax.invert_yaxis()  # the best grade (or the largest size) on top
+    ax.xaxis.set_major_formatter(plots.amount_axis(report.lang))
     ax.set(title=_t(report, "aging"), ylabel=_t(report, by), xlabel=_t(report, "amount"))
     names = [text("columns", c, report.lang) for c in columns]
     _legend(ax, names, title=_t(report, "bucket"), bbox_to_anchor=(1.01, 1), loc="upper left")
@@ -96,7 +97,7 @@ def loss(table, report):
     """Expected loss per grade of today's portfolio."""
     fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
     ax.bar(table.index.astype(str), table["expected_loss"], color="#cb181d")
-    ax.yaxis.set_major_formatter(plots.amount_formatter)
+    ax.yaxis.set_major_formatter(plots.amount_axis(report.lang))
     ax.set(title=_t(report, "loss"), xlabel=_t(report, "grade"), ylabel=_t(report, "loss_axis"))
     plt.close(fig)
     return fig

@@ -17,6 +17,7 @@ months. :func:`readiness` checks it on a ledger, together with settlement data (
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -96,7 +97,7 @@ class Readiness:
         fields = {
             "first": self.first.isoformat(),
             "last": self.last.isoformat(),
-            "held": self.months_held,
+            "held": math.floor(self.months_held),  # whole months: never more than held
             "needed": self.months_needed,
         }
         return text("credit_skip", self.reason or "fitted", lang, **fields)

@@ -28,9 +28,12 @@ from segkit.credit import (
 )
 from segkit.credit.worklist import worklist
 from segkit.exceptions import ConfigError
+from segkit.features import customer_features
 from segkit.standards.industry import industry_sections
 from segkit.studies.credit_risk import figures, tables
 from segkit.studies.credit_risk.behaviour import DPD_BANDS, behaviour_snapshot, past_due_trend
+from segkit.studies.credit_risk.bins import bin_words
+from segkit.studies.credit_risk.collections import customer_classes
 from segkit.studies.credit_risk.readiness import Readiness, readiness
 from segkit.studies.display import show
 from segkit.text import text
@@ -75,6 +78,11 @@ class CreditReport:
     trend: pd.DataFrame | None = None
     past_due: pd.DataFrame | None = None
     params: dict = field(default_factory=dict)
+    revenue: pd.Series | None = None
+
+    def classes(self) -> pd.DataFrame:
+        """Value and risk tier of the rated customers, as the segmentation study classes them."""
+        return customer_classes(self.scored, revenue=self.revenue)
 
     # -- helpers ---------------------------------------------------------------------------
     def t(self, key: str, kind: str = "credit_text", **fields) -> str:
@@ -218,8 +226,9 @@ class CreditReport:
         points = self.study.points_table()
         sizes = points["variable"] == "size_cn"
         points.loc[sizes, "bin"] = points.loc[sizes, "bin"].map(self._size_bin)
+        points["bin"] = [bin_words(b, f, self.lang, self.currency)
+                         for b, f in zip(points["bin"], points["variable"], strict=True)]  # fmt: skip
         points["variable"] = points["variable"].map(lambda f: self._label("credit_feature", f))
-        points["bin"] = points["bin"].replace("Missing", self.t("missing_bin"))
         return [self.heading("scorecard"), self.md("scorecard"), self.show(iv),
                 self.show(points)]  # fmt: skip
 
@@ -345,6 +354,7 @@ def prepare(
         report.scored = report.study.scored
     else:
         report.scored = behaviour_snapshot(ledger, day, dpd)
+    report.revenue = customer_features(ledger, day)["revenue_12m"]
     if ready.settlement:
         report.trend = dso_trend(ledger, end=day)
         report.past_due = past_due_trend(ledger, day, dpd=dpd)

@@ -12,6 +12,7 @@ note instead when the ledger lacks them.
 
 This module gathers the study's helpers under one name; they live in
 :mod:`segkit.studies.segmentation.text` (texts and amounts in sentences),
+:mod:`segkit.studies.segmentation.guide` (what the segments present mean),
 :mod:`segkit.studies.segmentation.display` (the customer table, labels and styling),
 :mod:`segkit.studies.segmentation.headline` (headline numbers),
 :mod:`segkit.studies.segmentation.tables` (profiles, tables and their sentences),
@@ -23,9 +24,11 @@ from __future__ import annotations
 
 from segkit.studies.segmentation.display import (
     REGION_SCHEMES,
+    classify,
     for_display,
     join_classes,
     region_labels,
+    risk_basis,
     show,
 )
 from segkit.studies.segmentation.figures import (
@@ -48,6 +51,7 @@ from segkit.studies.segmentation.growth import (
     plot_value_forecast,
     show_growth,
 )
+from segkit.studies.segmentation.guide import new_customers_cn8, segment_guide
 from segkit.studies.segmentation.headline import (
     TOP,  # noqa: F401  (a constant of the study)
     headline_numbers,
@@ -74,7 +78,8 @@ from segkit.studies.segmentation.text import format_amount, heading, memo
 
 __all__ = [
     "SECTIONS", "REGION_SCHEMES", "feeds", "show_section", "region_labels",
-    "heading", "memo", "format_amount", "join_classes", "for_display", "headline_numbers",
+    "heading", "memo", "segment_guide", "new_customers_cn8", "format_amount", "classify",
+    "risk_basis", "join_classes", "for_display", "headline_numbers",
     "headline_table", "headline_text", "segment_profile", "lead_text", "matrix_text",
     "labelled_matrix", "rfm_splits_table", "abc_table", "cluster_text", "stability_text",
     "risky_customers", "actions_table", "export_classification", "show", "plot_distributions",

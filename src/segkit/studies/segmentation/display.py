@@ -42,6 +42,30 @@ def _days(value: float) -> str:
     return f"{_DSO_CAP}+" if value > _DSO_CAP else f"{value:,.1f}"
 
 
+def classify(ledger, as_of, features: pd.DataFrame, clusters: bool = True, lang: str = "en"):
+    """Every class of every customer from ``features``, with the credit study's grades.
+
+    :func:`segkit.classes.pipeline.classify_at` with the credit scorecard (so the risk tier is
+    the credit grade where the scorecard grades a customer, as in the credit-risk study) and
+    without the growth models (the study fits them in its own section). A ledger the scorecard
+    cannot be fitted on keeps the payment-behaviour risk tier; ``attrs["params"]["risk_basis"]``
+    says which (:func:`risk_basis`).
+    """
+    from segkit.classes.pipeline import classify_at, resolve_config
+
+    cfg = resolve_config({"clusters": {"enabled": clusters}, "growth": False})
+    return classify_at(ledger, as_of, features, cfg, lang)
+
+
+def risk_basis(frame: pd.DataFrame, lang: str = "en") -> str:
+    """One sentence: is the risk tier the credit grade, or (no scorecard) payment behaviour?"""
+    params = frame.attrs.get("params", {})
+    if params.get("risk_basis") != "grade" or "grade" not in frame.columns:
+        return heading("risk_basis_payment", lang)
+    graded = int(frame["grade"].notna().sum())
+    return heading("risk_basis_grade", lang).format(graded=graded, other=len(frame) - graded)
+
+
 def join_classes(
     features: pd.DataFrame, classes: pd.DataFrame, currency: str = "CNY", regions: str = "economic"
 ) -> pd.DataFrame:

@@ -13,14 +13,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
 from segkit import plots
 from segkit.classes.tiers import pareto_table, top_share
 from segkit.studies.segmentation.display import for_display, group_order
 from segkit.studies.segmentation.headline import TOP
 from segkit.studies.segmentation.tables import labelled_matrix
-from segkit.studies.segmentation.text import axis_amount, heading, inline_label
+from segkit.studies.segmentation.text import heading, inline_label
 
 __all__ = [
     "plot_distributions", "plot_shares", "plot_matrices", "plot_scores", "plot_pareto",
@@ -163,7 +163,7 @@ def plot_aging(frame: pd.DataFrame, by: str, lang: str = "en", past_due_only: bo
     fig = plots.plot_aging(view, list(names.values()), by=by)
     ax = fig.axes[0]
     ax.xaxis.set_major_locator(MaxNLocator(5))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: axis_amount(x, lang)))
+    ax.xaxis.set_major_formatter(plots.amount_axis(lang))
     currency = frame.attrs.get("currency", "CNY")
     ax.set_xlabel(heading("aging_axis_due" if past_due_only else "aging_axis", lang, currency))
     ax.set_ylabel("")

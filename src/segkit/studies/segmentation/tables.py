@@ -215,19 +215,22 @@ def _feature_name(column: str, lang: str) -> str:
 
 
 def risky_customers(frame: pd.DataFrame, top_n: int = 15, lang: str = "en") -> pd.DataFrame:
-    """The ``top_n`` largest valuable-but-risky customers (ABC tier A or B, high payment risk).
+    """The ``top_n`` largest valuable-but-risky customers (ABC tier A or B, high risk).
 
     Returns
     -------
     pandas.DataFrame
         Index ``customer_id``, largest revenue first; columns ``name`` (when the ledger has
-        names), ``abc_tier`` and ``rfm_segment`` (labels in ``lang``), ``revenue_12m``,
+        names), ``abc_tier`` and ``rfm_segment`` (labels in ``lang``), ``grade`` (when the
+        credit scorecard graded customers), ``revenue_12m``,
         ``open_balance``, ``overdue_balance``, ``aging_90_plus``, ``avg_days_late``.
     """
     if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
         raise ConfigError(f"top_n must be an int >= 1; got {top_n!r}.")
     columns = ["abc_tier", "rfm_segment", "revenue_12m", "open_balance",
                "overdue_balance", "aging_90_plus", "avg_days_late"]  # fmt: skip
+    if "grade" in frame.columns and frame["grade"].notna().any():
+        columns.insert(1, "grade")  # the credit grade behind the risk tier
     if "name" in frame.columns:
         columns.insert(0, "name")
     require_columns(frame, {c: c for c in columns}, "risky_customers")
@@ -255,11 +258,11 @@ def actions_table(frame: pd.DataFrame, model: str = "rfm_segment", lang: str = "
 def export_classification(classes: pd.DataFrame, out_dir: str | Path) -> Path | None:
     """Write ``classification.csv`` into ``out_dir``; nothing when ``out_dir`` is empty.
 
-    ``classes`` is the table of :func:`segkit.classify_features` as is: one row per customer,
-    stable class codes such as ``champions`` (codes load back into an ERP; labels are for
-    reports), ``cluster_name`` and the ``reason`` text in the study's language. Amounts and
-    days are rounded to 2 decimals. UTF-8 with a byte-order mark
-    (:func:`segkit.reports.export.write_table`).
+    ``classes`` is the study's classification (the columns of :func:`segkit.classify`, credit
+    grade included) as is: one row per customer, stable class codes such as ``champions``
+    (codes load back into an ERP; labels are for reports), ``cluster_name`` and the ``reason``
+    text in the study's language. Amounts and days are rounded to 2 decimals. UTF-8 with a
+    byte-order mark (:func:`segkit.reports.export.write_table`).
 
     Returns
     -------
