@@ -97,6 +97,18 @@ def _wall(command: list[str], key: str) -> dict:
     return {f"{key}_s": wall, f"{key}_cpu_s": cpu}
 
 
+def _study_times(folder: Path) -> dict:
+    """Seconds each study of a report ran (its parameters record), with the studies side by side."""
+    from datetime import datetime
+
+    times = {}
+    for record in sorted(folder.glob("*.parameters.json")):
+        run = json.loads(record.read_text(encoding="utf-8"))["run"]
+        took = datetime.fromisoformat(run["finished"]) - datetime.fromisoformat(run["started"])
+        times[f"study_{record.name.split('.')[0]}_s"] = took.total_seconds()
+    return times
+
+
 def measure(args) -> dict:
     cli = [sys.executable, "-m", "segkit"]
     data = str(Path(args.data))
@@ -110,7 +122,7 @@ def measure(args) -> dict:
     if args.report:
         out = tempfile.mkdtemp(prefix="segkit-bench-report-")
         report = [*cli, "report", data, "--as-of", args.as_of, "--out", out]
-        steps["report"] = lambda: _wall(report, "report")
+        steps["report"] = lambda: _wall(report, "report") | _study_times(Path(out) / args.as_of)
     result: dict = {}
     for name, step in steps.items():
         runs = [step() for _ in range(args.repeat)]
@@ -143,6 +155,10 @@ def write_markdown(run: dict, path: Path) -> Path:
             cpu = figures.get(key.replace("_s", "_cpu_s"))
             cpu = "-" if cpu is None else f"{cpu:.1f}"
             lines.append(f"| {label} | {figures[key]:.1f} | {cpu} | {target} |")
+    studies = {k[6:-2]: v for k, v in figures.items() if k.startswith("study_")}
+    if studies:
+        shown = ", ".join(f"{name} {took:.0f} s" for name, took in studies.items())
+        lines += ["", f"Within the report, each study ran (side by side): {shown}."]
     heavy = ", ".join(run["figures"].get("heavy", [])) or "none"
     load = run["load_average"]
     lines += [
