@@ -56,3 +56,18 @@ def test_the_report_says_where_the_risk_tier_comes_from(both):
     payment_only = classes.drop(columns="grade")
     payment_only.attrs = {"params": {"risk_basis": "payment"}}
     assert "无法建立信用评分卡" in study.risk_basis(payment_only, "zh")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_scorecard_bins_read_as_words_without_brackets(both, lang):
+    """Intervals in words, size classes by name, industry sections by letter: no "[a, b]"."""
+    _, report = both
+    report.lang = lang
+    try:
+        table = report.scorecard()[-1].data
+    finally:
+        report.lang = "en"
+    bins = table.iloc[:, 1].astype(str)
+    assert not bins.str.contains(r"[\[\]()]|inf").any(), bins[bins.str.contains(r"[\[\]]")].tolist()
+    joiner = "、" if lang == "zh" else ", "
+    assert bins.str.contains(joiner, regex=False).any()

@@ -57,8 +57,14 @@ class CallerKernelManager(TrackedKernelManager):
             name=self.kernel_name,
             # warnings of the kernel process itself (e.g. that it listens on the loopback
             # interface) are not the reader's business; errors still show
-            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                  "--IPKernelApp.log_level=ERROR"],  # fmt: skip
+            argv=[
+                sys.executable,
+                "-m",
+                "ipykernel_launcher",
+                "-f",
+                "{connection_file}",
+                "--IPKernelApp.log_level=ERROR",
+            ],  # fmt: skip
             display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (segkit)",
             language="python",
         )

@@ -201,11 +201,15 @@ class CreditReport:
                 out.append(self.show(table))
         return out if len(out) > 2 else [*out[:1], self.md("lateness_none")]
 
-    def _size_bin(self, value):
-        """A bin of size classes (``[large, medium]``) in words of the report language."""
-        if not (isinstance(value, str) and value.startswith("[")):
+    def _category_bin(self, value, variable: str):
+        """A bin of categories (``[large, medium]``, ``[D, H]``) without brackets: size
+        classes in words of the report language, industry sections by their letters (named
+        in the industry table above)."""
+        if not (isinstance(value, str) and value.startswith("[") and value.endswith("]")):
             return value
-        names = [self._label("credit_size", v.strip()) for v in value.strip("[]").split(",")]
+        names = [v.strip() for v in value.strip("[]").split(",")]
+        if variable == "size_cn":
+            names = [self._label("credit_size", v) for v in names]
         return "、".join(names) if self.lang == "zh" else ", ".join(names)
 
     def _section(self, letter):
@@ -224,8 +228,8 @@ class CreditReport:
         iv = self.study.iv.rename("iv").rename_axis("feature").reset_index()
         iv["feature"] = iv["feature"].map(lambda f: self._label("credit_feature", f))
         points = self.study.points_table()
-        sizes = points["variable"] == "size_cn"
-        points.loc[sizes, "bin"] = points.loc[sizes, "bin"].map(self._size_bin)
+        points["bin"] = [self._category_bin(b, f)
+                         for b, f in zip(points["bin"], points["variable"], strict=True)]  # fmt: skip
         points["bin"] = [bin_words(b, f, self.lang, self.currency)
                          for b, f in zip(points["bin"], points["variable"], strict=True)]  # fmt: skip
         points["variable"] = points["variable"].map(lambda f: self._label("credit_feature", f))
