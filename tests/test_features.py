@@ -167,35 +167,3 @@ def test_cash_from_a_customer_not_yet_invoiced_is_unallocated_cash():
         Ledger.from_frames(invoices, customers, payments), "2024-09-30", firmographic=False
     )
     assert later.loc["K1", ["open_balance", "unallocated_cash"]].tolist() == [423.0, 0.0]
-
-
-def _compiled(ledger) -> str:
-    from segkit.features import engine
-
-    return "\n".join(sql for sql, _ in engine._state(ledger)["sql"].values())
-
-
-def test_money_sums_are_the_same_in_the_narrow_and_the_wide_type(sample_frames, monkeypatch):
-    """Amounts below 10^12 are summed in 18 digits, faster; the sums are those of 38 digits."""
-    import segkit.features.activity as activity
-
-    ledger = Ledger.from_frames(**sample_frames)
-    narrow = customer_features(ledger, "2024-06-30")
-    assert "DECIMAL(18, 6)" in _compiled(ledger)
-    monkeypatch.setattr(activity, "NARROW_LIMIT", 0.0)  # every ledger takes the wide type
-    ledger = Ledger.from_frames(**sample_frames)
-    wide = customer_features(ledger, "2024-06-30")
-    assert "DECIMAL(18, 6)" not in _compiled(ledger)
-    pd.testing.assert_frame_equal(narrow, wide)
-
-
-def test_amounts_too_large_for_the_narrow_type_are_summed_exactly(invoices, customers, payments):
-    """A ledger with an invoice of 2 x 10^12 (allowed up to 10^15) keeps the wide type."""
-    big = invoices.copy()
-    big.loc[big.index[0], "amount"] = 2e12
-    ledger = Ledger.from_frames(big, customers, payments)
-    got = customer_features(ledger, "2024-12-31")
-    assert "DECIMAL(18, 6)" not in _compiled(ledger)
-    customer = big.loc[big.index[0], "customer_id"]
-    known = big[(big["customer_id"] == customer) & (big["invoice_date"] <= "2024-12-31")]
-    assert got.loc[customer, "net_amount"] == pytest.approx(known["amount"].sum(), rel=1e-15)

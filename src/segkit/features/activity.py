@@ -11,8 +11,6 @@ The aggregates here work on lines repeated per as-of date (:mod:`segkit.features
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime as dt
 
 import ibis
@@ -23,16 +21,7 @@ from segkit.checks import as_date
 from segkit.features.allocation import CUSTOMER, left_join_on
 from segkit.features.dates import dates_memtable, stamp, window_start
 
-__all__ = [
-    "ACTIVITY_COLUMNS",
-    "EXACT",
-    "NARROW",
-    "activity_features",
-    "exact_sum",
-    "money_kind",
-    "money_type",
-    "window_start",
-]
+__all__ = ["ACTIVITY_COLUMNS", "EXACT", "activity_features", "exact_sum", "window_start"]
 
 ACTIVITY_COLUMNS = (
     "first_invoice", "last_invoice", "n_invoices", "invoices_12m", "active_months",
@@ -80,11 +69,11 @@ def activity_aggregates(lines: ir.Table) -> dict:
         "last_invoice": sale_date.max(),
         "n_invoices": sale.sum(),
         "invoices_12m": (sale & recent).sum(),
-        "net_amount": exact_sum(lines.amount, bounded=True),
-        "revenue_12m": exact_sum(ibis.ifelse(recent, lines.amount, 0.0), bounded=True),
-        "revenue_prev_12m": exact_sum(ibis.ifelse(prior, lines.amount, 0.0), bounded=True),
-        "gross": exact_sum(ibis.ifelse(sale, lines.amount, 0.0), bounded=True),
-        "credits": exact_sum(ibis.ifelse(sale, 0.0, -lines.amount), bounded=True),
+        "net_amount": exact_sum(lines.amount),
+        "revenue_12m": exact_sum(ibis.ifelse(recent, lines.amount, 0.0)),
+        "revenue_prev_12m": exact_sum(ibis.ifelse(prior, lines.amount, 0.0)),
+        "gross": exact_sum(ibis.ifelse(sale, lines.amount, 0.0)),
+        "credits": exact_sum(ibis.ifelse(sale, 0.0, -lines.amount)),
     }
 
 
@@ -92,40 +81,11 @@ def activity_aggregates(lines: ir.Table) -> dict:
 #: adds floats in any order, and the last bits of a sum would change a rounded figure in a
 #: report from one run to the next.
 EXACT = "decimal(38, 6)"
-#: The same millionths in 18 digits, which engines hold in 64 bits and add about a third faster;
-#: it holds values below :data:`NARROW_LIMIT` (12 digits before the decimal point).
-NARROW = "decimal(18, 6)"
-NARROW_LIMIT = 1e12
-_MONEY: contextvars.ContextVar[str] = contextvars.ContextVar("segkit_money", default=EXACT)
 
 
-def exact_sum(amounts: ir.FloatingValue, bounded: bool = False) -> ir.FloatingScalar:
-    """The sum of money amounts, the same in every run of a parallel engine (float64).
-
-    ``bounded`` says that no value is larger in size than the ledger's largest amount (an
-    amount, or what is left of one); inside :func:`money_type` for a ledger whose amounts are
-    all below :data:`NARROW_LIMIT`, such values are summed as :data:`NARROW`. Sums of several
-    amounts or amounts times days are not bounded and always use :data:`EXACT`. Both types keep
-    six decimals, so the sum is the same either way.
-    """
-    kind = _MONEY.get() if bounded else EXACT
-    return amounts.cast(kind).sum().cast("float64")
-
-
-def money_kind(largest: float | None) -> str:
-    """The type :func:`money_type` sums bounded amounts as, for a ledger's largest amount."""
-    return NARROW if largest is not None and abs(largest) < NARROW_LIMIT else EXACT
-
-
-@contextlib.contextmanager
-def money_type(largest: float | None):
-    """Sum bounded amounts as :data:`NARROW` inside the block when ``largest`` (the ledger's
-    largest amount in size, None when unknown) is below :data:`NARROW_LIMIT`."""
-    token = _MONEY.set(money_kind(largest))
-    try:
-        yield _MONEY.get()
-    finally:
-        _MONEY.reset(token)
+def exact_sum(amounts: ir.FloatingValue) -> ir.FloatingScalar:
+    """The sum of money amounts, the same in every run of a parallel engine (float64)."""
+    return amounts.cast(EXACT).sum().cast("float64")
 
 
 def active_months(invoices: ir.Table, dates: ir.Table) -> ir.Table:

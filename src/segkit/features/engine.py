@@ -17,7 +17,6 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from segkit.features.activity import money_kind, money_type
 from segkit.ledger.model import quiet_engine
 
 __all__ = ["run_query", "compiled_queries", "ledger_cache"]
@@ -88,17 +87,14 @@ def run_query(
     state = _state(ledger)
     con = ledger.con
     name = f"segkit_{kind}_dates_{state['tag']}"
-    largest = largest_amount(ledger)
     try:
         table = con.create_table(name, dates, schema=schema, temp=True, overwrite=True)
     except Exception:  # noqa: BLE001 - a backend without temporary tables: no reuse
-        with money_type(largest):
-            return build(ibis.memtable(dates, schema=schema)).execute()
-    full_key = (kind, key, _ops(ledger), money_kind(largest))
+        return build(ibis.memtable(dates, schema=schema)).execute()
+    full_key = (kind, key, _ops(ledger))
     entry = state["sql"].get(full_key)
     if entry is None:
-        with money_type(largest):
-            expr = build(table)
+        expr = build(table)
         entry = state["sql"][full_key] = (con.compile(expr), expr.schema())
     sql, out_schema = entry
     if con.name == "duckdb":
@@ -117,14 +113,3 @@ def _duckdb_frame(con, sql: str, schema: ibis.Schema) -> pd.DataFrame:
     table = con.raw_sql(sql).to_arrow_table()
     frame = table.to_pandas(date_as_object=False, timestamp_as_object=False)
     return DuckDBPandasData.convert_table(frame, schema)
-
-
-def largest_amount(ledger) -> float | None:
-    """The largest invoice or payment amount in size, read once per ledger (None if empty)."""
-    cache = ledger_cache(ledger, "money")
-    if "largest" not in cache:
-        tables = [t for t in (ledger.invoices, ledger.payments) if t is not None]
-        found = [t.aggregate(m=t.amount.abs().max()).execute()["m"].iloc[0] for t in tables]
-        found = [float(v) for v in found if pd.notna(v)]
-        cache["largest"] = max(found) if found else None
-    return cache["largest"]

@@ -123,31 +123,30 @@ def _behaviour(lines, buckets, fused: bool) -> dict:
         inside = ibis.literal(True)
         inside = inside & (dpd > low) if low is not None else inside
         inside = inside & (dpd <= high) if high is not None else inside
-        aging[name] = exact_sum(ibis.ifelse(inside, open_, 0.0), bounded=True)
+        aging[name] = exact_sum(ibis.ifelse(inside, open_, 0.0))
     sale = lines.amount > 0
     out = {
-        "open_sum": exact_sum(open_, bounded=True),
-        "overdue_balance": exact_sum(ibis.ifelse(dpd > 0, open_, 0.0), bounded=True),
+        "open_sum": exact_sum(open_),
+        "overdue_balance": exact_sum(ibis.ifelse(dpd > 0, open_, 0.0)),
         **aging,
         "sales": exact_sum(
-            ibis.ifelse(sale & (lines.invoice_date > lines.dso_start), lines.amount, 0.0),
-            bounded=True,
+            ibis.ifelse(sale & (lines.invoice_date > lines.dso_start), lines.amount, 0.0)
         ),
         "late_amount": exact_sum(
             ibis.ifelse(settled, lines.amount * ibis.greatest(lines.days_late, 0), 0.0)
         ),
-        "settled_amount": exact_sum(ibis.ifelse(settled, lines.amount, 0.0), bounded=True),
+        "settled_amount": exact_sum(ibis.ifelse(settled, lines.amount, 0.0)),
         "n_late": ibis.ifelse(lines.days_late > 0, 1, 0).sum(),
         "max_days_past_due": ibis.ifelse(
             sale, ibis.greatest(ibis.coalesce(dpd, lines.days_late), 0), None
         ).max(),
         "disputed_open": _disputed_open(lines),
-        "settled_by_credit": exact_sum(lines.paid_unallocated, bounded=True),
+        "settled_by_credit": exact_sum(lines.paid_unallocated),
         "n_settled": ibis.ifelse(settled, 1, 0).sum(),
         "open_days_past_due": ibis.ifelse(sale, ibis.greatest(dpd.fill_null(0), 0), None).max(),
     }  # fmt: skip
     if fused:  # settled dates: the credits and the last settlement are on the lines
-        out["credit_total"] = exact_sum(lines.credit, bounded=True)  # one credit note each
+        out["credit_total"] = exact_sum(lines.credit)
         out["last_payment_date"] = lines.settled_date.max()
     return out
 
