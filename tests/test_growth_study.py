@@ -118,3 +118,25 @@ def test_growth_frame_still_refuses_a_bad_threshold():
         study.growth_frame(
             Ledger.from_frames(invoices), "2025-03-31", features, thresholds={"x": 1}
         )
+
+
+@pytest.mark.parametrize(
+    ("lang", "section", "size", "peers"),
+    [("en", "C Manufacturing", "small", "C / small"), ("zh", "C 制造业", "小型", "C / 小型")],
+)
+def test_peer_tables_show_sections_and_sizes_in_words(growth, lang, section, size, peers):
+    table = study.show_growth(study.headroom_by_peers(growth, top_n=5), lang).data
+    assert table.iloc[0, :2].tolist() == [section, size]
+    grow = study.show_growth(study.customers_to_grow(growth, top_n=5), lang).data
+    assert grow.iloc[:, 0].tolist() == [peers, "F"]
+
+
+def test_peer_group_words_name_every_fallback():
+    from segkit.growth.headroom import peer_group_words
+
+    assert peer_group_words("E / micro", "zh") == "E / 微型"
+    assert peer_group_words("E", "zh") == "E"
+    assert peer_group_words("all", "zh") == "全部有采购客户"
+    assert peer_group_words("all", "en") == "all buying customers"
+    assert peer_group_words("E / scale 1m-10m", "zh") == "E / 营业收入 1m-10m"
+    assert peer_group_words("E / scale <1m", "en") == "E / turnover <1m"

@@ -16,7 +16,7 @@ import pandas as pd
 from segkit.checks import check_int
 from segkit.exceptions import ConfigError, SchemaError
 
-__all__ = ["headroom", "peer_class"]
+__all__ = ["headroom", "peer_class", "peer_group_words", "size_words"]
 
 UNKNOWN = "unknown"
 HEADROOM_COLUMNS = (
@@ -181,3 +181,28 @@ def _require(frame: pd.DataFrame, columns: list[str], where: str) -> None:
             f"{where}: features lack the columns {missing}; build them with "
             "segkit.customer_features (firmographic=True)."
         )
+
+
+def peer_group_words(group, lang: str = "en") -> str:
+    """A ``peer_group`` code in words of ``lang``: the industry section's letter, the size class
+    in words (``"C / small"`` -> ``"C / 小型"``), ``"all"`` -> all buying customers."""
+    from segkit.text.catalogue import text
+
+    if not isinstance(group, str):
+        return group
+    if group == "all":
+        return text("growth_peers", "all", lang)
+    section, _, size = group.partition(" / ")
+    return f"{section} / {size_words(size, lang)}" if size else section
+
+
+def size_words(size, lang: str = "en") -> str:
+    """A ``size_class`` in words of ``lang``: ``small`` -> ``小型``, ``scale 1m-10m`` -> the
+    turnover band (营业收入 1m-10m)."""
+    from segkit.text.catalogue import catalogue, text
+
+    if not isinstance(size, str):
+        return size
+    if size.startswith("scale "):
+        return text("growth_peers", "scale", lang, band=size.removeprefix("scale "))
+    return text("credit_size", size, lang) if size in catalogue()["credit_size"] else size

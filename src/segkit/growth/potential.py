@@ -21,6 +21,7 @@ import pandas as pd
 
 from segkit.checks import check_lang
 from segkit.exceptions import ConfigError
+from segkit.growth.headroom import peer_group_words
 from segkit.text.catalogue import catalogue
 
 __all__ = [
@@ -151,7 +152,7 @@ def _sentence(row, limits: dict, months: int, lang: str) -> str:
         "p_alive": row.p_alive,
         "expected_purchases": row.expected_purchases,
         "bought": bought,
-        "peer_group": row.peer_group,
+        "peer_group": peer_group_words(row.peer_group, lang),
         "headroom": row.headroom,
         "clv": row.clv,
     }

@@ -195,12 +195,30 @@ def customers_to_grow(growth: pd.DataFrame, names: pd.Series | None = None, top_
 
 
 def show_growth(table: pd.DataFrame, lang: str = "en", currency: str = "CNY"):
-    """Style a table of this section: headers of :data:`GROWTH_TEXT` in ``lang``, formats."""
+    """Style a table of this section: headers of :data:`GROWTH_TEXT` in ``lang``, formats;
+    industry sections with their names, size classes and peer groups in words."""
+    table = _in_words(table, lang)
     headers = {c: _text(c, lang) for c in table.columns if c in GROWTH_TEXT}
     styled = show(table, lang, currency=currency, headers=headers, formats=_FORMATS)
     if table.index.name in GROWTH_TEXT:
         styled.index.name = _text(table.index.name, lang)
     return styled
+
+
+def _in_words(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Codes of the peer columns in words of ``lang`` (``C`` -> ``C 制造业``, ``small`` -> ``小型``)."""
+    from segkit.growth.headroom import peer_group_words, size_words
+    from segkit.standards.industry import industry_sections
+
+    table = table.copy()
+    if "section" in table.columns:
+        names = industry_sections().set_index("section")[f"name_{lang}"]
+        table["section"] = [f"{s} {names[s]}" if s in names.index else s for s in table["section"]]
+    if "size_class" in table.columns:
+        table["size_class"] = [size_words(s, lang) for s in table["size_class"]]
+    if "peer_group" in table.columns:
+        table["peer_group"] = [peer_group_words(g, lang) for g in table["peer_group"]]
+    return table
 
 
 def plot_value_forecast(growth: pd.DataFrame, lang: str = "en"):
