@@ -412,3 +412,14 @@ def test_in_parallel_runs_every_task_and_raises_the_first_error():
     done.clear()
     in_parallel([task(k) for k in (0, 1, 3)], jobs=1)
     assert done == [0, 1, 3]
+
+
+def test_studies_side_by_side_leave_the_callers_working_folder(tmp_path, ledger):
+    """Each kernel starts in the project folder; the calling process never changes folder."""
+    before = Path.cwd()
+    with pytest.raises(ReportError, match="1 of 2 studies failed: broken"):
+        run_reports(ledger, AS_OF, out=tmp_path, studies=["segmentation", "broken"],
+                    notebooks=FIXTURES, progress=False, log=None, jobs=2)  # fmt: skip
+    assert Path.cwd() == before
+    text = _stream_text(tmp_path / AS_OF / "segmentation.ipynb")
+    assert f"working folder is {FIXTURES.parent.resolve()}\n" in text

@@ -93,7 +93,9 @@ def execute_notebook(source, target, values, execute) -> None:
                 kernel_name=kernel or "python3",
                 language="python",
                 progress_bar=execute["progress"],
-                cwd=execute["cwd"],
+                # the kernel starts in this folder; papermill's own ``cwd=`` would change the
+                # working folder of the whole process, which studies side by side cannot share
+                resources={"metadata": {"path": execute["cwd"]}},
                 execution_timeout=execute["timeout"],
                 kernel_manager_class=manager,
             )
