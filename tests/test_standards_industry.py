@@ -261,3 +261,11 @@ def test_classify_industry_on_an_empty_series():
 def test_codes_must_be_a_series(func):
     with pytest.raises(ConfigError, match="codes must be a pandas Series; got list"):
         func(["5174"])
+
+
+def test_section_label_names_the_section_in_either_language():
+    from segkit.standards.industry import section_label
+
+    assert section_label("C", "zh") == "C 制造业"
+    assert section_label("C", "en") == "C Manufacturing"
+    assert section_label("unknown") is None and section_label(None) is None

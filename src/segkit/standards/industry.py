@@ -39,6 +39,7 @@ __all__ = [
     "unknown_industry_codes",
     "industry_sections",
     "industry_divisions",
+    "section_label",
 ]
 
 STATUS_OK = "ok"
@@ -77,6 +78,14 @@ def industry_sections() -> pd.DataFrame:
         ``isic_section`` (ISIC Rev.4 section for a section-only code) and ``isic_note``.
     """
     return _read_csv("gbt4754_2017_sections.csv").copy()
+
+
+def section_label(letter, lang: str = "en") -> str | None:
+    """A section's letter with its name in ``lang`` (``"C 制造业"``, ``"C Manufacturing"``);
+    None for anything that is not a section letter."""
+    sections = _read_csv("gbt4754_2017_sections.csv")
+    found = sections.loc[sections["section"] == letter, f"name_{lang}"]
+    return f"{letter} {found.iloc[0]}" if len(found) else None
 
 
 def industry_divisions() -> pd.DataFrame:

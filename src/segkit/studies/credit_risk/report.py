@@ -29,7 +29,7 @@ from segkit.credit import (
 from segkit.credit.worklist import worklist
 from segkit.exceptions import ConfigError
 from segkit.features import customer_features
-from segkit.standards.industry import industry_sections
+from segkit.standards.industry import section_label
 from segkit.studies.credit_risk import figures, tables
 from segkit.studies.credit_risk.behaviour import DPD_BANDS, behaviour_snapshot, past_due_trend
 from segkit.studies.credit_risk.bins import bin_words
@@ -214,12 +214,7 @@ class CreditReport:
 
     def _section(self, letter):
         """An industry section in words: ``C 制造业`` / ``C Manufacturing``."""
-        names = industry_sections().set_index("section")[f"name_{self.lang}"]
-        return (
-            f"{letter} {names[letter]}"
-            if letter in names.index
-            else self._label("credit_size", letter)
-        )
+        return section_label(letter, self.lang) or self._label("credit_size", letter)
 
     def scorecard(self) -> list:
         """The scorecard's features and points, or why none was fitted."""

@@ -208,12 +208,11 @@ def show_growth(table: pd.DataFrame, lang: str = "en", currency: str = "CNY"):
 def _in_words(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Codes of the peer columns in words of ``lang`` (``C`` -> ``C 制造业``, ``small`` -> ``小型``)."""
     from segkit.growth.headroom import peer_group_words, size_words
-    from segkit.standards.industry import industry_sections
+    from segkit.standards.industry import section_label
 
     table = table.copy()
     if "section" in table.columns:
-        names = industry_sections().set_index("section")[f"name_{lang}"]
-        table["section"] = [f"{s} {names[s]}" if s in names.index else s for s in table["section"]]
+        table["section"] = [section_label(s, lang) or s for s in table["section"]]
     if "size_class" in table.columns:
         table["size_class"] = [size_words(s, lang) for s in table["size_class"]]
     if "peer_group" in table.columns:
