@@ -1,7 +1,8 @@
 """The executive part of a report run: key figures, the five actions and the workbook.
 
-:func:`build_pack` reads the ledger once, computes :class:`~segkit.reports.summary.Summary` and
-:func:`~segkit.reports.actions.top_actions`, and writes ``segkit_<as_of>.xlsx`` with the sheets
+:func:`compute_pack` reads the ledger once and computes :class:`~segkit.reports.summary.Summary`
+and :func:`~segkit.reports.actions.top_actions` (while the studies run); :func:`write_pack` then
+writes ``segkit_<as_of>.xlsx`` with the sheets
 summary, actions, classification (with reasons), credit (grade, PD, limits) and migration (RFM
 segment from the previous quarter-end to the as-of date). A ledger the summary cannot be
 computed for gives a :class:`Pack` with ``error`` set; the studies' pages are still indexed.
@@ -23,7 +24,6 @@ from segkit.text.catalogue import text
 __all__ = [
     "CREDIT_PARAMETERS",
     "Pack",
-    "build_pack",
     "compute_pack",
     "ledger_currency",
     "study_sheets",
@@ -88,8 +88,9 @@ def ledger_currency(ledger) -> str:
     return values[0] if len(values) == 1 else "CNY"
 
 
-def build_pack(base: dict, credit: dict, out_dir: Path) -> Pack:
-    """Compute the summary and actions and write the workbook into ``out_dir``.
+def compute_pack(base: dict, credit: dict) -> Pack:
+    """The summary and actions of a run; it reads nothing the studies write, so it can run
+    while they do.
 
     Parameters
     ----------
@@ -97,16 +98,6 @@ def build_pack(base: dict, credit: dict, out_dir: Path) -> Pack:
         The run's ``data``, ``as_of``, ``lang`` and ``mapping`` (absolute paths).
     credit : dict
         Credit study parameters (``horizon_months``, ``dpd``, ``lgd``) to follow.
-    out_dir : Path
-        Folder of the workbook.
-    """
-    return write_pack(compute_pack(base, credit), base, out_dir)
-
-
-def compute_pack(base: dict, credit: dict) -> Pack:
-    """The summary and actions of :func:`build_pack`, without the workbook.
-
-    It reads nothing the studies write, so it can run while they do.
     """
     from segkit.ledger.model import read_ledger
 
