@@ -12,6 +12,7 @@ from segkit.standards.industry import (
     classify_industry,
     industry_divisions,
     industry_sections,
+    section_label,
     unknown_industry_codes,
 )
 from segkit.standards.regions import classify_region
@@ -23,6 +24,7 @@ __all__ = [
     "unknown_industry_codes",
     "industry_sections",
     "industry_divisions",
+    "section_label",
     "size_cn",
     "size_eu",
     "scale_band",
