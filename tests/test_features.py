@@ -167,3 +167,32 @@ def test_cash_from_a_customer_not_yet_invoiced_is_unallocated_cash():
         Ledger.from_frames(invoices, customers, payments), "2024-09-30", firmographic=False
     )
     assert later.loc["K1", ["open_balance", "unallocated_cash"]].tolist() == [423.0, 0.0]
+
+
+def test_amounts_beyond_a_trillion_are_summed_exactly():
+    # lines below 10**12 are summed as decimal(18, 6); one larger line makes the ledger use
+    # decimal(38, 6) for every line, with the same exact totals
+    from segkit.features import ledger_shape
+    from segkit.features.activity import EXACT, LINE_EXACT
+
+    def ledger(big: float) -> Ledger:
+        frame = pd.DataFrame(
+            {
+                "invoice_id": ["I1", "I2", "I3"],
+                "customer_id": ["A", "A", "B"],
+                "invoice_date": pd.to_datetime(["2025-01-10", "2025-02-10", "2025-03-01"]),
+                "due_date": pd.to_datetime(["2025-02-10", "2025-03-10", "2025-04-01"]),
+                "amount": [big, 0.01, 0.1],
+            }
+        )
+        return Ledger.from_frames(frame)
+
+    small, large = ledger(999_999_999_999.98), ledger(4_000_000_000_000.25)
+    assert ledger_shape(small)[0] == LINE_EXACT
+    assert ledger_shape(large)[0] == EXACT
+    got_small = customer_features(small, "2025-06-30")
+    got_large = customer_features(large, "2025-06-30")
+    assert got_small.loc["A", "net_amount"] == 999_999_999_999.99
+    assert got_large.loc["A", "net_amount"] == 4_000_000_000_000.26
+    assert got_large.loc["A", "revenue_12m"] == 4_000_000_000_000.26
+    assert got_large.loc["B", "net_amount"] == 0.1

@@ -13,11 +13,18 @@ import dataclasses
 from numbers import Integral
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from segkit.checks import as_date
 from segkit.exceptions import ConfigError
-from segkit.features.activity import activity_features
+from segkit.features.activity import (
+    EXACT,
+    LINE_EXACT,
+    LINE_EXACT_LIMIT,
+    MonthSpan,
+    activity_features,
+)
 from segkit.features.dates import SCHEMA, dates_frame
 from segkit.features.dates import as_of_dates as parse_dates
 from segkit.features.engine import ledger_cache, run_query
@@ -118,7 +125,7 @@ def customer_features(
         batches=batches,
     )
     notes = frame.attrs["notes"]
-    frame = frame.droplevel("as_of")
+    frame.index = frame.index.droplevel("as_of")  # in place: the frame is ours, no copy
     frame.attrs = {"as_of": day.isoformat(), "notes": notes}
     return frame
 
@@ -197,8 +204,10 @@ def profile_frame(
     window = _check_window(dso_window_days)
     buckets = aging_buckets(aging_edges)
     dates = dates_frame(days, window)
+    money, span = ledger_shape(ledger)
     parts = [
-        _run(_batch(ledger, k, int(batches)), dates, buckets, window) for k in range(int(batches))
+        _run(_batch(ledger, k, int(batches)), dates, buckets, window, money, span)
+        for k in range(int(batches))
     ]
     settled = settlement_available(ledger.invoices, ledger.payments)
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
@@ -213,11 +222,44 @@ def profile_frame(
     return frame
 
 
-def _run(ledger, dates: pd.DataFrame, buckets, window: int) -> pd.DataFrame:
-    def build(table):
-        return profile(ledger.invoices, ledger.payments, ledger.customers, table, buckets, window)
+def _run(ledger, dates: pd.DataFrame, buckets, window: int, money: str, span) -> pd.DataFrame:
+    settled = settlement_available(ledger.invoices, ledger.payments)
 
-    return run_query(ledger, "features", (tuple(buckets), window), dates, SCHEMA, build)
+    def build(table):
+        tables = (ledger.invoices, ledger.payments, ledger.customers)
+        out = profile(*tables, table, buckets, window, money, span)
+        fills = _zero_fills(buckets, settled)
+        out = out.mutate(**{c: out[c].fill_null(v) for c, v in fills.items()})
+        return out.order_by(["as_of", "customer_id"])
+
+    key = (tuple(buckets), window, money, span)
+    return run_query(ledger, "features", key, dates, SCHEMA, build)
+
+
+def ledger_shape(ledger) -> tuple[str, MonthSpan]:
+    """What the compiled feature query needs to know of the ledger's values, once per ledger.
+
+    The exact type of one line's amounts in the sums:
+    :data:`~segkit.features.activity.LINE_EXACT` when every invoice and payment amount is below
+    10**12 in absolute value (its 64-bit sums are several times faster),
+    :data:`~segkit.features.activity.EXACT` otherwise (totals are ``decimal(38, 6)`` either
+    way); and the span of invoice months, for the month masks.
+    """
+    store = ledger_cache(ledger, "shape")
+    if "shape" not in store:
+        inv = ledger.invoices
+        row = inv.aggregate(
+            largest=inv.amount.abs().max(),
+            first=inv.invoice_date.min(),
+            last=inv.invoice_date.max(),
+        ).execute()
+        largest = [row["largest"].iloc[0]]
+        if ledger.payments is not None:
+            largest.append(ledger.payments.amount.abs().max().execute())
+        fits = all(pd.isna(x) or float(x) < LINE_EXACT_LIMIT for x in largest)
+        span = MonthSpan.between(row["first"].iloc[0], row["last"].iloc[0])
+        store["shape"] = (LINE_EXACT if fits else EXACT, span)
+    return store["shape"]
 
 
 def _batch(ledger, k: int, n: int):
@@ -239,22 +281,49 @@ def _batch(ledger, k: int, n: int):
     )
 
 
-def _finish(frame: pd.DataFrame, buckets, settled: bool) -> pd.DataFrame:
-    frame["as_of"] = pd.to_datetime(frame["as_of"]).astype("datetime64[ns]")
-    frame = frame.set_index(["as_of", "customer_id"]).sort_index()
-    for col in COUNT_COLUMNS:
-        frame[col] = frame[col].fillna(0).astype("int64")
-    for col in AMOUNT_COLUMNS:
-        frame[col] = frame[col].fillna(0.0)
+def _zero_fills(buckets, settled: bool) -> dict:
+    """Counts, amounts and (with settlement) balances of a customer without lines: zero."""
+    fills: dict = {c: 0 for c in COUNT_COLUMNS} | {c: 0.0 for c in AMOUNT_COLUMNS}
     if settled:
         names = [name for name, _low, _high in buckets]
-        for col in (*BALANCE_COLUMNS, *names, *EXPOSURE):
-            frame[col] = frame[col].fillna(0.0)
-        frame["n_settled"] = frame["n_settled"].fillna(0).astype("int64")
+        fills |= {c: 0.0 for c in (*BALANCE_COLUMNS, *names, *EXPOSURE)} | {"n_settled": 0}
+    return fills
+
+
+def _finish(frame: pd.DataFrame, buckets, settled: bool) -> pd.DataFrame:
+    """Index (``as_of``, ``customer_id``), sorted, and the pandas types of the public frame.
+
+    The engine returns the rows sorted with zeros filled; batches are sorted each, so their
+    concatenation is sorted again here.
+    """
+    frame["as_of"] = pd.to_datetime(frame["as_of"]).astype("datetime64[ns]")
+    frame.index = _sorted_index(frame.pop("as_of"), frame.pop("customer_id"))
+    if not frame.index.is_monotonic_increasing:
+        frame = frame.sort_index()
+    counts = [*COUNT_COLUMNS, "n_settled"] if settled else COUNT_COLUMNS
+    for col in counts:
+        if frame[col].dtype != "int64":
+            frame[col] = frame[col].astype("int64")
     for col in ("first_invoice", "last_invoice", "created"):
-        if col in frame.columns:
+        if col in frame.columns and not pd.api.types.is_datetime64_dtype(frame[col]):
             frame[col] = pd.to_datetime(frame[col])
     return frame
+
+
+def _sorted_index(days: pd.Series, ids: pd.Series) -> pd.MultiIndex:
+    """The (``as_of``, ``customer_id``) index; built without factorizing when there is one date.
+
+    With one date and the ids sorted and unique (the engine's order), the ids are the level;
+    factorizing half a million ids with a sort would take a second.
+    """
+    names = ["as_of", "customer_id"]
+    single = len(days) > 0 and (days.iloc[0] == days).all()
+    if single and ids.is_monotonic_increasing and ids.is_unique:
+        level = pd.Index(ids.to_numpy(), name="customer_id", dtype=object)
+        codes = [np.zeros(len(ids), dtype=np.int64), np.arange(len(ids), dtype=np.int64)]
+        dates = pd.DatetimeIndex(days.iloc[:1])
+        return pd.MultiIndex(levels=[dates, level], codes=codes, names=names, verify_integrity=False)
+    return pd.MultiIndex.from_arrays([days, ids], names=names)
 
 
 def _with_firmographics(ledger, frame: pd.DataFrame, cny_per_eur, scale_edges, scale_labels):

@@ -9,9 +9,8 @@ computes activity and payment behaviour together. With ``invoices.settled_date``
 table, that aggregation is the whole computation: settlement is a per-line comparison of dates,
 unapplied credit notes and the last settlement date are in the same pass. With a payments
 table, unallocated credits and the last receipt are two small extra aggregations. Active months
-are counted from a (customer, month) table of first and last sale dates, crossed with the
-dates: a month counts at ``as_of`` when its first sale is on or before it, and in the last 12
-months when its last sale is after ``cut12``; no DISTINCT per date is needed.
+are counted in the same aggregation, as bit masks of the months with a sale
+(:func:`~segkit.features.activity.month_masks`); no DISTINCT and no second pass are needed.
 """
 
 from __future__ import annotations
@@ -22,10 +21,13 @@ from ibis import _
 
 from segkit.features.activity import (
     ACTIVITY_COLUMNS,
-    active_months,
+    EXACT,
+    MonthSpan,
     activity_aggregates,
     derive_activity,
     exact_sum,
+    month_span,
+    with_line_money,
 )
 from segkit.features.allocation import CUSTOMER, left_join_on
 from segkit.features.dates import stamp
@@ -39,6 +41,9 @@ _BEHAVIOUR = (
 )  # fmt: skip
 
 
+#: The money columns of settled lines, cast once per row before the sums (``with_line_money``).
+_MONEY = ("amount", "open_amount", "paid_unallocated", "credit")
+
 #: Worst days past due of the invoices open at as_of (0 when none is overdue): for credit labels.
 EXPOSURE = ("open_days_past_due",)
 
@@ -48,14 +53,16 @@ def payment_columns(buckets) -> list[str]:
     return ["open_balance", "overdue_balance", *[b[0] for b in buckets], *_BEHAVIOUR, "n_settled"]
 
 
-def profile(invoices, payments, customers, dates, buckets, window: int) -> ir.Table:
+def profile(
+    invoices, payments, customers, dates, buckets, window: int, money: str, span: MonthSpan
+) -> ir.Table:
     """Customers known at each date with activity and payment features (one expression).
 
     ``customers`` keeps its columns; a customer is known at ``as_of`` when ``created`` is
     missing or on or before it, or when it has a line or a payment dated on or before it. Missing
     counts, amounts and balances stay NULL here; the caller fills them.
     """
-    features = line_features(invoices, payments, customers, dates, buckets, window)
+    features = line_features(invoices, payments, customers, dates, buckets, window, money, span)
     base = customers.cross_join(dates.select("as_of"))
     shared = [c for c in features.columns if c in customers.columns and c not in CUSTOMER]
     out = left_join_on(
@@ -69,7 +76,16 @@ def profile(invoices, payments, customers, dates, buckets, window: int) -> ir.Ta
     return out.select("as_of", *keep)
 
 
-def line_features(invoices, payments, customers, dates, buckets, window: int) -> ir.Table:
+def line_features(
+    invoices,
+    payments,
+    customers,
+    dates,
+    buckets,
+    window: int,
+    money: str = EXACT,
+    span: MonthSpan | None = None,
+) -> ir.Table:
     """Activity and payment features of the customers with a line at each date.
 
     Without a payments table the settled lines are the invoice lines themselves, and one
@@ -77,27 +93,36 @@ def line_features(invoices, payments, customers, dates, buckets, window: int) ->
     behaviour over the settled invoices: the settled rows come out of joins in an order that
     varies from run to run, and sums of amounts in a varying order differ in the last bits,
     enough to turn a rounded revenue in a report; invoice lines keep their order.
+
+    ``money`` is the exact type each line's amounts are cast to once before they are summed
+    (:data:`~segkit.features.activity.LINE_EXACT` when the ledger's amounts fit it); ``span``
+    the ledger's invoice months, for the month masks (queried when not given).
     """
+    span = span if span is not None else month_span(invoices)
     lines, credits, receipts = settle(invoices, payments, dates)
+    lines = with_line_money(lines, _MONEY, money)
     available = settlement_available(invoices, payments)
     if payments is None:
-        aggregates = {"n_lines": _.count(), **activity_aggregates(lines)}
+        aggregates = {"n_lines": _.count(), **activity_aggregates(lines, span)}
         if available:
             aggregates |= _behaviour(lines, buckets, fused=True)
         agg = lines.group_by(CUSTOMER).aggregate(**aggregates)
     else:
-        known = stamp(typed_invoices(invoices), "invoice_date", dates)
-        agg = known.group_by(CUSTOMER).aggregate(n_lines=_.count(), **activity_aggregates(known))
+        known = with_line_money(
+            stamp(typed_invoices(invoices), "invoice_date", dates), _MONEY, money
+        )
+        aggregates = {"n_lines": _.count(), **activity_aggregates(known, span)}
+        agg = known.group_by(CUSTOMER).aggregate(**aggregates)
         settled = lines.filter(_.amount > 0)
         behaviour = settled.group_by(CUSTOMER).aggregate(**_behaviour(settled, buckets, False))
-        credit = credits.group_by(CUSTOMER).aggregate(credit_total=exact_sum(_.credit))
+        credits = with_line_money(credits, _MONEY, money)
+        credit = credits.group_by(CUSTOMER).aggregate(credit_total=exact_sum(credits.credit))
         last = receipts.group_by(CUSTOMER).aggregate(last_payment_date=_.payment_date.max())
         agg = _with_payers(agg, last)
         for part in (behaviour, credit):
             agg = left_join_on(agg, part, CUSTOMER)
-    agg = left_join_on(agg, active_months(typed_invoices(invoices), dates), CUSTOMER)
     agg = _with_credit_limit(agg, customers)
-    return _derive(agg, buckets, window, available)
+    return _derive(agg, buckets, window, available, span)
 
 
 def _with_payers(agg, last):
@@ -123,26 +148,24 @@ def _behaviour(lines, buckets, fused: bool) -> dict:
         inside = ibis.literal(True)
         inside = inside & (dpd > low) if low is not None else inside
         inside = inside & (dpd <= high) if high is not None else inside
-        aging[name] = exact_sum(ibis.ifelse(inside, open_, 0.0))
+        aging[name] = exact_sum(open_, where=inside)
     sale = lines.amount > 0
     out = {
         "open_sum": exact_sum(open_),
-        "overdue_balance": exact_sum(ibis.ifelse(dpd > 0, open_, 0.0)),
+        "overdue_balance": exact_sum(open_, where=dpd > 0),
         **aging,
-        "sales": exact_sum(
-            ibis.ifelse(sale & (lines.invoice_date > lines.dso_start), lines.amount, 0.0)
-        ),
+        "sales": exact_sum(lines.amount, where=sale & (lines.invoice_date > lines.dso_start)),
         "late_amount": exact_sum(
-            ibis.ifelse(settled, lines.amount * ibis.greatest(lines.days_late, 0), 0.0)
+            lines.amount * ibis.greatest(lines.days_late, 0), where=settled
         ),
-        "settled_amount": exact_sum(ibis.ifelse(settled, lines.amount, 0.0)),
-        "n_late": ibis.ifelse(lines.days_late > 0, 1, 0).sum(),
+        "settled_amount": exact_sum(lines.amount, where=settled),
+        "n_late": lines.count(where=lines.days_late > 0),
         "max_days_past_due": ibis.ifelse(
             sale, ibis.greatest(ibis.coalesce(dpd, lines.days_late), 0), None
         ).max(),
         "disputed_open": _disputed_open(lines),
         "settled_by_credit": exact_sum(lines.paid_unallocated),
-        "n_settled": ibis.ifelse(settled, 1, 0).sum(),
+        "n_settled": lines.count(where=settled),
         "open_days_past_due": ibis.ifelse(sale, ibis.greatest(dpd.fill_null(0), 0), None).max(),
     }  # fmt: skip
     if fused:  # settled dates: the credits and the last settlement are on the lines
@@ -154,7 +177,7 @@ def _behaviour(lines, buckets, fused: bool) -> dict:
 def _disputed_open(lines):
     if "disputed" not in lines.columns:
         return ibis.null("float64")
-    return ibis.ifelse(lines.disputed.fill_null(False), lines.open_amount, 0.0).sum()
+    return exact_sum(lines.open_amount, where=lines.disputed.fill_null(False))
 
 
 def _with_credit_limit(agg, customers):
@@ -166,9 +189,9 @@ def _with_credit_limit(agg, customers):
     return agg.mutate(credit_limit=ibis.null("float64"))
 
 
-def _derive(agg, buckets, window: int, available: bool) -> ir.Table:
+def _derive(agg, buckets, window: int, available: bool, span: MonthSpan) -> ir.Table:
     """Ratios and dates from the sums, with the columns and types of the public features."""
-    out = derive_activity(agg)
+    out = derive_activity(agg, span)
     names = [b[0] for b in buckets]
     if not available:
         nulls = [c for c in payment_columns(buckets) if c != "credit_limit"]
