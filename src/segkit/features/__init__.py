@@ -322,7 +322,9 @@ def _sorted_index(days: pd.Series, ids: pd.Series) -> pd.MultiIndex:
         level = pd.Index(ids.to_numpy(), name="customer_id", dtype=object)
         codes = [np.zeros(len(ids), dtype=np.int64), np.arange(len(ids), dtype=np.int64)]
         dates = pd.DatetimeIndex(days.iloc[:1])
-        return pd.MultiIndex(levels=[dates, level], codes=codes, names=names, verify_integrity=False)
+        return pd.MultiIndex(
+            levels=[dates, level], codes=codes, names=names, verify_integrity=False
+        )
     return pd.MultiIndex.from_arrays([days, ids], names=names)
 
 
