@@ -296,7 +296,6 @@ def _finish(frame: pd.DataFrame, buckets, settled: bool) -> pd.DataFrame:
     The engine returns the rows sorted with zeros filled; batches are sorted each, so their
     concatenation is sorted again here.
     """
-    frame["as_of"] = pd.to_datetime(frame["as_of"]).astype("datetime64[ns]")
     frame.index = _sorted_index(frame.pop("as_of"), frame.pop("customer_id"))
     if not frame.index.is_monotonic_increasing:
         frame = frame.sort_index()
@@ -321,11 +320,15 @@ def _sorted_index(days: pd.Series, ids: pd.Series) -> pd.MultiIndex:
     if single and ids.is_monotonic_increasing and ids.is_unique:
         level = pd.Index(ids.to_numpy(), name="customer_id", dtype=object)
         codes = [np.zeros(len(ids), dtype=np.int64), np.arange(len(ids), dtype=np.int64)]
-        dates = pd.DatetimeIndex(days.iloc[:1])
+        dates = _day_index(days.iloc[:1])
         return pd.MultiIndex(
             levels=[dates, level], codes=codes, names=names, verify_integrity=False
         )
-    return pd.MultiIndex.from_arrays([days, ids], names=names)
+    return pd.MultiIndex.from_arrays([_day_index(days), ids], names=names)
+
+
+def _day_index(days: pd.Series) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(pd.to_datetime(days).astype("datetime64[ns]"))
 
 
 def _with_firmographics(ledger, frame: pd.DataFrame, cny_per_eur, scale_edges, scale_labels):

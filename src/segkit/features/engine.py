@@ -111,7 +111,12 @@ def _duckdb_frame(con, sql: str, schema: ibis.Schema) -> pd.DataFrame:
     from ibis.backends.duckdb.converter import DuckDBPandasData
 
     table = con.raw_sql(sql).to_arrow_table()
-    frame = table.to_pandas(date_as_object=False, timestamp_as_object=False)
+    # one block per column: no copy into 2-D blocks here, and no copy when a column is
+    # replaced or dropped later (pandas consolidates when an operation needs it)
+    frame = table.to_pandas(
+        date_as_object=False, timestamp_as_object=False, split_blocks=True, self_destruct=True
+    )
+    del table
     if tuple(frame.columns) != schema.names:
         return DuckDBPandasData.convert_table(frame, schema)
     # column by column, replacing only what changes type: a new frame of all the converted
