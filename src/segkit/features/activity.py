@@ -173,10 +173,9 @@ def month_masks(lines: ir.Table, span: MonthSpan, sale, recent) -> dict:
     date = lines.invoice_date
     month = date.year().cast("int64") * 12 + date.month().cast("int64") - 1 - span.first
     bit = ibis.literal(1, "int64") << (month % MONTH_BITS)
-    word = month // MONTH_BITS
     out = {}
     for w in range(span.words):
-        here = sale & (word == w)
+        here = sale & month.between(w * MONTH_BITS, (w + 1) * MONTH_BITS - 1)
         out[f"_months_{w}"] = _bit_or(bit, where=here)
         out[f"_months12_{w}"] = _bit_or(bit, where=here & recent)
     return out
