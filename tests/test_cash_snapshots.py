@@ -119,3 +119,23 @@ def test_no_settlement_data_is_a_schema_error():
     )  # fmt: skip
     with pytest.raises(SchemaError, match="payments table or an invoices.settled_date"):
         invoice_snapshots(Ledger.from_frames(invoices), [dt.date(2024, 1, 31)])
+
+
+def test_outcomes_at_a_date_are_computed_once_per_ledger(ledger, monkeypatch):
+    import segkit.cash.snapshots as snapshots
+
+    calls = []
+    settle = snapshots.invoice_settlement
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("as_of"))
+        return settle(*args, **kwargs)
+
+    monkeypatch.setattr(snapshots, "invoice_settlement", spy)
+    first = invoice_outcomes(ledger, dt.date(2024, 3, 31))
+    first["days_late"] = -999.0  # the caller's copy
+    again = invoice_outcomes(ledger, "2024-03-31")
+    assert len(calls) == 1
+    assert (again["days_late"] != -999.0).all()
+    invoice_outcomes(ledger, dt.date(2024, 4, 30))
+    assert len(calls) == 2

@@ -17,12 +17,12 @@ def ledger(invoices, customers, payments):
     return Ledger.from_frames(invoices, customers, payments)
 
 
-def test_each_date_equals_its_own_query(ledger):
+def test_each_date_equals_its_own_query(ledger, invoices, customers, payments):
     many = features_at(ledger, DATES[::-1] + [DATES[0]])  # unsorted, repeated
     assert list(many.index.names) == ["as_of", "customer_id"]
     assert list(many.index.get_level_values("as_of").unique()) == list(pd.to_datetime(DATES))
-    for day in DATES:
-        alone = customer_features(ledger, day)
+    for day in DATES:  # a new ledger each time: nothing kept from another call
+        alone = customer_features(Ledger.from_frames(invoices, customers, payments), day)
         pd.testing.assert_frame_equal(many.xs(pd.Timestamp(day), level="as_of"), alone)
     assert many.attrs["as_of_dates"] == DATES
 
@@ -45,7 +45,7 @@ def test_settled_dates_shape(invoices, customers):
     assert c3["n_settled"].tolist() == [0, 0]
     assert (c3["open_balance"] == c3["net_amount"]).all() and (c3["open_balance"] > 0).all()
     for day in ("2024-12-31", "2025-06-30"):
-        alone = customer_features(ledger, day)
+        alone = customer_features(Ledger.from_frames(settled, customers), day)
         pd.testing.assert_frame_equal(many.xs(pd.Timestamp(day), level="as_of"), alone)
 
 
@@ -76,3 +76,30 @@ def test_bad_dates_are_rejected(ledger, dates):
 def test_engine_progress_bar_is_off(ledger):
     setting = ledger.con.raw_sql("SELECT current_setting('enable_progress_bar')").fetchone()
     assert setting[0] is False
+
+
+def test_dates_already_built_are_kept_with_the_ledger(invoices, customers, payments, monkeypatch):
+    import segkit.features as features
+
+    queried = []
+    run = features._profiles
+
+    def spy(used, days, *args, **kwargs):
+        if used is ledger:
+            queried.append([d.isoformat() for d in days])
+        return run(used, days, *args, **kwargs)
+
+    monkeypatch.setattr(features, "_profiles", spy)
+    ledger = Ledger.from_frames(invoices, customers, payments)
+    features_at(ledger, DATES[:2])
+    again = features_at(ledger, DATES[1:])  # one date kept, one new
+    assert queried == [DATES[:2], DATES[2:]]
+    fresh = features_at(Ledger.from_frames(invoices, customers, payments), DATES[1:])
+    pd.testing.assert_frame_equal(again, fresh)
+    assert again.attrs == fresh.attrs
+    again["net_amount"] = -1.0  # the caller's frame is its own
+    kept = features_at(ledger, DATES[1:2])
+    assert queried[-1] == DATES[2:]  # nothing queried
+    pd.testing.assert_frame_equal(kept, fresh.loc[[pd.Timestamp(DATES[1])]])
+    features_at(ledger, DATES[1:2], aging_edges=(0, 45))  # other buckets: queried
+    assert queried[-1] == DATES[1:2]

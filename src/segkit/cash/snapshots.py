@@ -25,8 +25,9 @@ import pandas as pd
 from ibis import _
 
 from segkit.exceptions import SchemaError
-from segkit.features import invoice_settlement, settlement_available
+from segkit.features import KEEP_ROWS, invoice_settlement, settlement_available
 from segkit.features.allocation import TOL, left_join_on
+from segkit.features.engine import ledger_cache
 
 __all__ = ["RECENT_DAYS", "invoice_outcomes", "invoice_snapshots", "month_ends"]
 
@@ -226,6 +227,9 @@ def invoice_outcomes(ledger, as_of: dt.date) -> pd.DataFrame:
         past due then, a lower bound).
     """
     require_settlement(ledger)
+    kept, key = ledger_cache(ledger, "outcomes"), pd.Timestamp(as_of).date()
+    if key in kept:  # the evaluation and the final fit both read the outcomes at as_of
+        return kept[key].copy()
     settled = invoice_settlement(ledger.invoices, ledger.payments, as_of=as_of)
     frame = settled.select("invoice_id", "due_date", "settled_date", "days_late").execute()
     frame = frame.set_index("invoice_id")
@@ -234,4 +238,6 @@ def invoice_outcomes(ledger, as_of: dt.date) -> pd.DataFrame:
     censored = (pd.Timestamp(as_of) - frame["due_date"]).dt.days
     frame["days_late"] = frame["days_late"].astype(float).fillna(censored.astype(float))
     frame["open"] = frame["settled_date"].isna()
+    if len(frame) <= KEEP_ROWS:
+        kept[key] = frame.copy()
     return frame

@@ -203,16 +203,16 @@ def profile_frame(
         raise ConfigError(f"batches must be an int >= 1; got {batches!r}.")
     window = _check_window(dso_window_days)
     buckets = aging_buckets(aging_edges)
-    dates = dates_frame(days, window)
-    money, span = ledger_shape(ledger)
-    parts = [
-        _run(_batch(ledger, k, int(batches)), dates, buckets, window, money, span)
-        for k in range(int(batches))
-    ]
     settled = settlement_available(ledger.invoices, ledger.payments)
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    parts.clear()  # free the batches before the sorted copy
-    frame = _finish(frame, buckets, settled)
+    kept = ledger_cache(ledger, "profiles").setdefault((tuple(buckets), window), {})
+    missing = [d for d in days if d not in kept] if batches == 1 else days
+    frame = _profiles(ledger, missing, buckets, window, int(batches)) if missing else None
+    if frame is not None and batches == 1 and len(frame) <= KEEP_ROWS:
+        day_of_row = frame.index.get_level_values("as_of")
+        for day in missing:
+            kept[day] = frame[day_of_row == pd.Timestamp(day)]
+    if frame is None or len(missing) < len(days):
+        frame = pd.concat([kept[d] for d in days])
     if firmographic:
         frame = _with_firmographics(ledger, frame, cny_per_eur, scale_edges, scale_labels)
     frame.attrs = {
@@ -220,6 +220,26 @@ def profile_frame(
         "notes": [] if settled else [NO_SETTLEMENT],
     }
     return frame
+
+
+#: Feature rows (customers x dates) up to which each date's features are kept with the ledger
+#: and not computed again: the credit study, the history and the summary ask for many of the
+#: same dates. Larger results are computed on every call, so memory stays that of the result.
+KEEP_ROWS = 250_000
+
+
+def _profiles(ledger, days: list, buckets, window: int, batches: int) -> pd.DataFrame:
+    """The profile at ``days`` from the engine: one query (per batch), sorted and typed."""
+    dates = dates_frame(days, window)
+    money, span = ledger_shape(ledger)
+    parts = [
+        _run(_batch(ledger, k, batches), dates, buckets, window, money, span)
+        for k in range(batches)
+    ]
+    settled = settlement_available(ledger.invoices, ledger.payments)
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    parts.clear()  # free the batches before the sorted copy
+    return _finish(frame, buckets, settled)
 
 
 def _run(ledger, dates: pd.DataFrame, buckets, window: int, money: str, span) -> pd.DataFrame:
