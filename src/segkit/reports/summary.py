@@ -148,6 +148,7 @@ def collect(ledger, as_of, config: Mapping | None = None) -> Summary:
         d: False for d in before.values() if d not in dates.values()
     }
     frames, errors = {}, {}
+    _features_once(ledger, list(wanted), config)
     for day, credit in sorted(wanted.items(), reverse=True):
         try:
             frames[day] = snapshot(ledger, day, credit, config, clusters=day == dates["as_of"])
@@ -163,6 +164,16 @@ def collect(ledger, as_of, config: Mapping | None = None) -> Summary:
         if reason == "no_history":  # detail: the latest date the ledger cannot classify
             missing[figure] = (reason, str(max(errors)) if errors else "")
     return Summary(dates, frames, figures, missing, notes)
+
+
+def _features_once(ledger, days: list[dt.date], config: Mapping | None) -> None:
+    """Build the features of every summary date in one query; the ledger keeps them."""
+    from segkit.classes.pipeline import resolve_config
+    from segkit.features import features_at
+
+    options = dict(resolve_config(dict(config or {}))["features"])
+    options["firmographic"] = False
+    features_at(ledger, days, **options)
 
 
 def _dso(ledger, dates: Mapping[str, dt.date]) -> tuple[dict[dt.date, float], str]:
