@@ -145,9 +145,29 @@ def classify(
         ``frame.attrs["notes"]``.
     """
     cfg = resolve_config(config)
+    if cfg["credit"].get("enabled", True):
+        _credit_features_first(ledger, as_of, cfg)
     return classify_at(
         ledger, as_of, customer_features(ledger, as_of, **cfg["features"]), cfg, lang
     )
+
+
+def _credit_features_first(ledger, as_of, cfg: dict) -> None:
+    """Build the features at ``as_of`` and at the credit study's dates in one query.
+
+    The ledger keeps them (:func:`segkit.features.features_at`), so the classification and the
+    study read them without a second query. A ledger the study cannot use is left alone: the
+    study says why later.
+    """
+    from segkit.credit.pipeline import study_dates
+    from segkit.features import features_at
+
+    options = {k: cfg["credit"][k] for k in ("horizon_months",) if k in cfg["credit"]}
+    try:
+        dates, previous, _last = study_dates(ledger, as_of, **options)
+        features_at(ledger, [as_of, previous, *dates], **{**cfg["features"], "firmographic": False})
+    except (SegkitError, ValueError):
+        return
 
 
 def classify_at(ledger, as_of, features: pd.DataFrame, cfg: dict, lang: str) -> pd.DataFrame:

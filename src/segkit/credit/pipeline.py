@@ -121,10 +121,8 @@ def credit_study(
     check_study(holdout_snapshots, recalibrate, lgd, features)
     scale = scale or RatingScale()
     kwargs = feature_kwargs or {}
-    last = data_end(ledger)
-    dates = snapshot_dates(ledger, horizon_months=horizon_months, known_until=min(day, last))
+    dates, previous, last = study_dates(ledger, day, horizon_months)
     check_holdout(dates, holdout_snapshots)
-    previous = (pd.Timestamp(day) - pd.offsets.QuarterEnd(1)).date()
     dev, scores = credit_snapshots(
         ledger, dates, [previous, day], last, *_checked(ledger, horizon_months, dpd), kwargs
     )
@@ -158,6 +156,22 @@ def credit_study(
         watch_list=_watch_list(current, before, scale=scale),
         data_end=last,
     )
+
+
+def study_dates(ledger, as_of, horizon_months: int = DEFAULT_HORIZON_MONTHS):
+    """The development snapshots, the previous quarter-end and the data's end of a study at ``as_of``.
+
+    Returns
+    -------
+    tuple
+        (development dates, the quarter-end before ``as_of``, the ledger's last date); the
+        study also scores at ``as_of``.
+    """
+    day = as_date(as_of)
+    last = data_end(ledger)
+    dates = snapshot_dates(ledger, horizon_months=horizon_months, known_until=min(day, last))
+    previous = (pd.Timestamp(day) - pd.offsets.QuarterEnd(1)).date()
+    return dates, previous, last
 
 
 def _checked(ledger, horizon_months, dpd) -> tuple[int, int]:
