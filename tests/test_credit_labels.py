@@ -356,3 +356,29 @@ def test_sample_payments_inside_the_window_change_labels_only(sample):
     assert_series_equal(after["exposure"], labels["exposure"])
     assert after["default"].sum() > labels["default"].sum()
     assert (after["default"] >= labels["default"]).all()
+
+
+def test_window_defaults_of_a_date_are_queried_once_per_ledger(frames, monkeypatch):
+    import segkit.credit.snapshots as snapshots
+
+    queried = []
+    run = snapshots._window_defaults
+
+    def spy(used, days, *args):
+        queried.append(list(days))
+        return run(used, days, *args)
+
+    monkeypatch.setattr(snapshots, "_window_defaults", spy)
+    ledger = Ledger.from_frames(**frames)
+    days = [dt.date(2023, 3, 31), dt.date(2023, 6, 30), dt.date(2023, 9, 30)]
+    first = snapshots.window_defaults(ledger, days[:2], 12, 90)
+    both = snapshots.window_defaults(ledger, days[1:], 12, 90)  # one kept, one new
+    assert queried == [days[:2], days[2:]]
+    fresh = run(Ledger.from_frames(**frames), days[1:], 12, 90)
+    order = ["as_of", "customer_id"]
+    assert_frame_equal(
+        both.sort_values(order, ignore_index=True), fresh.sort_values(order, ignore_index=True)
+    )
+    assert len(first) + len(both) > 0  # the dates have defaults to keep
+    snapshots.window_defaults(ledger, days[1:], 12, 60)  # another definition: queried
+    assert queried[-1] == days[1:]

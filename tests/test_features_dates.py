@@ -17,12 +17,12 @@ def ledger(invoices, customers, payments):
     return Ledger.from_frames(invoices, customers, payments)
 
 
-def test_each_date_equals_its_own_query(ledger, invoices, customers, payments):
+def test_each_date_equals_its_own_query(ledger):
     many = features_at(ledger, DATES[::-1] + [DATES[0]])  # unsorted, repeated
     assert list(many.index.names) == ["as_of", "customer_id"]
     assert list(many.index.get_level_values("as_of").unique()) == list(pd.to_datetime(DATES))
-    for day in DATES:  # a new ledger each time: nothing kept from another call
-        alone = customer_features(Ledger.from_frames(invoices, customers, payments), day)
+    for day in DATES:
+        alone = customer_features(ledger, day)
         pd.testing.assert_frame_equal(many.xs(pd.Timestamp(day), level="as_of"), alone)
     assert many.attrs["as_of_dates"] == DATES
 
@@ -45,7 +45,7 @@ def test_settled_dates_shape(invoices, customers):
     assert c3["n_settled"].tolist() == [0, 0]
     assert (c3["open_balance"] == c3["net_amount"]).all() and (c3["open_balance"] > 0).all()
     for day in ("2024-12-31", "2025-06-30"):
-        alone = customer_features(Ledger.from_frames(settled, customers), day)
+        alone = customer_features(ledger, day)
         pd.testing.assert_frame_equal(many.xs(pd.Timestamp(day), level="as_of"), alone)
 
 
@@ -103,3 +103,17 @@ def test_dates_already_built_are_kept_with_the_ledger(invoices, customers, payme
     pd.testing.assert_frame_equal(kept, fresh.loc[[pd.Timestamp(DATES[1])]])
     features_at(ledger, DATES[1:2], aging_edges=(0, 45))  # other buckets: queried
     assert queried[-1] == DATES[1:2]
+
+
+@pytest.mark.parametrize("shape", ["payments", "settled dates"])
+def test_many_dates_equal_one_query_per_date_on_new_ledgers(invoices, customers, payments, shape):
+    # the ledger keeps each date's features: a new ledger per date makes every date its own query
+    def new_ledger():
+        if shape == "payments":
+            return Ledger.from_frames(invoices, customers, payments)
+        return Ledger.from_frames(invoices.assign(settled_date=invoices["due_date"]), customers)
+
+    many = features_at(new_ledger(), DATES)
+    for day in DATES:
+        alone = customer_features(new_ledger(), day)
+        pd.testing.assert_frame_equal(many.xs(pd.Timestamp(day), level="as_of"), alone)

@@ -17,8 +17,8 @@ import pandas as pd
 from ibis import _
 
 from segkit.checks import as_date, check_int
-from segkit.features import profile_frame
-from segkit.features.engine import run_query
+from segkit.features import KEEP_ROWS, profile_frame
+from segkit.features.engine import ledger_cache, run_query
 from segkit.features.profile import EXPOSURE
 from segkit.features.settlement import settle
 
@@ -63,7 +63,28 @@ def window_defaults(ledger, days: list[dt.date], months: int, dpd: int) -> pd.Da
     ``end`` only. An invoice crosses on ``due_date + dpd + 1`` and counts when it was not
     settled before that day (paid on it or later, or still open). Returns ``as_of`` (the
     snapshot), ``customer_id`` and ``default_date``.
+
+    The defaults of each day are kept with the ledger (up to
+    :data:`segkit.features.KEEP_ROWS` rows): studies at neighbouring dates share most of
+    their development dates, and each is queried once.
     """
+    days = list(dict.fromkeys(days))
+    kept = ledger_cache(ledger, "labels").setdefault((months, dpd), {})
+    missing = [d for d in days if d not in kept]
+    if missing:
+        found = _window_defaults(ledger, missing, months, dpd)
+        if len(found) > KEEP_ROWS:
+            if len(missing) == len(days):
+                return found
+            return _window_defaults(ledger, days, months, dpd)
+        for day in missing:
+            kept[day] = found[found["as_of"] == pd.Timestamp(day)].reset_index(drop=True)
+    parts = [kept[d] for d in days]
+    rows = [part for part in parts if len(part)]
+    return pd.concat(rows, ignore_index=True) if rows else parts[0]
+
+
+def _window_defaults(ledger, days: list[dt.date], months: int, dpd: int) -> pd.DataFrame:
     frame = pd.DataFrame({"as_of": days, "horizon_end": [horizon_end(d, months) for d in days]})
 
     def build(table):

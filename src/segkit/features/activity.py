@@ -91,7 +91,7 @@ def activity_aggregates(lines: ir.Table, span: MonthSpan) -> dict:
 EXACT = "decimal(38, 6)"
 
 #: The type of one line's amount when every amount of the ledger is below 10**12 in absolute
-#: value (:func:`line_money`): DuckDB sums ``decimal(18, 6)`` values as 64-bit integers and
+#: value (:func:`segkit.features.ledger_shape`): DuckDB sums ``decimal(18, 6)`` values as 64-bit integers and
 #: widens only the total, several times faster than summing ``decimal(38, 6)`` values.
 LINE_EXACT = "decimal(18, 6)"
 LINE_EXACT_LIMIT = 1e12

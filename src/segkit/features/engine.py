@@ -119,23 +119,8 @@ def _duckdb_frame(con, sql: str, schema: ibis.Schema) -> pd.DataFrame:
     del table
     if tuple(frame.columns) != schema.names:
         return DuckDBPandasData.convert_table(frame, schema)
-    # column by column, replacing only what changes type: a new frame of all the converted
-    # columns would copy every block once more (a second on half a million rows)
+    # column by column: a new frame of the converted columns would copy every block once more
+    # (a second on half a million rows); replacing a column of its own block copies nothing else
     for name, dtype in schema.items():
-        column = frame[name]
-        converted = DuckDBPandasData.convert_column(column, dtype)
-        if converted.dtype != column.dtype or not _same_values(converted, column):
-            frame[name] = converted
+        frame[name] = DuckDBPandasData.convert_column(frame[name], dtype)
     return frame
-
-
-def _same_values(left: pd.Series, right: pd.Series) -> bool:
-    """Whether ``left`` is ``right`` or a view of the same memory (no conversion happened)."""
-    if left is right:
-        return True
-    try:
-        import numpy as np
-
-        return np.shares_memory(left.to_numpy(copy=False), right.to_numpy(copy=False))
-    except (TypeError, ValueError):
-        return False
