@@ -382,3 +382,20 @@ def test_window_defaults_of_a_date_are_queried_once_per_ledger(frames, monkeypat
     assert len(first) + len(both) > 0  # the dates have defaults to keep
     snapshots.window_defaults(ledger, days[1:], 12, 60)  # another definition: queried
     assert queried[-1] == days[1:]
+
+
+def test_window_defaults_beyond_the_bound_are_whole(frames, monkeypatch):
+    import segkit.credit.snapshots as snapshots
+    import segkit.features.engine as engine
+
+    ledger = Ledger.from_frames(**frames)
+    days = [dt.date(2023, 3, 31), dt.date(2023, 6, 30), dt.date(2023, 9, 30)]
+    first = snapshots.window_defaults(ledger, days[:1], 12, 90)
+    monkeypatch.setattr(engine, "KEEP_ROWS", len(first))  # full: nothing more is kept
+    got = snapshots.window_defaults(ledger, days, 12, 90)
+    assert list(engine.ledger_cache(ledger, "labels")[(12, 90)]) == days[:1]
+    fresh = snapshots._window_defaults(Ledger.from_frames(**frames), days, 12, 90)
+    order = ["as_of", "customer_id"]
+    assert_frame_equal(
+        got.sort_values(order, ignore_index=True), fresh.sort_values(order, ignore_index=True)
+    )

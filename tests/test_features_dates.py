@@ -117,3 +117,18 @@ def test_many_dates_equal_one_query_per_date_on_new_ledgers(invoices, customers,
     for day in DATES:
         alone = customer_features(new_ledger(), day)
         pd.testing.assert_frame_equal(many.xs(pd.Timestamp(day), level="as_of"), alone)
+
+
+def test_kept_rows_are_bounded_in_all(invoices, customers, payments, monkeypatch):
+    # beyond the bound nothing more is kept, and a call mixing kept and new dates is still
+    # whole and sorted
+    import segkit.features.engine as engine
+
+    ledger = Ledger.from_frames(invoices, customers, payments)
+    one_date = len(customer_features(ledger, DATES[0]))
+    monkeypatch.setattr(engine, "KEEP_ROWS", one_date + 1)
+    mixed = features_at(ledger, DATES[::-1])  # DATES[0] kept; the others do not fit
+    kept = engine.ledger_cache(ledger, "profiles")
+    assert [list(store) for store in kept.values()] == [[pd.Timestamp(DATES[0]).date()]]
+    fresh = features_at(Ledger.from_frames(invoices, customers, payments), DATES)
+    pd.testing.assert_frame_equal(mixed, fresh)

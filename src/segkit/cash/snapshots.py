@@ -25,9 +25,9 @@ import pandas as pd
 from ibis import _
 
 from segkit.exceptions import SchemaError
-from segkit.features import KEEP_ROWS, invoice_settlement, settlement_available
+from segkit.features import invoice_settlement, settlement_available
 from segkit.features.allocation import TOL, left_join_on
-from segkit.features.engine import ledger_cache
+from segkit.features.engine import has_room, ledger_cache
 
 __all__ = ["RECENT_DAYS", "invoice_outcomes", "invoice_snapshots", "month_ends"]
 
@@ -238,6 +238,6 @@ def invoice_outcomes(ledger, as_of: dt.date) -> pd.DataFrame:
     censored = (pd.Timestamp(as_of) - frame["due_date"]).dt.days
     frame["days_late"] = frame["days_late"].astype(float).fillna(censored.astype(float))
     frame["open"] = frame["settled_date"].isna()
-    if len(frame) <= KEEP_ROWS:
+    if has_room(kept, len(frame)):
         kept[key] = frame.copy()
     return frame

@@ -17,8 +17,8 @@ import pandas as pd
 from ibis import _
 
 from segkit.checks import as_date, check_int
-from segkit.features import KEEP_ROWS, profile_frame
-from segkit.features.engine import ledger_cache, run_query
+from segkit.features import profile_frame
+from segkit.features.engine import has_room, ledger_cache, run_query
 from segkit.features.profile import EXPOSURE
 from segkit.features.settlement import settle
 
@@ -65,18 +65,17 @@ def window_defaults(ledger, days: list[dt.date], months: int, dpd: int) -> pd.Da
     snapshot), ``customer_id`` and ``default_date``.
 
     The defaults of each day are kept with the ledger (up to
-    :data:`segkit.features.KEEP_ROWS` rows): studies at neighbouring dates share most of
-    their development dates, and each is queried once.
+    :data:`segkit.features.engine.KEEP_ROWS` rows in all): studies at neighbouring dates share
+    most of their development dates, and each is queried once.
     """
     days = list(dict.fromkeys(days))
     kept = ledger_cache(ledger, "labels").setdefault((months, dpd), {})
     missing = [d for d in days if d not in kept]
     if missing:
         found = _window_defaults(ledger, missing, months, dpd)
-        if len(found) > KEEP_ROWS:
-            if len(missing) == len(days):
-                return found
-            return _window_defaults(ledger, days, months, dpd)
+        if not has_room(kept, len(found)):  # the kept dates and the new ones, not kept
+            rows = [kept[d] for d in days if d in kept and len(kept[d])]
+            return pd.concat([*rows, found], ignore_index=True) if rows else found
         for day in missing:
             kept[day] = found[found["as_of"] == pd.Timestamp(day)].reset_index(drop=True)
     parts = [kept[d] for d in days]

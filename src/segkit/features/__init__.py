@@ -27,7 +27,7 @@ from segkit.features.activity import (
 )
 from segkit.features.dates import SCHEMA, dates_frame
 from segkit.features.dates import as_of_dates as parse_dates
-from segkit.features.engine import ledger_cache, run_query
+from segkit.features.engine import has_room, ledger_cache, run_query
 from segkit.features.firmographics import firmographics, group_ids, group_rollup
 from segkit.features.payments import (
     DEFAULT_AGING_EDGES,
@@ -207,12 +207,15 @@ def profile_frame(
     kept = ledger_cache(ledger, "profiles").setdefault((tuple(buckets), window), {})
     missing = [d for d in days if d not in kept] if batches == 1 else days
     frame = _profiles(ledger, missing, buckets, window, int(batches)) if missing else None
-    if frame is not None and batches == 1 and len(frame) <= KEEP_ROWS:
+    if frame is not None and batches == 1 and has_room(kept, len(frame)):
         day_of_row = frame.index.get_level_values("as_of")
         for day in missing:
             kept[day] = frame[day_of_row == pd.Timestamp(day)]
-    if frame is None or len(missing) < len(days):
-        frame = pd.concat([kept[d] for d in days])
+    if len(missing) < len(days):  # some dates were kept: those, and the new ones, in order
+        parts = [kept[d] for d in days if d not in missing]
+        frame = pd.concat(parts if frame is None else [*parts, frame])
+        if not frame.index.is_monotonic_increasing:
+            frame = frame.sort_index()
     if firmographic:
         frame = _with_firmographics(ledger, frame, cny_per_eur, scale_edges, scale_labels)
     frame.attrs = {
@@ -220,12 +223,6 @@ def profile_frame(
         "notes": [] if settled else [NO_SETTLEMENT],
     }
     return frame
-
-
-#: Feature rows (customers x dates) up to which each date's features are kept with the ledger
-#: and not computed again: the credit study, the history and the summary ask for many of the
-#: same dates. Larger results are computed on every call, so memory stays that of the result.
-KEEP_ROWS = 250_000
 
 
 def _profiles(ledger, days: list, buckets, window: int, batches: int) -> pd.DataFrame:

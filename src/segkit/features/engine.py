@@ -19,7 +19,7 @@ import pandas as pd
 
 from segkit.ledger.model import quiet_engine
 
-__all__ = ["run_query", "compiled_queries", "ledger_cache"]
+__all__ = ["KEEP_ROWS", "run_query", "compiled_queries", "has_room", "ledger_cache"]
 
 _STATE = "_segkit_engine"
 
@@ -43,6 +43,18 @@ def ledger_cache(ledger, name: str) -> dict:
     if state.get("ops") != ops:
         state["ops"], state["caches"] = ops, {}
     return state["caches"].setdefault(name, {})
+
+
+#: Rows of results (customers or invoices, times dates) a ledger keeps of each kind: the
+#: features, default labels and invoice outcomes of each date built, so that the studies,
+#: the history and the summary, which ask for many of the same dates, query each date once.
+#: Beyond it results are computed on every call, so memory stays that of the results in use.
+KEEP_ROWS = 250_000
+
+
+def has_room(kept: dict, rows: int) -> bool:
+    """Whether ``rows`` more rows fit in ``kept`` ({key: frame}) within :data:`KEEP_ROWS`."""
+    return sum(len(frame) for frame in kept.values()) + rows <= KEEP_ROWS
 
 
 def compiled_queries(ledger) -> int:
