@@ -145,27 +145,30 @@ def classify(
         ``frame.attrs["notes"]``.
     """
     cfg = resolve_config(config)
-    if cfg["credit"].get("enabled", True):
-        _credit_features_first(ledger, as_of, cfg)
+    features_first(ledger, [as_of], cfg, with_credit=cfg["credit"].get("enabled", True))
     return classify_at(
         ledger, as_of, customer_features(ledger, as_of, **cfg["features"]), cfg, lang
     )
 
 
-def _credit_features_first(ledger, as_of, cfg: dict) -> None:
-    """Build the features at ``as_of`` and at the credit study's dates in one query.
+def features_first(ledger, days, cfg: dict, with_credit: bool = False) -> None:
+    """Build the features at ``days`` in one query, with the credit study's dates at ``days[0]``
+    when ``with_credit``.
 
-    The ledger keeps them (:func:`segkit.features.features_at`), so the classification and the
-    study read them without a second query. A ledger the study cannot use is left alone: the
-    study says why later.
+    The ledger keeps them (:func:`segkit.features.features_at`), so the classifications and
+    the study read them without another query. A date the study cannot use, or a bad option,
+    is left alone here: the classification says why later.
     """
     from segkit.credit.pipeline import study_dates
     from segkit.features import features_at
 
+    wanted = list(days)
     options = {k: cfg["credit"][k] for k in ("horizon_months",) if k in cfg["credit"]}
     try:
-        dates, previous, _last = study_dates(ledger, as_of, **options)
-        features_at(ledger, [as_of, previous, *dates], **{**cfg["features"], "firmographic": False})
+        if with_credit:
+            dates, previous, _last = study_dates(ledger, days[0], **options)
+            wanted += [previous, *dates]
+        features_at(ledger, wanted, **{**cfg["features"], "firmographic": False})
     except (SegkitError, ValueError):
         return
 

@@ -142,13 +142,15 @@ def collect(ledger, as_of, config: Mapping | None = None) -> Summary:
         Classification config (see :func:`segkit.classify`); the credit section's
         ``horizon_months``, ``dpd`` and ``lgd`` are those of the credit study.
     """
+    from segkit.classes.pipeline import features_first, resolve_config
+
     dates = period_dates(as_of)
     before = {p: month_end_before(dates[p]) for p in ("as_of", "month", "quarter")}
     wanted = {d: True for d in dates.values()} | {
         d: False for d in before.values() if d not in dates.values()
     }
     frames, errors = {}, {}
-    _features_once(ledger, list(wanted), config)
+    features_first(ledger, list(wanted), resolve_config(dict(config or {})))
     for day, credit in sorted(wanted.items(), reverse=True):
         try:
             frames[day] = snapshot(ledger, day, credit, config, clusters=day == dates["as_of"])
@@ -164,16 +166,6 @@ def collect(ledger, as_of, config: Mapping | None = None) -> Summary:
         if reason == "no_history":  # detail: the latest date the ledger cannot classify
             missing[figure] = (reason, str(max(errors)) if errors else "")
     return Summary(dates, frames, figures, missing, notes)
-
-
-def _features_once(ledger, days: list[dt.date], config: Mapping | None) -> None:
-    """Build the features of every summary date in one query; the ledger keeps them."""
-    from segkit.classes.pipeline import resolve_config
-    from segkit.features import features_at
-
-    options = dict(resolve_config(dict(config or {}))["features"])
-    options["firmographic"] = False
-    features_at(ledger, days, **options)
 
 
 def _dso(ledger, dates: Mapping[str, dt.date]) -> tuple[dict[dt.date, float], str]:
