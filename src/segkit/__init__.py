@@ -17,7 +17,15 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from segkit.exceptions import ConfigError, MappingError, ReportError, SchemaError, SegkitError
+from segkit.exceptions import (
+    ConfigError,
+    MappingError,
+    ModelNotFitted,
+    ReportError,
+    SchemaError,
+    SegkitError,
+    SegkitWarning,
+)
 
 if TYPE_CHECKING:  # what a type checker and an IDE see; at run time see __getattr__ below
     from segkit.classes.pipeline import classify, classify_features, with_labels
@@ -49,9 +57,11 @@ __all__ = [
     "CreditScorecard",
     "Ledger",
     "MappingError",
+    "ModelNotFitted",
     "ReportError",
     "SchemaError",
     "SegkitError",
+    "SegkitWarning",
     "classify",
     "classify_features",
     "customer_features",

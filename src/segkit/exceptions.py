@@ -14,7 +14,9 @@ __all__ = [
     "SchemaError",
     "MappingError",
     "ConfigError",
+    "ModelNotFitted",
     "ReportError",
+    "SegkitWarning",
 ]
 
 
@@ -54,9 +56,30 @@ class ConfigError(SegkitError, ValueError):
     """A parameter, threshold, rule file or grade scale is invalid."""
 
 
+class ModelNotFitted(ConfigError):
+    """The ledger cannot support a model: the study says why in words and goes on.
+
+    Parameters
+    ----------
+    message : str
+        What is missing, with the figures.
+    reason : str
+        A code of the text catalogue (``credit_skip`` kind): ``"no_defaults"`` (a set without
+        both outcomes) or ``"no_features"`` (no usable model feature).
+    """
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
 class ReportError(SegkitError, RuntimeError):
     """One or more studies failed to run; ``failed`` names them."""
 
     def __init__(self, message: str, failed: list[str] | None = None):
         super().__init__(message)
         self.failed = list(failed or [])
+
+
+class SegkitWarning(UserWarning):
+    """Something a user should know about a result: a part left out, and why."""

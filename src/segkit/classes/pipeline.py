@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -28,7 +29,7 @@ from segkit.classes.rfm_segments import RFMScorer, rfm_class_cn, rfm_segment
 from segkit.classes.rules.apply import load_rules
 from segkit.classes.tiers import ABCTiers
 from segkit.classes.value_risk import DEFAULT_GRADE_MAP, risk_tier
-from segkit.exceptions import ConfigError, SegkitError
+from segkit.exceptions import ConfigError, SegkitError, SegkitWarning
 from segkit.features import customer_features
 from segkit.growth import GROWTH_LABELS, GROWTH_OUTPUT, growth_potential, with_growth
 from segkit.text.labels import LABELS, translate
@@ -203,8 +204,10 @@ def _with_credit(ledger, as_of, features: pd.DataFrame, cfg: dict) -> tuple[pd.D
     options = {k: cfg["credit"][k] for k in ("horizon_months", "dpd", "lgd") if k in cfg["credit"]}
     try:
         study = credit_study(ledger, as_of, feature_kwargs=cfg["features"] or None, **options)
-    except (SegkitError, ValueError) as exc:
-        return features, f"credit columns left out: {str(exc).splitlines()[0]}"
+    except SegkitError as exc:  # the ledger cannot support a scorecard: say so where it shows
+        note = f"credit columns left out: {str(exc).splitlines()[0]}"
+        warnings.warn(note, SegkitWarning, stacklevel=3)
+        return features, note
     scored = study.scored[[c for c in CREDIT_COLUMNS if c in study.scored.columns]]
     return features.join(scored), ""
 

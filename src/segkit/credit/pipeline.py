@@ -49,6 +49,7 @@ from segkit.credit.steps import (
     score_customers,
     score_psi,
     split_out_of_time,
+    usable_features,
     validation_metrics,
     with_derived_features,
 )
@@ -127,8 +128,10 @@ def credit_study(
         ledger, dates, [previous, day], last, *_checked(ledger, horizon_months, dpd), kwargs
     )
     train, test = split_out_of_time(with_derived_features(dev), dates, holdout_snapshots)
-    model = CreditScorecard(features=features, random_state=random_state)
+    usable, left_out = usable_features(train, features)
+    model = CreditScorecard(features=usable, random_state=random_state)
     model.fit(train, train["default"])
+    left_out |= model.dropped_
     calibrator, oot = out_of_time(model, test, recalibrate, scale)
     current, counts = score_customers(scores[day], day, model, calibrator, scale)
     before = score_customers(scores[previous], previous, model, calibrator, scale)[0]
@@ -155,6 +158,7 @@ def credit_study(
         grades=grade_table(oot["default"], oot["pd"], oot["grade"], scale),
         watch_list=_watch_list(current, before, scale=scale),
         data_end=last,
+        features_left_out=left_out,
     )
 
 

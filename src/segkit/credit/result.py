@@ -9,7 +9,7 @@ the validation metrics in words, and a one-paragraph headline in English or Chin
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -17,7 +17,7 @@ from segkit.checks import check_lang
 from segkit.credit.collections import portfolio_summary
 from segkit.credit.grades import PDCalibrator, RatingScale
 from segkit.credit.scorecard import CreditScorecard
-from segkit.text import text
+from segkit.text import catalogue, text
 from segkit.text.amounts import format_amount
 
 __all__ = ["CreditStudy"]
@@ -83,6 +83,9 @@ class CreditStudy:
         :func:`~segkit.credit.watch_list` of ``scored`` against ``previous_as_of``.
     data_end : datetime.date or None
         Last date of the ledger's data; a later one than ``as_of`` is noted as ignored.
+    features_left_out : dict
+        Model features not in the card and why: ``"not_in_ledger"``,
+        ``"contradicts_direction"`` or ``"points_against_direction"``.
 
     Notes
     -----
@@ -106,6 +109,7 @@ class CreditStudy:
     grades: pd.DataFrame
     watch_list: pd.DataFrame
     data_end: dt.date | None = None
+    features_left_out: dict = field(default_factory=dict)
 
     @property
     def notes(self) -> list[str]:
@@ -192,4 +196,18 @@ class CreditStudy:
         keys = ["note_snapshots", "note_excluded", "note_scored"]
         keys += ["note_recalibrated"] if self.calibrator is not None else []
         keys += ["note_data_after"] if self.data_end and self.data_end > self.as_of else []
-        return [text("credit_text", k, lang, **fields) for k in keys]
+        notes = [text("credit_text", k, lang, **fields) for k in keys]
+        return notes + self._left_out_notes(lang)
+
+    def _left_out_notes(self, lang: str) -> list[str]:
+        """One sentence per reason a model feature was left out, naming the features."""
+        sep = "、" if lang == "zh" else ", "
+        by_reason: dict[str, list[str]] = {}
+        for name, reason in self.features_left_out.items():
+            known = name in catalogue().get("credit_feature", {})
+            label = text("credit_feature", name, lang) if known else name
+            by_reason.setdefault(reason, []).append(label)
+        return [
+            text("credit_text", f"note_left_out_{reason}", lang, features=sep.join(names))
+            for reason, names in by_reason.items()
+        ]

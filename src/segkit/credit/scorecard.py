@@ -20,6 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.utils.validation import check_is_fitted
 
+from segkit.credit.directions import check_directions, contradicted, risk_trend, wrong_way
 from segkit.exceptions import ConfigError
 
 __all__ = ["CreditScorecard", "check_binary_target"]
@@ -66,6 +67,12 @@ def _as_frame(X) -> pd.DataFrame:
     return pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
 
 
+def _points(scorecard: Scorecard) -> pd.DataFrame:
+    """The fitted card's bins in order: ``variable``, ``bin``, ``Event rate``, ``points``."""
+    table = scorecard.table(style="detailed").reset_index(drop=True)
+    return table.rename(columns={"Variable": "variable", "Bin": "bin", "Points": "points"})
+
+
 def _bin_label(value) -> str:
     if isinstance(value, (list, tuple, np.ndarray)):
         return "[" + ", ".join(str(v) for v in value) + "]"
@@ -86,13 +93,20 @@ class CreditScorecard(ClassifierMixin, BaseEstimator):
     categorical : list of str, optional
         Columns to bin as categories. None treats object, string and category columns as
         categorical; list numeric codes (industry codes, say) here to bin them by value.
-    monotonic_trend : str or None, default "auto"
-        Trend the event rate must follow across the bins of a numeric feature (optbinning's
-        ``monotonic_trend``, passed per variable). The default is optbinning's own: it picks
-        ascending, descending, a peak or a valley per feature from the data, so risk that is
-        highest in the middle of a range (or at both ends) is kept. ``"auto_asc_desc"`` forces
-        a steadily rising or falling trend, which makes every feature's points read one way
-        but loses discrimination when the risk is not monotonic;
+    risk_directions : mapping or None, default None
+        Declared risk direction per feature: ``"ascending"`` (riskier as it grows: days late,
+        days past due, share paid late, utilisation) or ``"descending"`` (safer as it grows:
+        tenure, revenue, invoices). The default risk rate of a declared feature's bins follows
+        its direction (optbinning's per-variable ``monotonic_trend``), so its points move one
+        way only. None uses :data:`segkit.credit.directions.RISK_DIRECTIONS`; pass ``{}`` to
+        declare nothing. A declared feature whose training data contradict its direction
+        (a significant rank correlation the other way) is left out, not flipped, and a
+        feature whose fitted points move against its direction is left out and the card
+        refitted; both are listed in ``dropped_`` with the reason.
+    monotonic_trend : str or None, default "auto_asc_desc"
+        Trend of the numeric features without a declared direction (optbinning's
+        ``monotonic_trend``): the default lets the data choose ascending or descending, so
+        every feature's points still read one way. ``"auto"`` also allows peaks and valleys;
         None imposes no trend. Categorical features are ordered by event rate.
     min_bin_size : float or None, default None
         Smallest share of the rows in one bin; None leaves it to the pre-binning (optbinning's
@@ -126,6 +140,10 @@ class CreditScorecard(ClassifierMixin, BaseEstimator):
         Columns of the table seen in ``fit``.
     features_in_ : list of str
         Features binned (before selection).
+    dropped_ : dict
+        Features left out, with the reason: ``"contradicts_direction"`` (the data say the
+        opposite of the declared direction) or ``"points_against_direction"`` (the fitted
+        points moved against it).
     n_features_in_ : int
 
     Notes
@@ -140,7 +158,8 @@ class CreditScorecard(ClassifierMixin, BaseEstimator):
         self,
         features=None,
         categorical=None,
-        monotonic_trend="auto",
+        risk_directions=None,
+        monotonic_trend="auto_asc_desc",
         min_bin_size=None,
         max_n_bins=None,
         selection_criteria=None,
@@ -154,6 +173,7 @@ class CreditScorecard(ClassifierMixin, BaseEstimator):
     ):
         self.features = features
         self.categorical = categorical
+        self.risk_directions = risk_directions
         self.monotonic_trend = monotonic_trend
         self.min_bin_size = min_bin_size
         self.max_n_bins = max_n_bins
@@ -208,15 +228,19 @@ class CreditScorecard(ClassifierMixin, BaseEstimator):
             raise ConfigError(f"categorical must be a subset of the features; got {stray}.")
         return features, list(dict.fromkeys(categorical + list(text)))
 
-    def _build(self, features: list[str], categorical: list[str]) -> Scorecard:
-        trend = {"monotonic_trend": self.monotonic_trend}
+    def _build(self, features: list[str], categorical: list[str], directions) -> Scorecard:
+        trends = {
+            name: {"monotonic_trend": risk_trend(directions.get(name), self.monotonic_trend)}
+            for name in features
+            if name not in categorical
+        }
         process = BinningProcess(
             variable_names=features,
             categorical_variables=categorical or None,
             min_bin_size=self.min_bin_size,
             max_n_bins=self.max_n_bins,
             selection_criteria=self.selection_criteria,
-            binning_fit_params={name: dict(trend) for name in features},
+            binning_fit_params=trends,
         )
         model = LogisticRegression(C=self.C, random_state=self.random_state, max_iter=1000)
         scaling = {"pdo": self.pdo, "odds": self.base_odds, "scorecard_points": self.base_score}
@@ -261,7 +285,26 @@ class CreditScorecard(ClassifierMixin, BaseEstimator):
         if np.unique(target).size < 2:
             raise ConfigError(f"y must contain both 0 and 1; got only {target[0]}.")
         features, categorical = self._select_features(X)
-        scorecard = self._fit_scorecard(self._build(features, categorical), X[features], target)
+        directions = check_directions(self.risk_directions)
+        numeric = [f for f in features if f not in categorical]
+        dropped = dict.fromkeys(
+            contradicted(X[numeric], target, directions), "contradicts_direction"
+        )
+        features = [f for f in features if f not in dropped]
+        while True:
+            if not features:
+                raise ConfigError(
+                    f"no feature is left to fit: every candidate contradicts its declared risk "
+                    f"direction ({sorted(dropped)})."
+                )
+            build = self._build(features, categorical, directions)
+            scorecard = self._fit_scorecard(build, X[features], target)
+            against = wrong_way(_points(scorecard), directions)
+            if not against:
+                break
+            dropped[against[0]] = "points_against_direction"
+            features = [f for f in features if f != against[0]]
+        self.dropped_ = dropped
         self.scorecard_ = scorecard
         self.binning_process_ = scorecard.binning_process_
         self.features_in_ = features

@@ -19,7 +19,7 @@ from segkit.checks import check_int
 from segkit.credit.grades import PDCalibrator
 from segkit.credit.limits import expected_loss, propose_limits
 from segkit.credit.metrics import auc, brier, gini, ks, psi, psi_status, psi_table
-from segkit.exceptions import ConfigError
+from segkit.exceptions import ConfigError, ModelNotFitted
 
 __all__ = [
     "DEFAULT_MODEL_FEATURES",
@@ -30,6 +30,7 @@ __all__ = [
     "score_customers",
     "score_psi",
     "split_out_of_time",
+    "usable_features",
     "validation_metrics",
     "with_derived_features",
 ]
@@ -98,11 +99,37 @@ def split_out_of_time(dev: pd.DataFrame, dates: list[dt.date], holdout: int):
     train, test = dev[~is_test], dev[is_test]
     for name, part in (("training", train), ("out-of-time", test)):
         if part["default"].nunique() < 2:
-            raise ConfigError(
+            raise ModelNotFitted(
                 f"the {name} set must hold defaults and non-defaults; got "
-                f"{int(part['default'].sum())} defaults in {len(part)} rows."
+                f"{int(part['default'].sum())} defaults in {len(part)} rows.",
+                reason="no_defaults",
             )
     return train, test
+
+
+def usable_features(train: pd.DataFrame, features) -> tuple[list[str], dict]:
+    """The model features the ledger holds, and why each other one is left out.
+
+    A feature is usable when its column exists in the development set and takes at least two
+    distinct values there: firmographics help when the customers table has them and are never
+    required, so a ledger of customer ids and settled invoices gets a behavioural scorecard.
+
+    Returns
+    -------
+    (list of str, dict)
+        The usable features in the given order, and ``{feature: "not_in_ledger"}`` for the rest.
+    """
+    usable, left_out = [], {}
+    for name in features:
+        present = name in train.columns and train[name].nunique(dropna=True) >= 2
+        (usable.append(name) if present else left_out.__setitem__(name, "not_in_ledger"))
+    if not usable:
+        raise ModelNotFitted(
+            f"none of the model features {list(features)} holds two distinct values in the "
+            f"development set.",
+            reason="no_features",
+        )
+    return usable, left_out
 
 
 def _predict(model, calibrator, frame: pd.DataFrame) -> pd.DataFrame:

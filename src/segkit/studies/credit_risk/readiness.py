@@ -34,7 +34,7 @@ __all__ = ["HISTORY_MONTHS", "Readiness", "months_needed", "readiness"]
 HISTORY_MONTHS = 12
 _QUARTER = 3
 #: Why no scorecard is fitted, in the order they are checked.
-REASONS = ("no_settlement", "short_history", "no_defaults")
+REASONS = ("no_settlement", "short_history", "no_defaults", "no_features")
 
 
 def months_needed(horizon_months: int = 12, holdout_snapshots: int = 2) -> int:

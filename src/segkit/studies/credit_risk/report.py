@@ -27,7 +27,7 @@ from segkit.credit import (
     segment_behaviour,
 )
 from segkit.credit.worklist import worklist
-from segkit.exceptions import ConfigError
+from segkit.exceptions import ConfigError, ModelNotFitted
 from segkit.features import customer_features
 from segkit.standards.industry import section_label
 from segkit.studies.credit_risk import figures, tables
@@ -344,10 +344,8 @@ def prepare(
         try:
             report.study = credit_study(ledger, day, horizon_months=horizon_months, dpd=dpd,
                                         lgd=lgd, holdout_snapshots=holdout_snapshots)  # fmt: skip
-        except ConfigError as error:
-            if "must hold defaults and non-defaults" not in str(error):
-                raise
-            report.ready = Readiness(**{**ready.__dict__, "reason": "no_defaults",
+        except ModelNotFitted as error:  # the ledger cannot support a card: say why, go on
+            report.ready = Readiness(**{**ready.__dict__, "reason": error.reason,
                                         "detail": str(error)})  # fmt: skip
     if report.study is not None:
         report.scored = report.study.scored
