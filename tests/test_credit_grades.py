@@ -8,12 +8,10 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from segkit.credit import (
-    DEFAULT_LIMIT_POLICY,
     PDCalibrator,
     RatingScale,
     expected_loss,
     grade_table,
-    propose_limits,
     watch_list,
 )
 from segkit.exceptions import ConfigError
@@ -276,81 +274,6 @@ def customers():
         },
         index=index,
     )
-
-
-def test_propose_limits_by_hand(customers):
-    before = customers.copy()
-    result = propose_limits(customers)
-    nan = np.nan
-    monthly = [1e5, 2.5e5 / 12, 5e4, 5e6 / 12, 1e7, nan, 0.0, 1e5 / 12]
-    months = [3.0, 2.0, 0.5, 0.0, 3.0, 1.25, 2.0, nan]
-    # C5 has no statutory size: 120m of 12-month sales reads as medium (20m <= sales < 400m)
-    multiplier = [1.5, 1.2, 1.0, 0.8, 1.2, 1.0, 1.0, 1.0]
-    expected = pd.DataFrame(
-        {
-            "grade": customers["grade"],
-            "size_cn": ["large", "medium", "small", "micro", "medium", "small", "small", "small"],
-            "size_basis": ["statutory"] * 4 + ["sales_12m"] + ["statutory"] * 3,
-            "revenue_12m": customers["revenue_12m"],
-            "monthly_sales": monthly,
-            "months": months,
-            "size_multiplier": multiplier,
-            "cap": [5e7, 1e7, 3e6, 1e6, 1e7, 3e6, 3e6, 3e6],
-            "limit_uncapped": [
-                m * n * k for m, n, k in zip(monthly, months, multiplier, strict=True)
-            ],
-            # 450,000; 50,000 (not 40,000: 49,999.99999999999 is float noise);
-            # 25,000 down to 20,000; default 0; 36,000,000 capped at 10,000,000;
-            # no revenue; negative sales; no grade.
-            "limit_proposed": [450_000.0, 50_000.0, 20_000.0, 0.0, 1e7, nan, 0.0, nan],
-            "credit_limit": customers["credit_limit"],
-            "limit_change": [-50_000.0, -250_000.0, nan, -100_000.0, 9e6, nan, 0.0, nan],
-        },
-        index=customers.index,
-    )
-    expected[["size_cn", "size_basis"]] = expected[["size_cn", "size_basis"]].astype(object)
-    assert_frame_equal(result, expected, check_exact=False, rtol=1e-12)
-    assert_frame_equal(customers, before)
-
-
-def test_propose_limits_custom_columns_and_policy(customers):
-    frame = customers.rename(columns={"grade": "rating", "revenue_12m": "sales"}).drop(
-        columns="credit_limit"
-    )
-    policy = {**DEFAULT_LIMIT_POLICY, "rounding_unit": 1.0}
-    result = propose_limits(frame, grade_col="rating", revenue_col="sales", policy=policy)
-    assert "limit_change" not in result.columns
-    assert result.loc["C3", "limit_proposed"] == 25_000.0
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        ({"frame": {"grade": ["Z"]}}, r"grade values must be keys of the policy .*; got \['Z'\]"),
-        ({"frame": {"size_cn": ["huge"]}}, r"size_cn values must be keys .*; got \['huge'\]"),
-        ({"drop": "revenue_12m"}, r"grade, size and revenue columns; missing \['revenue_12m'\]"),
-        ({"policy": {"rounding_unit": 0}}, r"policy\['rounding_unit'\] must be > 0; got 0"),
-        (
-            {"policy": {"months_by_grade": {"AAA": -1}}},
-            r"policy\['months_by_grade'\] values must be >= 0; got \{'AAA': -1\}",
-        ),
-        ({"policy": None}, r"policy must define .*; missing \['cap_by_size'\]"),
-    ],
-    ids=["grade", "size", "column", "unit", "months", "policy-keys"],
-)
-def test_propose_limits_bad_inputs(change, message):
-    frame = pd.DataFrame({"grade": ["A"], "size_cn": ["small"], "revenue_12m": [1.0]})
-    for column, values in change.get("frame", {}).items():
-        frame[column] = values
-    if "drop" in change:
-        frame = frame.drop(columns=change["drop"])
-    policy = dict(DEFAULT_LIMIT_POLICY)
-    if change.get("policy") is None and "policy" in change:
-        del policy["cap_by_size"]
-    else:
-        policy.update(change.get("policy", {}))
-    with pytest.raises(ConfigError, match=message):
-        propose_limits(frame, policy=policy)
 
 
 # --- watch-list ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Limits a credit manager can sign: exposure, actions, the size fallback, the impact in totals."""
+"""Limits a credit committee can sign: terms and sales, standing, exposure, the impact in totals."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal, assert_series_equal
 
-from segkit.credit import DEFAULT_LIMIT_POLICY, RatingScale, propose_limits
+from segkit.credit import DEFAULT_LIMIT_POLICY, RatingScale, load_limit_policy, propose_limits
+from segkit.credit.advice import limit_advice, limit_reasons
+from segkit.credit.exposure import exposure_summary, group_exposure, limit_decisions
 from segkit.credit.limits import LIMIT_ACTIONS
 from segkit.credit.worklist import short_name, worklist
 from segkit.exceptions import ConfigError
@@ -16,67 +18,153 @@ from segkit.studies.credit_risk import limit_impact, policy_by_grade, policy_by_
 
 @pytest.fixture
 def book():
-    grades = pd.Categorical(["BB", "B", "CC", "D", "AAA"], dtype=RatingScale().dtype())
+    """Seven customers typed by hand, one per rule of the limit policy."""
+    grades = pd.Categorical(["A", "BBB", "BB", "B", "D", "AAA", "CCC"],
+                            dtype=RatingScale().dtype())  # fmt: skip
     return pd.DataFrame(
         {
             "grade": grades,
-            "size_cn": ["small", "small", "small", "micro", "unknown"],
-            "revenue": [np.nan, np.nan, np.nan, np.nan, 50e6],
-            "revenue_12m": [1.2e6, 1.2e6, 1.2e6, 1.2e6, 1.2e6],
-            "open_balance": [200_000.5, 200_000.0, 200_000.0, 50_000.0, 10_000.0],
-            "in_default_at_as_of": [False, False, False, True, False],
-            "credit_limit": [100_000.0, 100_000.0, np.nan, 100_000.0, 100_000.0],
+            "size_cn": ["small", "small", "small", "small", "micro", "unknown", "small"],
+            "revenue": [np.nan, np.nan, np.nan, np.nan, np.nan, 50e6, np.nan],
+            "revenue_12m": [
+                365_000.0,
+                730_000.0,
+                365_000.0,
+                365_000.0,
+                365_000.0,
+                10_950_000.0,
+                np.nan,
+            ],  # fmt: skip
+            "terms_days": [60.0, 30.0, 30.0, 90.0, 30.0, np.nan, 30.0],
+            "credit_limit": [100_000.0, 50_000.0, 20_000.0, 200_000.0, 50_000.0, np.nan, 1.0],
+            "open_balance": [50_000.0, 200_000.0, 30_000.0, 150_000.0, 40_000.0, 100_000.0, 5.0],
+            "overdue_balance": [0.0, 0.0, 5_000.0, 10_000.0, 40_000.0, 0.0, 0.0],
+            "in_default_at_as_of": [False, False, False, False, True, False, False],
         },
-        index=pd.Index(["C1", "C2", "C3", "C4", "C5"], name="customer_id"),
+        index=pd.Index([f"C{i}" for i in range(1, 8)], name="customer_id"),
     )
 
 
-def test_a_proposal_below_exposure_comes_with_an_action(book):
+def test_limits_by_hand(book):
+    before = book.copy()
     got = propose_limits(book)
-    # policy limits: 1.25, 1.0, 0.5 and 0 months of 100,000 a month (small, x1.0), and for C5
-    # 3 months x 1.2 (medium: its own revenue, 50m, is at least 20m) = 360,000
-    assert got["limit_proposed"].tolist() == [210_000.0, 100_000.0, 50_000.0, 0.0, 360_000.0]
-    assert got["action"].tolist() == ["limit_at_exposure", "repayment_plan", "hold_orders",
-                                      "hold_orders", None]  # fmt: skip
-    assert got["size_basis"].tolist() == ["statutory"] * 4 + ["own_revenue"]
-    assert got.loc["C5", "size_cn"] == "medium"
-    below = got["limit_proposed"] < got["open_balance"]
-    assert got.loc[below, "action"].isin(["repayment_plan", "hold_orders"]).all()
+    # sales a day x (terms + 30 days' grace) x grade factor, rounded down to 10,000:
+    # C1 1,000 x 90 x 1.2 = 108,000; C2 2,000 x 60 x 1.0; C3 1,000 x 60 x 0.85 = 51,000;
+    # C4 1,000 x 120 x 0.7 = 84,000; C5 grade D: 0; C6 30,000 x (30 default terms + 30) x 1.5
+    # (medium by its own revenue, cap 10m); C7 no sales: no basis
+    assert got["limit_formula"].tolist()[:6] == [100_000.0, 120_000.0, 50_000.0, 80_000.0,
+                                                 0.0, 2_700_000.0]  # fmt: skip
+    assert np.isnan(got.loc["C7", "limit_formula"])
+    assert got["standing"].tolist() == ["good_standing", "good_standing", "in_arrears",
+                                        "in_arrears", "in_default", "good_standing",
+                                        "good_standing"]  # fmt: skip
+    # C2 good standing owes 200,000: never below it. C3 in arrears: not above its 20,000 on
+    # file, and over it: hold orders. C4 in arrears below what it owes: repayment plan (B).
+    # C5 in default: 0 and hold orders. C6 no limit on file: a new limit.
+    assert got["limit_proposed"].tolist()[:6] == [100_000.0, 200_000.0, 20_000.0, 80_000.0,
+                                                  0.0, 2_700_000.0]  # fmt: skip
+    assert got["action"].tolist() == [None, "limit_at_exposure", "hold_orders",
+                                      "repayment_plan", "hold_orders", "new_limit", None]  # fmt: skip
+    assert got["terms_days"].tolist() == [60.0, 30.0, 30.0, 90.0, 30.0, 30.0, 30.0]
+    assert got.loc["C6", "size_cn"] == "medium" and got.loc["C6", "size_basis"] == "own_revenue"
+    assert got["limit_change"].tolist()[:5] == [0.0, 150_000.0, 0.0, -120_000.0, -50_000.0]
+    assert got.loc["C2", "utilisation"] == 4.0 and got.loc["C2", "over_limit"] == 150_000.0
+    assert got.loc["C1", "over_limit"] == 0.0 and np.isnan(got.loc["C6", "over_limit"])
+    assert_frame_equal(book, before)
 
 
-def test_no_proposal_below_exposure_without_an_action_on_random_books():
-    rng = np.random.default_rng(7)
-    grades = [g for g in RatingScale().grades]
-    n = 400
-    frame = pd.DataFrame(
+def test_arrears_are_never_rewarded_with_an_increase(book):
+    rich = book.assign(revenue_12m=book["revenue_12m"] * 100)  # the formula allows far more
+    got = propose_limits(rich)
+    assert got.loc["C3", "limit_proposed"] == 20_000.0  # the limit on file, not more
+    assert got.loc["C3", "action"] == "hold_orders"  # over its limit with overdue items
+    quiet = rich.assign(open_balance=rich["open_balance"].where(rich.index != "C3", 15_000.0))
+    assert propose_limits(quiet).loc["C3", "action"] == "no_increase"
+
+
+def _random_book(seed: int, n: int = 500) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    open_ = rng.lognormal(12, 2, n)
+    return pd.DataFrame(
         {
-            "grade": rng.choice(grades, n),
+            "grade": rng.choice(list(RatingScale().grades), n),
             "size_cn": rng.choice(["large", "medium", "small", "micro", None], n),
-            "revenue_12m": rng.lognormal(13, 2, n),
-            "open_balance": rng.lognormal(12, 2, n),
+            "revenue_12m": rng.lognormal(13, 2, n) * rng.choice([1, -1, 0], n, p=[0.8, 0.1, 0.1]),
+            "terms_days": rng.choice([0, 30, 45, 60, 90, np.nan], n),
+            "credit_limit": np.where(rng.random(n) < 0.2, np.nan, rng.lognormal(12, 2, n)),
+            "open_balance": open_,
+            "overdue_balance": np.where(rng.random(n) < 0.3, open_ * rng.random(n), 0.0),
             "in_default_at_as_of": rng.random(n) < 0.1,
         }
     )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_policy_holds_on_random_books(seed):
+    frame = _random_book(seed)
     got = propose_limits(frame)
-    covered = got["limit_proposed"] >= got["open_balance"]
-    assert (covered | got["action"].isin(["repayment_plan", "hold_orders"])).all()
-    assert (got.loc[frame["in_default_at_as_of"] & ~covered, "action"] == "hold_orders").all()
+    graded = got["limit_proposed"].notna()
+    good = graded & (got["standing"] == "good_standing")
+    arrears = graded & (got["standing"] == "in_arrears")
+    # a customer in good standing is never proposed less than it owes
+    assert (got.loc[good, "limit_proposed"] >= frame.loc[good, "open_balance"]).all()
+    # arrears are never rewarded with an increase over the limit on file
+    on_file = arrears & frame["credit_limit"].notna()
+    assert (got.loc[on_file, "limit_proposed"] <= frame.loc[on_file, "credit_limit"]).all()
+    # over the limit on file with overdue items: orders held
+    over = on_file & (frame["open_balance"] > frame["credit_limit"])
+    assert (got.loc[over, "action"] == "hold_orders").all()
+    # below what is owed only with an action; in default always hold orders at 0
+    below = graded & (got["limit_proposed"] < frame["open_balance"])
+    assert got.loc[below, "action"].isin(["hold_orders", "repayment_plan"]).all()
+    default = graded & frame["in_default_at_as_of"]
+    assert (got.loc[default, "limit_proposed"] == 0).all()
     assert got["action"].dropna().isin(LIMIT_ACTIONS).all()
 
 
-def test_policy_actions_are_checked():
-    policy = {**DEFAULT_LIMIT_POLICY, "above_exposure": {"A": "forgive"}}
-    frame = pd.DataFrame({"grade": ["A"], "size_cn": ["small"], "revenue_12m": [1.0]})
-    with pytest.raises(ConfigError, match=r"above_exposure'\] values must be in .*'forgive'"):
-        propose_limits(frame, policy=policy)
-    policy = {**DEFAULT_LIMIT_POLICY, "size_by_revenue": ((1.0, "huge"),)}
-    with pytest.raises(ConfigError, match=r"size_by_revenue'\] sizes must be keys .*'huge'"):
-        propose_limits(frame, policy=policy)
+def test_the_policy_is_data_a_committee_can_change(tmp_path, book):
+    path = tmp_path / "policy.yaml"
+    path.write_text("grace_days: 0\ngrade_factor: {A: 2.0}\n", encoding="utf-8")
+    policy = load_limit_policy(path)
+    assert policy["grace_days"] == 0 and policy["grade_factor"]["A"] == 2.0
+    assert policy["grade_factor"]["BBB"] == DEFAULT_LIMIT_POLICY["grade_factor"]["BBB"]
+    # C1: 1,000 a day x 60 days x 2.0 = 120,000
+    assert propose_limits(book, policy=policy).loc["C1", "limit_proposed"] == 120_000.0
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ({"grace": 10}, r"limit_policy keys must be among .*; got \['grace'\]"),
+        ({"grace_days": -1}, r"policy\['grace_days'\] must be a number >= 0; got -1"),
+        ({"rounding_unit": 0}, r"policy\['rounding_unit'\] must be > 0; got 0"),
+        ({"grade_factor": {"AAA": -1}}, r"policy\['grade_factor'\] values must be >= 0"),
+        ({"in_arrears": {"A": "forgive"}}, r"policy\['in_arrears'\] values must be in .*'forgive'"),
+        (
+            {"size_by_revenue": [[1.0, "huge"]]},
+            r"sizes must be keys of cap_by_size; got \['huge'\]",
+        ),
+        ("missing.yaml", r"limit policy missing.yaml: cannot be read"),
+        (3, r"limit_policy must be a mapping or a YAML file; got 3"),
+    ],
+    ids=["key", "grace", "unit", "factor", "action", "size", "file", "type"],
+)
+def test_a_bad_policy_is_refused(source, message):
+    with pytest.raises(ConfigError, match=message):
+        load_limit_policy(source)
+
+
+def test_bad_frames_are_refused():
+    frame = pd.DataFrame({"grade": ["Z"], "size_cn": ["small"], "revenue_12m": [1.0]})
+    with pytest.raises(ConfigError, match=r"grade values must be keys of the policy .*'Z'"):
+        propose_limits(frame)
+    with pytest.raises(ConfigError, match=r"grade and revenue columns; missing \['revenue_12m'\]"):
+        propose_limits(frame.drop(columns="revenue_12m"))
 
 
 def test_policy_tables_show_the_default_policy():
     grades = policy_by_grade()
-    assert grades.loc["AAA", "months"] == 3.0 and grades.loc["D", "months"] == 0.0
+    assert grades.loc["AAA", "grade_factor"] == 1.5 and grades.loc["D", "grade_factor"] == 0.0
     assert grades.loc["B", "limit_action"] == "repayment_plan"
     sizes = policy_by_size()
     assert sizes.loc["large", "cap"] == 50e6 and sizes.loc["medium", "revenue_from"] == 20e6
@@ -85,23 +173,59 @@ def test_policy_tables_show_the_default_policy():
 
 def test_limit_impact_by_hand(book):
     limits = propose_limits(book)
-    scored = book.assign(
-        limit_proposed=limits["limit_proposed"],
-        limit_action=limits["action"],
-        size_basis=limits["size_basis"],
-    )
+    scored = book.assign(limit_proposed=limits["limit_proposed"], limit_action=limits["action"],
+                         size_basis=limits["size_basis"])  # fmt: skip
     got = limit_impact(scored)
     expected = pd.Series(
         {
-            "rated": 5, "with_limit": 4, "cuts": 1, "cut_amount": 100_000.0, "increases": 2,
-            "increase_amount": 110_000.0 + 260_000.0, "new_limits": 1, "above_exposure": 3,
-            "above_exposure_amount": 100_000.0 + 150_000.0 + 50_000.0, "raised_to_exposure": 1,
-            "repayment_plan": 1, "hold_orders": 2, "size_from_revenue": 1,
+            "rated": 7, "with_limit": 6, "cuts": 2, "cut_amount": 170_000.0, "increases": 1,
+            "increase_amount": 150_000.0, "new_limits": 1, "above_exposure": 3,
+            "above_exposure_amount": 10_000.0 + 70_000.0 + 40_000.0, "raised_to_exposure": 1,
+            "no_increase": 0, "repayment_plan": 1, "hold_orders": 2, "size_from_revenue": 1,
         },
         dtype=object,
         name="impact",
     )  # fmt: skip
     assert_series_equal(got, expected)
+
+
+def test_advice_and_reasons_quote_the_decision(book):
+    limits = propose_limits(book)
+    scored = book.join(limits[["limit_proposed", "limit_change", "standing", "over_limit"]])
+    scored["limit_action"] = limits["action"]
+    advice = limit_advice(scored)
+    assert advice.tolist()[:6] == ["keep", "increase", "hold_orders", "repayment_plan",
+                                   "hold_orders", "new_limit"]  # fmt: skip
+    assert advice.iloc[6] is None
+    reasons = limit_reasons(scored, "en", "CNY")
+    assert reasons["C1"] == (
+        "Sales of CNY 1.0k a day × (60 days' terms + 30 days' grace) × the factor of grade A: "
+        "CNY 100.0k."
+    )
+    assert reasons["C2"].startswith("Nothing overdue: the limit is set to what it owes")
+    assert reasons["C3"].startswith("Owes CNY 30.0k, above its limit of CNY 20.0k")
+    assert reasons["C5"].startswith("In default")
+    assert reasons["C7"] == ""
+    zh = limit_reasons(scored, "zh", "CNY")
+    assert zh["C4"].startswith("欠款 8.0万元") or "还款计划" in zh["C4"]
+
+
+def test_exposure_against_limits_by_hand(book):
+    scored = book.assign(group_id=["G", "G", "C3", "C4", "C5", "G", "C7"])
+    summary = exposure_summary(scored)
+    # over their limits on file: C2 by 150,000, C3 by 10,000 and C7 (owes 5 against 1) by 4
+    assert summary["over_limit"] == 3 and summary["over_limit_amount"] == 160_004.0
+    assert summary["no_limit"] == 1 and summary["no_limit_amount"] == 100_000.0
+    groups = group_exposure(scored)
+    assert groups.index.tolist() == ["G"]
+    assert (
+        groups.loc["G", "exposure"] == 350_000.0 and groups.loc["G", "limits_on_file"] == 150_000.0
+    )
+    assert groups.loc["G", "over_limit"] == 200_000.0 and summary["groups_over_limit"] == 1
+    limits = propose_limits(scored)
+    decisions = limit_decisions(scored.assign(limit_change=limits["limit_change"]), n=2)
+    assert decisions["decision"].tolist() == ["over_limit", "over_limit", "no_limit", "cut", "cut"]
+    assert decisions.index.tolist() == ["C2", "C3", "C6", "C4", "C5"]
 
 
 def test_worklist_by_hand():

@@ -35,6 +35,15 @@ def _frame(rows: dict[str, dict]) -> pd.DataFrame:
         "limit_proposed",
     ]
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    # the limit on file and the credit study's decision, as classify gives them: C1 owes 800
+    # against a limit of 300 with 300 overdue, so it holds orders
+    limits = {"C1": 300.0, "C2": 0.0, "C3": 2000.0}
+    frame["credit_limit"] = frame.index.map(limits).astype(float)
+    frame["standing"] = ["in_arrears", "in_default", "good_standing", None][: len(frame)]
+    decided = {"C1": "hold_orders", "C2": "hold_orders", "C3": None}
+    frame["limit_action"] = frame.index.map(decided)
+    frame["over_limit"] = (frame["open_balance"] - frame["credit_limit"]).clip(lower=0)
+    frame["limit_change"] = frame["limit_proposed"] - frame["credit_limit"]
     return frame.rename_axis("customer_id")
 
 
@@ -76,12 +85,15 @@ def test_period_dates_are_the_month_end_and_quarter_end_before():
 
 def test_key_figures_from_classification_tables():
     dso = {D(2025, 12, 31): 45.5, D(2025, 11, 30): 40.0, D(2025, 9, 30): np.nan}
-    table = key_figures(FRAMES, DATES, dso)
+    allowance = {D(2025, 12, 31): 100.0, D(2025, 11, 30): 90.0}
+    table = key_figures(FRAMES, DATES, dso, allowance)
+    # over the limits on file: C1 owes 800 (600 in November) against 300; C2 owes 500
+    # with a limit of 0, which is no limit; in September C1 owes 50 within its limit
     expected = pd.DataFrame(
         {
-            "as_of": [3, 1450, 1400, 800, 500, 45.5, 51, 1, 1],
-            "month": [3, 1300, 1200, 600, 50, 40.0, 39, 1, 0],
-            "quarter": [1, 400, 50, 0, 20, np.nan, 2, np.nan, np.nan],
+            "as_of": [3, 1450, 1400, 800, 500, 45.5, 51, 100, 500, 500, 1, 1],
+            "month": [3, 1300, 1200, 600, 50, 40.0, 39, 90, 300, 500, 1, 0],
+            "quarter": [1, 400, 50, 0, 20, np.nan, 2, np.nan, 0, 0, np.nan, np.nan],
         },
         index=pd.Index(FIGURES, name="figure"),
         dtype=float,
@@ -105,20 +117,27 @@ def test_actions_follow_the_three_rules_ranked_by_amount():
     assert list(actions.index) == ["C1", "C2", "C3"]
     assert actions["rule"].tolist() == ["over_limit", "new_default", "grade_down"]
     assert actions["amount"].tolist() == [500.0, 500.0, 100.0]
+    # the action quotes the credit study's decision for the customer, word for word
     assert actions.loc["C1", "action"] == (
-        "Exposure CNY 500 above the proposed limit of CNY 300: hold new orders and agree a "
-        "repayment plan"
+        "Owes CNY 500 more than its limit of CNY 300. Owes CNY 800, above its limit of CNY 300, "
+        "with CNY 300 overdue: orders are held until it is back within the limit; no increase "
+        "while in arrears."
     )
-    big = NOW.assign(open_balance=NOW["open_balance"] * 10_000, limit_proposed=3_000_000.0)
+    big = NOW.assign(open_balance=NOW["open_balance"] * 10_000, credit_limit=3_000_000.0,
+                     overdue_balance=NOW["overdue_balance"] * 10_000)  # fmt: skip
+    big["over_limit"] = (big["open_balance"] - big["credit_limit"]).clip(lower=0)
     prose = top_actions(big, MONTH, lang="en").loc["C1", "action"]
-    assert prose.startswith("Exposure CNY 5.0m above the proposed limit of CNY 3.0m")
+    assert prose.startswith("Owes CNY 5.0m more than its limit of CNY 3.0m")
     zh = top_actions(big, MONTH, lang="zh").loc["C1", "action"]
-    assert zh.startswith("风险敞口超出建议额度300.0万元共500.0万元") and ".00" not in zh
-    assert actions.loc["C3", "action"].startswith("A-tier customer downgraded from A to BBB")
+    assert zh.startswith("欠款超出现有额度300.0万元共500.0万元") and ".00" not in zh
+    assert "暂停发货直至回到额度以内" in zh
+    assert actions.loc["C3", "action"] == (
+        "A-tier customer downgraded from A to BBB; credit limit decision: cut (credit-risk study)"
+    )
 
 
 def test_new_default_is_an_action_when_it_is_the_largest_stake():
-    now = NOW.assign(limit_proposed=np.nan)
+    now = NOW.assign(credit_limit=np.nan)
     actions = top_actions(now, MONTH, lang="zh", n=2)
     assert list(actions.index) == ["C2", "C3"]
     assert actions.loc["C2", "action"] == "新增违约：逾期90天以上500元，启动催收"
@@ -127,7 +146,7 @@ def test_new_default_is_an_action_when_it_is_the_largest_stake():
 
 def test_without_a_previous_month_only_the_limit_rule_applies():
     assert top_actions(NOW, None)["rule"].unique().tolist() == ["over_limit"]
-    empty = top_actions(NOW.drop(columns="limit_proposed"), None)
+    empty = top_actions(NOW.drop(columns="credit_limit"), None)
     assert empty.empty and list(empty.columns) == ["name", "rule", "action", "amount"]
 
 

@@ -101,6 +101,10 @@ OUTPUT_COLUMNS = (
     "grade",
     "expected_loss",
     "credit_limit",
+    "standing",
+    "terms_days",
+    "utilisation",
+    "over_limit",
     "limit_proposed",
     "limit_change",
     "limit_action",
@@ -188,8 +192,9 @@ def classify_at(ledger, as_of, features: pd.DataFrame, cfg: dict, lang: str) -> 
     return result
 
 
-CREDIT_COLUMNS = ("pd", "points", "grade", "expected_loss", "limit_proposed", "limit_change",
-                  "limit_action", "size_basis")  # fmt: skip
+CREDIT_COLUMNS = ("pd", "points", "grade", "expected_loss", "standing", "terms_days",
+                  "utilisation", "over_limit", "limit_proposed", "limit_change", "limit_action",
+                  "size_basis")  # fmt: skip
 
 
 def _with_credit(ledger, as_of, features: pd.DataFrame, cfg: dict) -> tuple[pd.DataFrame, str]:

@@ -23,6 +23,7 @@ from segkit.credit.limits import (
     DEFAULT_LGD,
     DEFAULT_LIMIT_POLICY,
     expected_loss,
+    load_limit_policy,
     propose_limits,
     watch_list,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "ks",
     "ks_table",
     "portfolio_summary",
+    "load_limit_policy",
     "propose_limits",
     "psi",
     "psi_status",

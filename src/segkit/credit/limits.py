@@ -1,18 +1,30 @@
 """Expected loss, proposed credit limits and the watch-list of downgraded customers.
 
-The limit policy is data (a mapping with a module-level default), so a credit committee can
-change months of sales, multipliers, caps, the size fallback and the actions without touching
-code. A proposal is never below what the customer already owes unless it comes with an
-explicit action (hold orders, or reduce with a repayment plan).
+The limit policy is data (``limit_policy.yaml`` beside this module, documented there and in
+docs/credit.md), so a credit committee changes the grace period, the grade factors, the caps
+and the actions without touching code. :func:`propose_limits` is the one place a limit is
+decided; every page and sheet quotes its ``action``:
+
+1. the formula: sales of a day times the customer's payment terms plus a grace period, times
+   the grade's factor, capped by size and rounded down;
+2. a customer in default holds orders (limit 0);
+3. a customer in arrears (anything overdue) is never given more than its limit on file; over
+   that limit it holds orders; below what it owes it gets a repayment plan or holds orders
+   (per grade);
+4. a customer in good standing (nothing overdue, not in default) is never proposed less than
+   it owes: the limit is raised to the exposure;
+5. a customer who owes without a limit on file gets a proposal (``new_limit``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from segkit.credit.grades import RatingScale
 from segkit.exceptions import ConfigError
@@ -22,7 +34,9 @@ __all__ = [
     "DEFAULT_LIMIT_POLICY",
     "LIMIT_ACTIONS",
     "SIZE_BASES",
+    "STANDINGS",
     "expected_loss",
+    "load_limit_policy",
     "propose_limits",
     "watch_list",
 ]
@@ -33,71 +47,63 @@ __all__ = [
 #: lower it to 40% for non-financial corporates; pass ``lgd=0.40`` to follow them.
 DEFAULT_LGD = 0.45
 
-#: Default limit policy for the default rating scale.
-#:
-#: - ``months_by_grade``: months of average monthly sales (``revenue_12m / 12``) granted
-#:   per grade, from 3 months for the best grade to 0.5 for the worst non-default grade and
-#:   0 in default;
-#: - ``size_multiplier``: multiplier per enterprise size class;
-#: - ``cap_by_size``: largest limit per size class, in CNY;
-#: - ``rounding_unit``: limits are rounded down to a multiple of this amount (CNY);
-#: - ``size_by_revenue``: when the statutory size is unknown, the size class read from annual
-#:   revenue (the customer's own, else the 12-month sales to it, a lower bound of its size):
-#:   pairs ``(lowest revenue, size)``, largest first. The default uses the industry (工业)
-#:   revenue thresholds of 统计上大中小微型企业划分办法（2017）: 400m, 20m and 3m CNY;
-#: - ``above_exposure``: per grade, what happens when the customer owes more than the
-#:   proposal: ``"limit_at_exposure"`` (the limit is raised to the exposure, rounded up: no
-#:   cut below what is owed, new orders as the balance is paid), ``"repayment_plan"`` (reduce
-#:   with a repayment plan) or ``"hold_orders"``; a customer in default always holds orders.
-DEFAULT_LIMIT_POLICY = MappingProxyType(
-    {
-        "months_by_grade": MappingProxyType(
-            {
-                "AAA": 3.0,
-                "AA": 2.5,
-                "A": 2.0,
-                "BBB": 1.5,
-                "BB": 1.25,
-                "B": 1.0,
-                "CCC": 0.75,
-                "CC": 0.5,
-                "D": 0.0,
-            }
-        ),
-        "size_multiplier": MappingProxyType(
-            {"large": 1.5, "medium": 1.2, "small": 1.0, "micro": 0.8, "unknown": 0.8}
-        ),
-        "cap_by_size": MappingProxyType(
-            {
-                "large": 50_000_000.0,
-                "medium": 10_000_000.0,
-                "small": 3_000_000.0,
-                "micro": 1_000_000.0,
-                "unknown": 1_000_000.0,
-            }
-        ),
-        "rounding_unit": 10_000.0,
-        "size_by_revenue": (
-            (400_000_000.0, "large"),
-            (20_000_000.0, "medium"),
-            (3_000_000.0, "small"),
-            (0.0, "micro"),
-        ),
-        "above_exposure": MappingProxyType(
-            {
-                **dict.fromkeys(("AAA", "AA", "A", "BBB", "BB"), "limit_at_exposure"),
-                **dict.fromkeys(("B", "CCC"), "repayment_plan"),
-                **dict.fromkeys(("CC", "D"), "hold_orders"),
-            }
-        ),
-    }
-)
-
-_POLICY_KEYS = ("months_by_grade", "size_multiplier", "cap_by_size", "rounding_unit")
-#: What a proposal below the exposure comes with (the codes of ``above_exposure``).
-LIMIT_ACTIONS = ("limit_at_exposure", "repayment_plan", "hold_orders")
+_POLICY_FILE = Path(__file__).with_name("limit_policy.yaml")
+_POLICY_KEYS = (
+    "grace_days", "default_terms_days", "grade_factor", "cap_by_size", "size_by_revenue",
+    "rounding_unit", "in_arrears",
+)  # fmt: skip
+#: What comes with a proposal, in the order the rules apply (None: the formula stands).
+LIMIT_ACTIONS = (
+    "hold_orders", "repayment_plan", "no_increase", "limit_at_exposure", "new_limit",
+)  # fmt: skip
+#: A customer's standing at the date: in default, in arrears (anything overdue), or good.
+STANDINGS = ("in_default", "in_arrears", "good_standing")
 #: Where the size class of a limit comes from.
 SIZE_BASES = ("statutory", "own_revenue", "sales_12m", "unknown")
+
+
+def _frozen(value):
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _frozen(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def load_limit_policy(source: Mapping | str | Path | None = None) -> Mapping:
+    """The limit policy: the defaults of ``limit_policy.yaml`` with ``source``'s keys over them.
+
+    Parameters
+    ----------
+    source : mapping, path of a YAML file, or None
+        The keys to change (any of ``grace_days``, ``default_terms_days``, ``grade_factor``,
+        ``cap_by_size``, ``size_by_revenue``, ``rounding_unit``, ``in_arrears``); a table
+        (``grade_factor: {A: 2.0}``) changes only the entries it names. None gives the
+        defaults.
+
+    Returns
+    -------
+    Mapping
+        A read-only, checked policy.
+    """
+    with _POLICY_FILE.open(encoding="utf-8") as handle:
+        policy = yaml.safe_load(handle)
+    if isinstance(source, (str, Path)):
+        try:
+            with Path(source).open(encoding="utf-8") as handle:
+                source = yaml.safe_load(handle) or {}
+        except (OSError, yaml.YAMLError) as error:
+            raise ConfigError(f"limit policy {source}: cannot be read ({error}).") from None
+    if source is not None and not isinstance(source, Mapping):
+        raise ConfigError(f"limit_policy must be a mapping or a YAML file; got {source!r}.")
+    unknown = sorted(set(source or {}) - set(_POLICY_KEYS))
+    if unknown:
+        raise ConfigError(f"limit_policy keys must be among {list(_POLICY_KEYS)}; got {unknown}.")
+    for key, value in (source or {}).items():  # a table's keys change one by one
+        both = isinstance(value, Mapping) and isinstance(policy.get(key), Mapping)
+        policy[key] = {**policy[key], **value} if both else value
+    _check_policy(policy)
+    return _frozen(policy)
 
 
 def expected_loss(pd, exposure, lgd=DEFAULT_LGD):
@@ -145,23 +151,33 @@ def _check_policy(policy: Mapping) -> None:
     missing = [k for k in _POLICY_KEYS if k not in policy]
     if missing:
         raise ConfigError(f"policy must define {list(_POLICY_KEYS)}; missing {missing}.")
-    for key in ("months_by_grade", "size_multiplier", "cap_by_size"):
-        negative = {k: v for k, v in policy[key].items() if not v >= 0}
-        if negative:
-            raise ConfigError(f"policy['{key}'] values must be >= 0; got {negative}.")
+    for key in ("grace_days", "default_terms_days", "rounding_unit"):
+        value = policy[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+            raise ConfigError(f"policy['{key}'] must be a number >= 0; got {value!r}.")
     if not policy["rounding_unit"] > 0:
         raise ConfigError(f"policy['rounding_unit'] must be > 0; got {policy['rounding_unit']!r}.")
-    wrong = {k: v for k, v in policy.get("above_exposure", {}).items() if v not in LIMIT_ACTIONS}
+    for key in ("grade_factor", "cap_by_size"):
+        table = policy[key]
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"policy['{key}'] must be a mapping; got {table!r}.")
+        negative = {k: v for k, v in table.items() if not (isinstance(v, (int, float)) and v >= 0)}
+        if negative:
+            raise ConfigError(f"policy['{key}'] values must be >= 0; got {negative}.")
+    wrong = {k: v for k, v in policy["in_arrears"].items() if v not in _ARREARS_ACTIONS}
     if wrong:
         raise ConfigError(
-            f"policy['above_exposure'] values must be in {LIMIT_ACTIONS}; got {wrong}."
+            f"policy['in_arrears'] values must be in {_ARREARS_ACTIONS}; got {wrong}."
         )
-    sizes = [size for _low, size in policy.get("size_by_revenue", ())]
-    unknown = [size for size in sizes if size not in policy["size_multiplier"]]
+    sizes = [size for _low, size in policy["size_by_revenue"]]
+    unknown = [size for size in sizes if size not in policy["cap_by_size"]]
     if unknown:
         raise ConfigError(
-            f"policy['size_by_revenue'] sizes must be keys of size_multiplier; got {unknown}."
+            f"policy['size_by_revenue'] sizes must be keys of cap_by_size; got {unknown}."
         )
+
+
+_ARREARS_ACTIONS = ("repayment_plan", "hold_orders")
 
 
 def _lookup(values: pd.Series, table: Mapping, name: str) -> pd.Series:
@@ -174,6 +190,10 @@ def _lookup(values: pd.Series, table: Mapping, name: str) -> pd.Series:
 def _round_down(values: pd.Series, unit: float) -> pd.Series:
     """Round down to a multiple of ``unit``, forgiving float noise (299999.99999 -> 300000)."""
     return np.floor(np.round(values / unit, 9)) * unit
+
+
+def _round_up(values: pd.Series, unit: float) -> pd.Series:
+    return np.ceil(np.round(values / unit, 9)) * unit
 
 
 def _size_basis(frame, size_col, own_col, sales_col, policy) -> tuple[pd.Series, pd.Series]:
@@ -197,20 +217,38 @@ def _size_basis(frame, size_col, own_col, sales_col, policy) -> tuple[pd.Series,
     return size.where(size.notna(), "unknown"), basis.astype(object)
 
 
-def _exposure_actions(out, frame, exposure_col, in_default_col, grade_col, policy, unit):
-    """Apply ``above_exposure``: raise to the exposure, or say what is done about the excess."""
-    exposure = frame[exposure_col].astype(float).fillna(0.0)
-    rules = policy.get("above_exposure", {})
-    action = frame[grade_col].astype(object).map(lambda g: rules.get(g, "hold_orders"))
-    if in_default_col in frame.columns:
-        action = action.mask(frame[in_default_col].fillna(False).astype(bool), "hold_orders")
-    above = out["limit_proposed"].notna() & (exposure > out["limit_proposed"])
-    action = action.where(above)
-    raise_ = action == "limit_at_exposure"
-    ceiling = np.ceil(np.round(exposure / unit, 9)) * unit
-    out["limit_proposed"] = out["limit_proposed"].mask(raise_, ceiling)
-    out[exposure_col] = exposure
-    out["action"] = action.astype(object).where(action.notna(), None)
+def _column(frame: pd.DataFrame, name: str, fill) -> pd.Series:
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(fill, index=frame.index)
+
+
+def _standing(frame, exposure_col, overdue_col, in_default_col) -> pd.Series:
+    """``in_default``, ``in_arrears`` (anything overdue) or ``good_standing``, per customer."""
+    default = _column(frame, in_default_col, False).fillna(False).astype(bool)
+    overdue = _column(frame, overdue_col, 0.0).astype(float).fillna(0.0) > 0.005
+    standing = np.where(default, "in_default", np.where(overdue, "in_arrears", "good_standing"))
+    return pd.Series(standing, index=frame.index, dtype=object)
+
+
+def _decide(out, standing, exposure, current, policy, grade_col, unit) -> pd.DataFrame:
+    """Apply the rules after the formula: the one place a limit's action is decided."""
+    limit, action = out["limit_formula"].copy(), pd.Series(None, index=out.index, dtype=object)
+    graded = limit.notna()
+    default = graded & (standing == "in_default")
+    limit[default], action[default] = 0.0, "hold_orders"
+    arrears = graded & (standing == "in_arrears")
+    capped = arrears & current.notna() & (limit > current)
+    limit[capped], action[capped] = current[capped], "no_increase"
+    over = arrears & current.notna() & (exposure > current)
+    below = arrears & ~over & (exposure > limit)
+    rule = out[grade_col].astype(object).map(lambda g: policy["in_arrears"].get(g, "hold_orders"))
+    action[over], action[below] = "hold_orders", rule[below]
+    good = graded & (standing == "good_standing") & (exposure > limit)
+    limit[good], action[good] = _round_up(exposure[good], unit), "limit_at_exposure"
+    new = graded & current.isna() & action.isna()
+    action[new] = "new_limit"
+    out["limit_proposed"], out["action"] = limit, action.where(action.notna(), None)
     return out
 
 
@@ -220,73 +258,84 @@ def propose_limits(
     size_col: str = "size_cn",
     revenue_col: str = "revenue_12m",
     credit_limit_col: str = "credit_limit",
-    policy: Mapping = DEFAULT_LIMIT_POLICY,
+    policy: Mapping | None = None,
     *,
     own_revenue_col: str = "revenue",
     exposure_col: str = "open_balance",
+    overdue_col: str = "overdue_balance",
     in_default_col: str = "in_default_at_as_of",
+    terms_col: str = "terms_days",
 ) -> pd.DataFrame:
-    """Propose a credit limit per customer from grade, size and recent sales.
+    """Propose a credit limit per customer from its sales, payment terms, grade and standing.
 
-    ``limit = floor(min(max(revenue, 0) / 12 * months[grade] * multiplier[size], cap[size])
-    / unit) * unit``. A missing (or ``"unknown"``) statutory size is read from annual revenue with the policy's
-    ``size_by_revenue`` (the customer's own revenue, else the 12-month sales to it), and
-    counts as ``"unknown"`` only when neither is known; ``size_basis`` says which applied. A
-    missing grade or revenue gives a missing limit (no invoices in 12 months: no basis).
-
-    When the exposure column is present, no proposal is left below what the customer owes
-    without an action: per the policy's ``above_exposure``, the limit is raised to the exposure
-    (rounded up to the unit; action ``"limit_at_exposure"``) or kept with the action
-    ``"repayment_plan"`` or ``"hold_orders"`` (always for a customer in default).
+    ``limit_formula = floor(min(max(revenue, 0) / 365 * (terms + grace) * factor[grade],
+    cap[size]) / unit) * unit``, then the decisions of the module docstring: in default, hold
+    orders (0); in arrears, never above the limit on file (``no_increase``), hold orders when
+    over it, a repayment plan or held orders (per grade, ``in_arrears``) when below what is
+    owed; in good standing, never below what is owed (``limit_at_exposure``); no limit on
+    file, ``new_limit``. A missing grade or revenue gives a missing limit (no basis).
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        One row per customer, e.g. the customer feature table with a grade column.
+        One row per customer, e.g. the scored customers of the credit study.
     grade_col, size_col, revenue_col : str
-        Columns holding the grade, the statutory size class and the net sales of the last
-        12 months (the size column may be absent: then every size is read from revenue).
+        Grade, statutory size class (may be absent: sizes are then read from revenue) and net
+        sales of the last 12 months.
     credit_limit_col : str, default "credit_limit"
-        Column of the current limit; when present, ``limit_change`` is reported.
-    policy : mapping, default :data:`DEFAULT_LIMIT_POLICY`
-        Keys ``months_by_grade``, ``size_multiplier``, ``cap_by_size``, ``rounding_unit``;
-        optional ``size_by_revenue`` and ``above_exposure``.
-    own_revenue_col, exposure_col, in_default_col : str
-        The customer's own annual revenue, its open balance and its default flag; each is
-        used when present.
+        The limit on file; when present, ``limit_change``, ``utilisation`` and ``over_limit``
+        are reported.
+    policy : mapping, optional
+        A policy of :func:`load_limit_policy`; None uses :data:`DEFAULT_LIMIT_POLICY`.
+    own_revenue_col, exposure_col, overdue_col, in_default_col, terms_col : str
+        The customer's own annual revenue, its open balance, its overdue balance, its default
+        flag and its average payment terms in days; each is used when present (no exposure
+        column: nothing owed; no terms column: the policy's ``default_terms_days``).
 
     Returns
     -------
     pandas.DataFrame
-        Same index as ``frame``; columns ``grade_col``, ``size_col``, ``size_basis`` (one of
-        :data:`SIZE_BASES`), ``revenue_col``, ``monthly_sales``, ``months``,
-        ``size_multiplier``, ``cap``, ``limit_uncapped``, ``limit_proposed``; with the
-        exposure, ``exposure_col`` and ``action`` (one of :data:`LIMIT_ACTIONS`, None when
-        the proposal covers the exposure); with the current limit, ``credit_limit_col`` and
-        ``limit_change`` (proposed minus current).
+        Same index as ``frame``: ``grade_col``, ``size_col``, ``size_basis``, ``revenue_col``,
+        ``daily_sales``, ``terms_days``, ``grade_factor``, ``cap``, ``limit_formula``,
+        ``limit_proposed``, ``exposure_col``, ``standing`` (one of :data:`STANDINGS`),
+        ``action`` (one of :data:`LIMIT_ACTIONS` or None); with the limit on file also
+        ``credit_limit_col``, ``limit_change``, ``utilisation`` and ``over_limit``.
     """
+    policy = DEFAULT_LIMIT_POLICY if policy is None else policy
     _check_policy(policy)
     absent = [c for c in (grade_col, revenue_col) if c not in frame.columns]
     if absent:
-        raise ConfigError(f"frame must have the grade, size and revenue columns; missing {absent}.")
+        raise ConfigError(f"frame must have the grade and revenue columns; missing {absent}.")
     size, basis = _size_basis(frame, size_col, own_revenue_col, revenue_col, policy)
     out = pd.DataFrame({grade_col: frame[grade_col], size_col: size}, index=frame.index)
     out["size_basis"] = basis
     out[revenue_col] = frame[revenue_col].astype(float)
-    out["monthly_sales"] = out[revenue_col].clip(lower=0) / 12
-    out["months"] = _lookup(frame[grade_col].astype(object), policy["months_by_grade"], grade_col)
-    out["size_multiplier"] = _lookup(size, policy["size_multiplier"], size_col)
+    out["daily_sales"] = out[revenue_col].clip(lower=0) / 365
+    terms = _column(frame, terms_col, np.nan).astype(float)
+    out["terms_days"] = terms.where(terms >= 0).fillna(float(policy["default_terms_days"]))
+    factor = _lookup(frame[grade_col].astype(object), policy["grade_factor"], grade_col)
+    out["grade_factor"] = factor
     out["cap"] = _lookup(size, policy["cap_by_size"], size_col)
-    out["limit_uncapped"] = out["monthly_sales"] * out["months"] * out["size_multiplier"]
-    capped = out["limit_uncapped"].clip(upper=out["cap"])
+    days = out["terms_days"] + float(policy["grace_days"])
+    uncapped = out["daily_sales"] * days * out["grade_factor"]
     unit = float(policy["rounding_unit"])
-    out["limit_proposed"] = _round_down(capped, unit)
-    if exposure_col in frame.columns:
-        out = _exposure_actions(out, frame, exposure_col, in_default_col, grade_col, policy, unit)
+    out["limit_formula"] = _round_down(uncapped.clip(upper=out["cap"]), unit)
+    exposure = _column(frame, exposure_col, 0.0).astype(float).fillna(0.0)
+    current = _column(frame, credit_limit_col, np.nan).astype(float)
+    current = current.where(current > 0)  # a limit of 0 on file is no limit
+    standing = _standing(frame, exposure_col, overdue_col, in_default_col)
+    out = _decide(out, standing, exposure, current, policy, grade_col, unit)
+    out[exposure_col], out["standing"] = exposure, standing
     if credit_limit_col in frame.columns:
         out[credit_limit_col] = frame[credit_limit_col].astype(float)
         out["limit_change"] = out["limit_proposed"] - out[credit_limit_col]
+        out["utilisation"] = exposure / current
+        out["over_limit"] = (exposure - current).clip(lower=0).where(current.notna())
     return out
+
+
+#: The default limit policy (``limit_policy.yaml``).
+DEFAULT_LIMIT_POLICY = load_limit_policy()
 
 
 def watch_list(

@@ -34,7 +34,7 @@ from segkit.credit.defaults import (
     snapshot_dates,
 )
 from segkit.credit.grades import RatingScale, grade_table
-from segkit.credit.limits import DEFAULT_LGD, DEFAULT_LIMIT_POLICY
+from segkit.credit.limits import DEFAULT_LGD, load_limit_policy
 from segkit.credit.limits import watch_list as _watch_list
 from segkit.credit.metrics import calibration_table
 from segkit.credit.result import CreditStudy
@@ -53,6 +53,7 @@ from segkit.credit.steps import (
     validation_metrics,
     with_derived_features,
 )
+from segkit.credit.terms import payment_terms
 
 __all__ = [
     "DEFAULT_MODEL_FEATURES",
@@ -71,7 +72,7 @@ def credit_study(
     holdout_snapshots: int = 2,
     lgd: float = DEFAULT_LGD,
     scale: RatingScale | None = None,
-    limit_policy: Mapping | None = None,
+    limit_policy: Mapping | str | None = None,
     random_state: int = 0,
     recalibrate: str | None = "platt",
     feature_kwargs: dict | None = None,
@@ -97,8 +98,9 @@ def credit_study(
         Loss given default of the expected loss (Basel II foundation IRB, paragraph 287).
     scale : RatingScale, optional
         Master scale; None uses the default scale.
-    limit_policy : mapping, optional
-        Limit policy of :func:`~segkit.credit.propose_limits`; None uses the default.
+    limit_policy : mapping or path of a YAML file, optional
+        Keys of the limit policy to change (:func:`~segkit.credit.load_limit_policy`); None
+        uses the defaults of ``limit_policy.yaml``.
     random_state : int, default 0
         Seed of the scorecard; same input, same numbers.
     recalibrate : {"platt", "isotonic", None}, default "platt"
@@ -135,7 +137,8 @@ def credit_study(
     calibrator, oot = out_of_time(model, test, recalibrate, scale)
     current, counts = score_customers(scores[day], day, model, calibrator, scale)
     before = score_customers(scores[previous], previous, model, calibrator, scale)[0]
-    policy = DEFAULT_LIMIT_POLICY if limit_policy is None else limit_policy
+    policy = load_limit_policy(limit_policy)
+    current = current.join(payment_terms(ledger, day))
     scored = finish_scored(current, lgd, policy, features)
     snapshots = dev.attrs["population"].assign(set="train")
     snapshots.loc[snapshots["snapshot"].isin(test["snapshot"]), "set"] = "test"

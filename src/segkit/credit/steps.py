@@ -50,8 +50,9 @@ _SCORED_COLUMNS = (
     "name", "owner", "contact", "group_id", "industry_section", "size_cn", "credit_limit",
     "revenue_12m", "open_balance", "overdue_balance", "open_days_past_due", "max_days_past_due",
     "avg_days_late", "dso_days", "disputed_share", "days_since_last_payment", "last_payment_date",
-    "in_default_at_as_of", "status", "pd_model", "pd", "points", "grade", "expected_loss",
-    "limit_size", "size_basis", "limit_proposed", "limit_change", "limit_action",
+    "in_default_at_as_of", "status", "standing", "pd_model", "pd", "points", "grade",
+    "expected_loss", "terms_days", "utilisation", "over_limit", "limit_size", "size_basis",
+    "limit_proposed", "limit_change", "limit_action",
 )  # fmt: skip
 _CALIBRATION_METHODS = (None, "platt", "isotonic")
 
@@ -160,8 +161,10 @@ def finish_scored(frame, lgd, policy, features) -> pd.DataFrame:
         frame["size_cn"] = np.nan
     limits = propose_limits(frame, policy=policy)
     frame["limit_size"], frame["size_basis"] = limits["size_cn"], limits["size_basis"]
+    frame["terms_days"], frame["standing"] = limits["terms_days"], limits["standing"]
     frame["limit_proposed"] = limits["limit_proposed"]
-    frame["limit_change"] = limits.get("limit_change", np.nan)
+    for column in ("limit_change", "utilisation", "over_limit"):
+        frame[column] = limits.get(column, np.nan)
     frame["limit_action"] = limits["action"]
     aging = [c for c in frame.columns if c.startswith("aging_")]
     keep = []

@@ -3,13 +3,14 @@
 Three rules, each with the amount at stake (see :data:`RULES`):
 
 ``over_limit``
-    a customer whose open balance is above its proposed credit limit; at stake: the excess;
+    a customer who owes more than its limit on file; at stake: the excess; the action is the
+    limit decision of the credit study (:func:`segkit.credit.advice.limit_reasons`), quoted;
 ``new_default``
     a customer with a balance more than 90 days past due that had none at the month-end
     before; at stake: that balance;
 ``grade_down``
     an A-tier customer (ABC analysis) whose credit grade is worse than at the month-end
-    before; at stake: its open balance.
+    before; at stake: its open balance; the action quotes the credit study's limit decision.
 
 A customer meeting several rules keeps the one with the largest amount; the list is ordered by
 amount (then customer, then rule name) and cut to ``n``.
@@ -41,11 +42,15 @@ def _money(value: float, lang: str, currency: str) -> str:
 
 
 def _over_limit(now: pd.DataFrame, lang: str, currency: str) -> pd.DataFrame:
-    if not {"limit_proposed", "open_balance"} <= set(now.columns):
+    from segkit.credit.advice import limit_reasons
+
+    if not {"credit_limit", "open_balance", "limit_proposed"} <= set(now.columns):
         return pd.DataFrame(columns=_COLUMNS)
-    excess = now["open_balance"] - now["limit_proposed"]
+    limit = now["credit_limit"].where(now["credit_limit"] > 0)
+    excess = now["open_balance"] - limit
     hit = now[excess.fillna(0) > 0]
     amount = excess[hit.index]
+    reasons = limit_reasons(hit, lang, currency)
     action = [
         text(
             "report_actions",
@@ -53,8 +58,9 @@ def _over_limit(now: pd.DataFrame, lang: str, currency: str) -> pd.DataFrame:
             lang,
             excess=_money(e, lang, currency),
             limit=_money(c, lang, currency),
-        )
-        for e, c in zip(amount, hit["limit_proposed"], strict=True)
+            decision=r,
+        )  # fmt: skip
+        for e, c, r in zip(amount, limit[hit.index], reasons, strict=True)
     ]
     return _frame(hit, "over_limit", action, amount)
 
@@ -73,6 +79,8 @@ def _new_default(now: pd.DataFrame, before, lang: str, currency: str) -> pd.Data
 
 
 def _grade_down(now: pd.DataFrame, before, lang: str) -> pd.DataFrame:
+    from segkit.credit.advice import limit_advice
+
     needed = {"grade", "abc_tier", "open_balance"}
     if before is None or not needed <= set(now.columns) or "grade" not in before.columns:
         return pd.DataFrame(columns=_COLUMNS)
@@ -80,9 +88,13 @@ def _grade_down(now: pd.DataFrame, before, lang: str) -> pd.DataFrame:
     then = before["grade"].reindex(now.index)
     worse = now["grade"].map(rank) > then.map(rank)
     hit = now[(now["abc_tier"] == "A") & worse.fillna(False).astype(bool)]
+    advice = (
+        limit_advice(hit) if "limit_action" in hit.columns else pd.Series(None, index=hit.index)
+    )
+    words = [text("limit_advice", a, lang) if isinstance(a, str) else "–" for a in advice]
     action = [
-        text("report_actions", "grade_down", lang, before=b, after=a)
-        for b, a in zip(then[hit.index], hit["grade"], strict=True)
+        text("report_actions", "grade_down", lang, before=b, after=a, decision=d)
+        for b, a, d in zip(then[hit.index], hit["grade"], words, strict=True)
     ]
     return _frame(hit, "grade_down", action, hit["open_balance"])
 

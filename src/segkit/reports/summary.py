@@ -15,6 +15,10 @@ past_due_90          sum of ``aging_90_plus``
 dso_days             open receivables / credit sales of 365 days x 365
                      (:func:`segkit.credit.dso_trend`, the credit study's definition)
 expected_loss        sum of ``expected_loss`` (PD x LGD x exposure, from the scorecard)
+loss_allowance       the IFRS 9 simplified-approach allowance of the provision matrix
+                     (:func:`segkit.credit.provision.provision_matrix`)
+over_limit           what customers owe above their limits on file (sum of the excesses)
+no_limit_exposure    what customers owe without a limit on file
 new_defaults         customers with a balance more than 90 days past due at the date that had
                      none at the month-end before (Basel II default, paragraph 452)
 changed_class        customers present at both month-ends whose ``rfm_segment`` differs
@@ -46,6 +50,9 @@ FIGURES = (
     "past_due_90",
     "dso_days",
     "expected_loss",
+    "loss_allowance",
+    "over_limit",
+    "no_limit_exposure",
     "new_defaults",
     "changed_class",
 )
@@ -159,9 +166,10 @@ def collect(ledger, as_of, config: Mapping | None = None) -> Summary:
                 raise
             frames[day], errors[day] = None, str(exc).splitlines()[0]
     dso, dso_error = _dso(ledger, dates)
-    figures = key_figures(frames, dates, dso)
+    allowance, allowance_error = _allowance(ledger, dates)
+    figures = key_figures(frames, dates, dso, allowance)
     notes = list(frames[dates["as_of"]].attrs.get("notes", []))
-    missing = _missing(figures, frames[dates["as_of"]], dso_error, notes)
+    missing = _missing(figures, frames[dates["as_of"]], dso_error, notes, allowance_error)
     for figure, (reason, _) in missing.items():
         if reason == "no_history":  # detail: the latest date the ledger cannot classify
             missing[figure] = (reason, str(max(errors)) if errors else "")
@@ -181,10 +189,24 @@ def _dso(ledger, dates: Mapping[str, dt.date]) -> tuple[dict[dt.date, float], st
     return values, error
 
 
+def _allowance(ledger, dates: Mapping[str, dt.date]) -> tuple[dict[dt.date, float], str]:
+    """The loss allowance of the provision matrix at each date, and why where there is none."""
+    from segkit.credit.provision import provision_matrix
+
+    values, error = {}, ""
+    for day in dates.values():
+        try:
+            values[day] = provision_matrix(ledger, day).allowance
+        except SegkitError as exc:  # no settlement data, or too little history for a rate
+            values[day], error = np.nan, str(exc).splitlines()[0]
+    return values, error
+
+
 def key_figures(
     frames: Mapping[dt.date, pd.DataFrame | None],
     dates: Mapping[str, dt.date],
     dso: Mapping[dt.date, float] | None = None,
+    allowance: Mapping[dt.date, float] | None = None,
 ) -> pd.DataFrame:
     """One row per figure of :data:`FIGURES`, one column per period of :data:`PERIODS`.
 
@@ -198,6 +220,8 @@ def key_figures(
         Date of each period (:func:`period_dates`).
     dso : mapping, optional
         Portfolio DSO by date.
+    allowance : mapping, optional
+        Loss allowance by date.
 
     Returns
     -------
@@ -210,6 +234,7 @@ def key_figures(
         frame = frames.get(day)
         earlier = frames.get(month_end_before(day))
         columns[period] = _figures_at(frame, earlier, (dso or {}).get(day, np.nan))
+        columns[period]["loss_allowance"] = (allowance or {}).get(day, np.nan)
     table = pd.DataFrame(columns, index=pd.Index(FIGURES, name="figure"), dtype=float)
     return table[list(dates)]
 
@@ -222,9 +247,23 @@ def _figures_at(frame, earlier, dso: float) -> dict[str, float]:
         known = column in frame.columns and frame[column].notna().any()
         out[figure] = float(frame[column].sum()) if known else np.nan
     out["dso_days"] = dso
+    out |= _limits(frame)
     out["new_defaults"] = _new_defaults(frame, earlier)
     out["changed_class"] = _changed(frame, earlier)
     return out
+
+
+def _limits(frame: pd.DataFrame) -> dict[str, float]:
+    """What is owed above the limits on file, and what is owed without one."""
+    if "credit_limit" not in frame.columns or "open_balance" not in frame.columns:
+        return {"over_limit": np.nan, "no_limit_exposure": np.nan}
+    owed = frame["open_balance"].astype(float)
+    if owed.isna().all():
+        return {"over_limit": np.nan, "no_limit_exposure": np.nan}
+    limit = frame["credit_limit"].astype(float).where(frame["credit_limit"] > 0)
+    over = (owed - limit).clip(lower=0).fillna(0.0)
+    none = owed.where(limit.isna() & (owed > 0)).fillna(0.0)
+    return {"over_limit": float(over.sum()), "no_limit_exposure": float(none.sum())}
 
 
 def _in_default(frame: pd.DataFrame) -> pd.Index:
@@ -247,7 +286,7 @@ def _changed(frame, earlier) -> float:
     return float((now.fillna("") != then.fillna("")).sum())
 
 
-def _missing(figures, current, dso_error: str, notes) -> dict[str, tuple[str, str]]:
+def _missing(figures, current, dso_error: str, notes, allowance_error: str = "") -> dict:
     """Why each figure with a missing value is missing: a reason code and its detail."""
     credit_note = next((n for n in notes if n.startswith("credit")), "credit: false")
     reasons = {}
@@ -255,11 +294,16 @@ def _missing(figures, current, dso_error: str, notes) -> dict[str, tuple[str, st
         column = _SUMS.get(figure, "aging_90_plus")
         if figure == "dso_days" and dso_error:
             reasons[figure] = ("no_settlement", dso_error)
+        elif figure == "loss_allowance" and allowance_error:
+            reasons[figure] = ("no_allowance", allowance_error)
+        elif figure in ("over_limit", "no_limit_exposure") and "credit_limit" not in current:
+            reasons[figure] = ("no_limits", "no credit_limit")
         elif figure == "expected_loss" and column not in current.columns:
             reasons[figure] = ("no_credit", credit_note)
-        elif figure in ("past_due", "past_due_90", "new_defaults") and (
+        elif figure in ("past_due", "past_due_90", "new_defaults", "over_limit",
+                        "no_limit_exposure") and (
             column not in current.columns or current[column].isna().all()
-        ):
+        ):  # fmt: skip
             reasons[figure] = ("no_settlement", f"no {column}")
         else:
             reasons[figure] = ("no_history", "")

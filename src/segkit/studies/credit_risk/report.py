@@ -26,11 +26,12 @@ from segkit.credit import (
     portfolio_summary,
     segment_behaviour,
 )
+from segkit.credit.provision import Provision, provision_matrix
 from segkit.credit.worklist import worklist
 from segkit.exceptions import ConfigError, ModelNotFitted
 from segkit.features import customer_features
 from segkit.standards.industry import section_label
-from segkit.studies.credit_risk import figures, tables
+from segkit.studies.credit_risk import decisions, figures, tables
 from segkit.studies.credit_risk.behaviour import DPD_BANDS, behaviour_snapshot, past_due_trend
 from segkit.studies.credit_risk.bins import bin_words
 from segkit.studies.credit_risk.collections import customer_classes
@@ -44,14 +45,17 @@ __all__ = ["CreditReport", "prepare"]
 _CODES = {
     "size_cn": "credit_size", "limit_size": "credit_size", "limit_action": "limit_action",
     "size_basis": "credit_size_basis", "direction": "limit_direction", "dpd_band": "dpd_band",
-    "set": "credit_set", "status": "psi_status",
+    "set": "credit_set", "status": "psi_status", "standing": "credit_standing",
 }  # fmt: skip
 _NOWRAP = {"selector": "td", "props": "white-space: nowrap;"}
+_PROSE = ("limit_reason",)
 #: Number formats of the columns :data:`segkit.studies.display.FORMATS` does not know.
 _FORMATS = {
     **dict.fromkeys(("group_exposure", "cap", "revenue_from"), "{:,.0f}"),
     **dict.fromkeys(("n", "n_default", "no_exposure", "in_default", "notches"), "{:,.0f}"),
     "share_90_plus": "{:.1%}", "months": "{:g}", "size_multiplier": "{:.1f}",
+    **dict.fromkeys(("over_limit", "limits_on_file", "open_amount", "limit_formula"), "{:,.0f}"),
+    "utilisation": "{:.0%}", "terms_days": "{:g}", "days_past_due": "{:,.0f}",
 }  # fmt: skip
 
 
@@ -79,6 +83,8 @@ class CreditReport:
     past_due: pd.DataFrame | None = None
     params: dict = field(default_factory=dict)
     revenue: pd.Series | None = None
+    provision: Provision | None = None
+    provision_reason: str = ""
 
     def classes(self) -> pd.DataFrame:
         """Value and risk tier of the rated customers, as the segmentation study classes them."""
@@ -107,7 +113,12 @@ class CreditReport:
             frame.index = frame.index.map(lambda v: self._label(kind, v))
         formats = {**_FORMATS, **kwargs.pop("formats", {})}
         styled = show(frame, self.lang, currency=self.currency, formats=formats, **kwargs)
-        return styled.set_table_styles([_NOWRAP], overwrite=False)  # one line per row
+        styled = styled.set_table_styles([_NOWRAP], overwrite=False)  # one line per row
+        prose = [c for c in _PROSE if c in frame.columns]  # sentences wrap in a column of their own
+        if prose:
+            styled = styled.set_properties(subset=prose, **{"white-space": "normal",
+                                                            "min-width": "22em"})  # fmt: skip
+        return styled
 
     def _label(self, kind: str, value):
         if not isinstance(value, str):
@@ -259,23 +270,20 @@ class CreditReport:
                 self.show(table)]  # fmt: skip
 
     def expected_loss(self) -> list:
-        if not self.fitted:
-            return []
-        table = tables.grade_summary(self.scored, self.study.scale)
-        return [self.heading("expected_loss"), self.md("expected_loss"),
-                figures.loss(table, self), self.show(table)]  # fmt: skip
+        """Expected loss per grade (scorecard), then the provision matrix and write-offs."""
+        out = []
+        if self.fitted:
+            table = tables.grade_summary(self.scored, self.study.scale)
+            out = [self.heading("expected_loss"), self.md("expected_loss"),
+                   figures.loss(table, self), self.show(table)]  # fmt: skip
+        return out + (decisions.provision_section(self) if self.settled else [])
 
     def limits(self) -> list:
-        """The policy, the impact in totals, then the customers whose limit changes most."""
-        if not self.fitted:
+        """Exposure against the limits on file, then the limits decided and why."""
+        if not self.settled:
             return []
-        impact = tables.limit_impact(self.scored)
-        rows = [(self.t(k, "limit_impact"), v) for k, v in impact.items()]
-        totals = pd.DataFrame(rows, columns=["measure", "value"])
-        return [self.heading("limits"), self.md("limits_policy"),
-                self.show(tables.policy_by_grade()), self.show(tables.policy_by_size()),
-                self.md("limits_impact"), self.show(totals, formats={"value": "{:,.0f}"}),
-                self.md("limits_list"), self.show(tables.limit_changes(self.scored, n=10))]  # fmt: skip
+        out = decisions.exposure_section(self)
+        return out + (decisions.limits_section(self) if self.fitted else [])
 
     def watch(self) -> list:
         """Downgrades since last quarter (scorecard) or customers per days-past-due band."""
@@ -355,4 +363,8 @@ def prepare(
     if ready.settlement:
         report.trend = dso_trend(ledger, end=day)
         report.past_due = past_due_trend(ledger, day, dpd=dpd)
+        try:
+            report.provision = provision_matrix(ledger, day)
+        except ModelNotFitted as error:  # too little history for a loss rate: say so
+            report.provision_reason = str(error)
     return report

@@ -101,36 +101,31 @@ def limit_changes(scored: pd.DataFrame, n: int = 10) -> pd.DataFrame:
 
 
 def policy_by_grade(policy: Mapping = DEFAULT_LIMIT_POLICY) -> pd.DataFrame:
-    """The limit policy per grade: months of sales granted, what happens above the exposure.
+    """The limit policy per grade: the factor of sales over terms, the action in arrears.
 
     Returns
     -------
     pandas.DataFrame
-        Index ``grade``; ``months`` and ``limit_action`` (code of ``above_exposure``).
+        Index ``grade``; ``grade_factor`` and ``limit_action`` (the ``in_arrears`` code: what a
+        customer with overdue items owing more than its proposal gets).
     """
-    months = pd.Series(dict(policy["months_by_grade"]), name="months", dtype=float)
-    actions = pd.Series(dict(policy.get("above_exposure", {})), name="limit_action", dtype=object)
-    out = pd.concat([months, actions], axis=1)
+    factor = pd.Series(dict(policy["grade_factor"]), name="grade_factor", dtype=float)
+    actions = pd.Series(dict(policy["in_arrears"]), name="limit_action", dtype=object)
+    out = pd.concat([factor, actions], axis=1)
     out.index.name = "grade"
     return out
 
 
 def policy_by_size(policy: Mapping = DEFAULT_LIMIT_POLICY) -> pd.DataFrame:
-    """The limit policy per size class: multiplier, cap, and the revenue that implies the size.
+    """The limit policy per size class: the cap, and the revenue that implies the size.
 
     Returns
     -------
     pandas.DataFrame
-        Index ``size_cn``; ``size_multiplier``, ``cap`` and ``revenue_from`` (least annual
-        revenue read as this size when the statutory size is unknown; missing for a size
-        never read from revenue).
+        Index ``size_cn``; ``cap`` and ``revenue_from`` (least annual revenue read as this
+        size when the statutory size is unknown; missing for a size never read from revenue).
     """
-    out = pd.DataFrame(
-        {
-            "size_multiplier": pd.Series(dict(policy["size_multiplier"]), dtype=float),
-            "cap": pd.Series(dict(policy["cap_by_size"]), dtype=float),
-        }
-    )
+    out = pd.DataFrame({"cap": pd.Series(dict(policy["cap_by_size"]), dtype=float)})
     steps = {size: low for low, size in policy.get("size_by_revenue", ())}
     out["revenue_from"] = pd.Series(steps, dtype=float).reindex(out.index)
     out.index.name = "size_cn"
@@ -140,13 +135,13 @@ def policy_by_size(policy: Mapping = DEFAULT_LIMIT_POLICY) -> pd.DataFrame:
 #: Rows of :func:`limit_impact`, in order.
 IMPACT_ROWS = (
     "rated", "with_limit", "cuts", "cut_amount", "increases", "increase_amount", "new_limits",
-    "above_exposure", "above_exposure_amount", "raised_to_exposure", "repayment_plan",
-    "hold_orders", "size_from_revenue",
+    "above_exposure", "above_exposure_amount", "raised_to_exposure", "no_increase",
+    "repayment_plan", "hold_orders", "size_from_revenue",
 )  # fmt: skip
 
 
 def limit_impact(scored: pd.DataFrame) -> pd.Series:
-    """What the proposals change, in totals: cuts, increases, exposure above the limit.
+    """What the proposals change, in totals: cuts, increases, exposure above the proposals.
 
     Parameters
     ----------
@@ -160,8 +155,8 @@ def limit_impact(scored: pd.DataFrame) -> pd.Series:
         Indexed by :data:`IMPACT_ROWS`: customers ``rated``, ``with_limit`` on file, ``cuts``
         and ``increases`` (customers) with their ``cut_amount`` and ``increase_amount``,
         ``new_limits`` (a proposal without a limit on file), ``above_exposure`` (customers
-        owing more than the proposal) and ``above_exposure_amount`` (by how much),
-        ``raised_to_exposure``, ``repayment_plan``, ``hold_orders`` (customers per action) and
+        owing more than the proposal: only customers in arrears or in default) and
+        ``above_exposure_amount`` (by how much), customers per action and
         ``size_from_revenue`` (size read from revenue, the statutory size being unknown).
     """
     needed = ["credit_limit", "limit_proposed", "open_balance", "limit_action"]
@@ -169,6 +164,7 @@ def limit_impact(scored: pd.DataFrame) -> pd.Series:
     if missing:
         raise ConfigError(f"scored must have the columns {needed}; missing {missing}.")
     proposed, current = scored["limit_proposed"], scored["credit_limit"]
+    current = current.where(current > 0)
     change = proposed - current
     gap = (scored["open_balance"] - proposed).where(proposed.notna())
     action = scored["limit_action"]
@@ -181,9 +177,10 @@ def limit_impact(scored: pd.DataFrame) -> pd.Series:
         "increases": int((change > 0).sum()),
         "increase_amount": float(change[change > 0].sum()),
         "new_limits": int((current.isna() & proposed.notna()).sum()),
-        "above_exposure": int((gap > 0).sum()),
-        "above_exposure_amount": float(gap[gap > 0].sum()),
+        "above_exposure": int((gap > 0.005).sum()),
+        "above_exposure_amount": float(gap[gap > 0.005].sum()),
         "raised_to_exposure": int((action == "limit_at_exposure").sum()),
+        "no_increase": int((action == "no_increase").sum()),
         "repayment_plan": int((action == "repayment_plan").sum()),
         "hold_orders": int((action == "hold_orders").sum()),
         "size_from_revenue": int(basis.isin(["own_revenue", "sales_12m"]).sum()),
