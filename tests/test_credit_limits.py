@@ -202,7 +202,7 @@ def test_advice_and_reasons_quote_the_decision(book):
         "Sales of CNY 1.0k a day × (60 days' terms + 30 days' grace) × the factor of grade A: "
         "CNY 100.0k."
     )
-    assert reasons["C2"].startswith("Nothing overdue: the limit is set to what it owes")
+    assert reasons["C2"].startswith("Nothing overdue, and it owes more than the formula gives")
     assert reasons["C3"].startswith("Owes CNY 30.0k, above its limit of CNY 20.0k")
     assert reasons["C5"].startswith("In default")
     assert reasons["C7"] == ""

@@ -155,7 +155,7 @@ def credit_study(
         metrics=metrics,
         calibration=calibration_table(oot["default"], oot["pd_model"]),
         iv=model.iv(),
-        psi=score_psi(train, model, current, features),
+        psi=score_psi(train, model, current, model.features_in_),
         oot=oot,
         scored=scored,
         grades=grade_table(oot["default"], oot["pd"], oot["grade"], scale),

@@ -63,8 +63,14 @@ _CREDIT_COLUMNS = (
     "aging_90_plus",
     "expected_loss",
     "credit_limit",
+    "utilisation",
+    "over_limit",
+    "standing",
+    "terms_days",
     "limit_proposed",
     "limit_change",
+    "limit_action",
+    "limit_reason",
 )
 
 
@@ -77,6 +83,7 @@ class Pack:
     workbook: Path | None = None
     currency: str = "CNY"
     error: str | None = None
+    provision: object | None = None
 
 
 def ledger_currency(ledger) -> str:
@@ -107,11 +114,22 @@ def compute_pack(base: dict, credit: dict) -> Pack:
         currency = ledger_currency(ledger)
         summary = collect(ledger, as_of, config={"credit": dict(credit)})
         actions = top_actions(summary.current, summary.previous, lang, currency)
+        provision = _provision(ledger, as_of)
     except Exception as exc:  # noqa: BLE001 - the studies' pages are indexed all the same
         first = next((line for line in str(exc).splitlines() if line.strip()), "")
         prefix = "" if isinstance(exc, SegkitError) else f"{type(exc).__name__}: "
         return Pack(error=prefix + first)
-    return Pack(summary, actions, None, currency)
+    return Pack(summary, actions, None, currency, provision=provision)
+
+
+def _provision(ledger, as_of):
+    """The provision matrix at ``as_of``, or None when the ledger cannot give one."""
+    from segkit.credit.provision import provision_matrix
+
+    try:
+        return provision_matrix(ledger, as_of)
+    except SegkitError:  # no settlement data or too short a history: the sheet is left out
+        return None
 
 
 def write_pack(pack: Pack, base: dict, out_dir: Path) -> Pack:
@@ -151,18 +169,46 @@ def workbook_sheets(pack: Pack, lang: str) -> dict[str, pd.DataFrame]:
     from segkit.classes.pipeline import with_labels
 
     summary, currency = pack.summary, pack.currency
-    current = with_labels(summary.current, lang)
+    current = with_labels(_with_limit_words(summary.current, lang, currency), lang)
     figures = summary.figures.rename(
         index=lambda f: text("report_figures", f, lang, currency=currency),
         columns={p: str(d) for p, d in summary.dates.items()},
     ).rename_axis("figure")
-    return {
+    sheets = {
         "summary": figures,
         "actions": pack.actions.drop(columns="rule"),
         "classification": current[[c for c in _CLASS_COLUMNS if c in current.columns]],
         "credit": current[[c for c in _CREDIT_COLUMNS if c in current.columns]],
         "migration": _migration(summary, lang),
     }
+    if pack.provision is not None:
+        sheets["provision"] = _provision_sheet(pack.provision, lang)
+        if len(pack.provision.write_offs):
+            sheets["write_offs"] = pack.provision.write_offs.set_index("invoice_id")
+    return sheets
+
+
+def _with_limit_words(frame: pd.DataFrame, lang: str, currency: str) -> pd.DataFrame:
+    """The credit study's limit decision in words: action, standing and the reason."""
+    if "limit_action" not in frame.columns:
+        return frame
+    from segkit.credit.advice import limit_reasons
+
+    out = frame.copy()
+    out["limit_reason"] = limit_reasons(frame, lang, currency)
+    for column, kind in (("limit_action", "limit_action"), ("standing", "credit_standing")):
+        if column in out.columns:
+            out[column] = out[column].map(
+                lambda v, k=kind: text(k, v, lang) if isinstance(v, str) else v
+            )
+    return out
+
+
+def _provision_sheet(provision, lang: str) -> pd.DataFrame:
+    matrix = provision.matrix.copy()
+    matrix.index = matrix.index.map(lambda b: text("provision_bucket", b, lang))
+    matrix.index.name = "bucket"
+    return matrix
 
 
 def _migration(summary: Summary, lang: str) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from segkit.exceptions import ConfigError
 from segkit.reports.export import write_table
 from segkit.studies.segmentation.display import for_display, group_order
 from segkit.studies.segmentation.text import has_heading, heading
-from segkit.text.catalogue import catalogue
+from segkit.text.catalogue import catalogue, text
 from segkit.text.labels import label, segment_actions
 
 __all__ = [
@@ -252,7 +252,25 @@ def actions_table(frame: pd.DataFrame, model: str = "rfm_segment", lang: str = "
     out = actions.merge(sizes, left_on="segment", right_index=True, how="left")
     out = out.fillna({"customers": 0, "customer_share": 0.0, "revenue_share": 0.0})
     out["customers"] = out["customers"].astype("int64")
-    return out[["segment", "customers", "customer_share", "revenue_share", "action"]]
+    columns = ["segment", "customers", "customer_share", "revenue_share", "action"]
+    if "limit_action" in frame.columns:  # the credit study's decisions, quoted, never re-made
+        out["limit_advice"] = out["segment"].map(_limit_advice_by_segment(frame, model, lang))
+        columns.append("limit_advice")
+    return out[columns]
+
+
+def _limit_advice_by_segment(frame: pd.DataFrame, model: str, lang: str) -> dict[str, str]:
+    """Per segment label, the credit study's limit decisions counted: ``"12 cut · 3 hold orders"``."""
+    from segkit.credit.advice import ADVICE, limit_advice
+
+    advice = limit_advice(frame)
+    labels = frame[model].map(lambda code: label(code, lang, kind=model))
+    out = {}
+    for segment, codes in advice.groupby(labels):
+        counts = codes.value_counts()
+        parts = [f"{counts[a]} {text('limit_advice', a, lang)}" for a in ADVICE if a in counts]
+        out[segment] = " · ".join(parts)
+    return out
 
 
 def export_classification(classes: pd.DataFrame, out_dir: str | Path) -> Path | None:
