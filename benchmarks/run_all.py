@@ -8,7 +8,8 @@
 
 Steps, each in its own processes (see ``interactive.py`` and ``features.py``):
 
-1. the interactive figures on the sample ledger (import, validate, classify, report suite);
+1. the interactive figures on the sample ledger (import, validate, classify, report suite),
+   and the scorecard's out-of-time AUC with and without monotone points (``scorecard.py``);
 2. customer features on 1M invoices, payments and settled-date shapes, all contenders;
 3. the same on 10M invoices without pandas (minutes per contender);
 4. optionally 100M invoices, payments shape, in batches (segkit and the SQL query).
@@ -30,7 +31,10 @@ HERE = Path(__file__).resolve().parent
 
 def _steps(args) -> list[list[str]]:
     features = [sys.executable, str(HERE / "features.py")]
-    steps = [[sys.executable, str(HERE / "interactive.py")]]
+    steps = [
+        [sys.executable, str(HERE / "interactive.py")],
+        [sys.executable, str(HERE / "scorecard.py")],
+    ]
     for shape in ("payments", "settled"):
         steps.append([*features, "--invoices", "1_000_000", "--shape", shape])
     if not args.quick:

@@ -32,7 +32,11 @@ def _classes(segments: list[str], grades: list[str]) -> pd.DataFrame:
             "open_balance": [1234.567, -50.0, 10.0][:n],
             "aging_90_plus": [0.0, 0.0, 10.0][:n],
             "expected_loss": [5.0, 1.0, 4.5][:n],
-            "limit_proposed": [1000.0, 0.0, 0.0][:n],
+            "credit_limit": [1000.0, 100.0, 100.0][:n],  # C1 owes 1,234.57 against 1,000
+            "standing": ["good_standing", "good_standing", "in_default"][:n],
+            "limit_proposed": [1240.0, 0.0, 0.0][:n],
+            "limit_change": [240.0, -100.0, -100.0][:n],
+            "limit_action": ["limit_at_exposure", None, "hold_orders"][:n],
         },
         index=pd.Index(["C1", "C2", "C3"][:n], name="customer_id"),
     )
@@ -45,7 +49,7 @@ def pack() -> Pack:
     quarter = _classes(["loyal", "at_risk"], ["BB", "BB"])
     frames = {DATES["as_of"]: now, DATES["month"]: month, DATES["quarter"]: quarter}
     figures = pd.DataFrame(
-        np.arange(27, dtype=float).reshape(9, 3),
+        np.arange(3 * len(FIGURES), dtype=float).reshape(len(FIGURES), 3),
         index=pd.Index(FIGURES, name="figure"),
         columns=list(DATES),
     )

@@ -195,9 +195,11 @@ class CreditStudy:
         }
         keys = ["note_snapshots", "note_excluded", "note_scored"]
         keys += ["note_recalibrated"] if self.calibrator is not None else []
-        keys += ["note_data_after"] if self.data_end and self.data_end > self.as_of else []
         notes = [text("credit_text", k, lang, **fields) for k in keys]
-        return notes + self._left_out_notes(lang)
+        notes += self._left_out_notes(lang)
+        if self.data_end and self.data_end > self.as_of:
+            notes.append(text("credit_text", "note_data_after", lang, **fields))
+        return notes
 
     def _left_out_notes(self, lang: str) -> list[str]:
         """One sentence per reason a model feature was left out, naming the features."""

@@ -31,6 +31,7 @@ and :attr:`Summary.missing` says why.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -38,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.checks import as_date
-from segkit.exceptions import SegkitError
+from segkit.exceptions import SegkitError, SegkitWarning
 
 __all__ = ["FIGURES", "PERIODS", "Summary", "collect", "key_figures", "period_dates"]
 
@@ -131,7 +132,9 @@ def snapshot(
     cfg["clusters"]["enabled"] = clusters and cfg["clusters"].get("enabled", True)
     cfg["growth"]["enabled"] = False
     features = customer_features(ledger, day, **cfg["features"])
-    classes = classify_at(ledger, day, features, cfg, "en")
+    with warnings.catch_warnings():  # a figure left out is said on the page, with its reason
+        warnings.simplefilter("ignore", SegkitWarning)
+        classes = classify_at(ledger, day, features, cfg, "en")
     extra = [c for c in ("aging_90_plus",) if c in features.columns and c not in classes.columns]
     frame = classes.join(features[extra])
     frame.attrs = dict(classes.attrs)
