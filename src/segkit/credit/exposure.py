@@ -14,7 +14,13 @@ import pandas as pd
 from segkit.checks import check_int
 from segkit.exceptions import ConfigError
 
-__all__ = ["EXPOSURE_ROWS", "exposure_summary", "group_exposure", "limit_decisions"]
+__all__ = [
+    "DECISION_VIEW",
+    "EXPOSURE_ROWS",
+    "exposure_summary",
+    "group_exposure",
+    "limit_decisions",
+]
 
 #: Rows of :func:`exposure_summary`, in order.
 EXPOSURE_ROWS = (
@@ -100,6 +106,8 @@ _DECISION_COLUMNS = (
     "decision", "name", "grade", "standing", "terms_days", "open_balance", "overdue_balance",
     "credit_limit", "utilisation", "limit_proposed", "limit_change", "limit_action",
 )  # fmt: skip
+#: The columns a page shows of :func:`limit_decisions` (the reason sentence says the rest).
+DECISION_VIEW = ("decision", "name", "grade", "open_balance", "credit_limit", "limit_proposed")
 
 
 def limit_decisions(scored: pd.DataFrame, n: int = 10) -> pd.DataFrame:

@@ -11,8 +11,14 @@ from __future__ import annotations
 import pandas as pd
 
 from segkit.credit.advice import limit_reasons
-from segkit.credit.exposure import exposure_summary, group_exposure, limit_decisions
+from segkit.credit.exposure import (
+    DECISION_VIEW,
+    exposure_summary,
+    group_exposure,
+    limit_decisions,
+)
 from segkit.credit.limits import DEFAULT_LIMIT_POLICY
+from segkit.credit.worklist import short_name
 from segkit.studies.credit_risk import tables
 from segkit.text.amounts import format_amount
 
@@ -41,8 +47,8 @@ def exposure_section(report) -> list:
                                                  none=summary["no_limit"], **fields)]  # fmt: skip
     out.append(report.show(_measures(report, summary, "exposure_row"),
                            formats={"value": "{:,.0f}"}))  # fmt: skip
-    columns = ["name", "grade", "standing", "open_balance", "overdue_balance", "credit_limit",
-               "over_limit", "utilisation", "limit_action"]  # fmt: skip
+    columns = ["name", "grade", "open_balance", "overdue_balance", "credit_limit", "over_limit",
+               "limit_action"]  # fmt: skip
     over = scored[scored.get("over_limit", pd.Series(0.0, index=scored.index)).fillna(0) > 0]
     if len(over):
         top = over.sort_values("over_limit", ascending=False, kind="stable").head(_LIST)
@@ -51,7 +57,14 @@ def exposure_section(report) -> list:
     owing = scored[(scored["open_balance"] > 0) & ~(scored["credit_limit"] > 0)]
     if len(owing):
         top = owing.sort_values("open_balance", ascending=False, kind="stable").head(_LIST)
-        keep = ["name", "grade", "standing", "open_balance", "overdue_balance", "limit_proposed"]
+        keep = [
+            "name",
+            "grade",
+            "open_balance",
+            "overdue_balance",
+            "limit_proposed",
+            "limit_action",
+        ]
         out += [report.md("exposure_none", n=min(_LIST, len(owing)), total=len(owing)),
                 report.show(top[[c for c in keep if c in top.columns]])]  # fmt: skip
     groups = group_exposure(scored)
@@ -75,7 +88,10 @@ def limits_section(report) -> list:
     decisions = limit_decisions(scored, n=10)
     reasons = limit_reasons(scored.loc[decisions.index], report.lang, report.currency,
                             grace_days=policy["grace_days"])  # fmt: skip
+    decisions = decisions[[c for c in DECISION_VIEW if c in decisions.columns]]
     decisions = decisions.assign(limit_reason=reasons)
+    if "name" in decisions.columns:  # one line per name, so the reason keeps its room
+        decisions["name"] = decisions["name"].map(short_name)
     decisions["decision"] = decisions["decision"].map(lambda d: report.t(d, "limit_decision"))
     return [*out, report.md("limits_list"), report.show(decisions)]
 

@@ -47,7 +47,7 @@ _CODES = {
     "size_basis": "credit_size_basis", "direction": "limit_direction", "dpd_band": "dpd_band",
     "set": "credit_set", "status": "psi_status", "standing": "credit_standing",
 }  # fmt: skip
-_NOWRAP = {"selector": "td", "props": "white-space: nowrap;"}
+_NOWRAP = {"selector": "td, th.row_heading", "props": "white-space: nowrap;"}
 _PROSE = ("limit_reason",)
 #: Number formats of the columns :data:`segkit.studies.display.FORMATS` does not know.
 _FORMATS = {
@@ -117,7 +117,7 @@ class CreditReport:
         prose = [c for c in _PROSE if c in frame.columns]  # sentences wrap in a column of their own
         if prose:
             styled = styled.set_properties(subset=prose, **{"white-space": "normal",
-                                                            "min-width": "22em"})  # fmt: skip
+                                                            "min-width": "18em"})  # fmt: skip
         return styled
 
     def _label(self, kind: str, value):
