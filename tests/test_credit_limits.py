@@ -279,3 +279,38 @@ def test_short_name_counts_chinese_characters_as_two_columns():
     assert short_name("北京市海淀区某某科技发展股份有限公司") == "北京市海淀区某某科技发展股…"
     assert short_name("A" * 40) == "A" * 27 + "…"
     assert short_name(None) is None
+
+
+def test_months_over_limit_counts_the_run_back_from_the_date(tmp_path):
+    import segkit
+    from segkit.credit.exposure import months_over_limit
+
+    folder = tmp_path / "l"
+    folder.mkdir()
+    pd.DataFrame({"customer_id": ["A", "B"], "name": ["a", "b"]}).to_csv(
+        folder / "customers.csv", index=False
+    )
+    pd.DataFrame(
+        {
+            "invoice_id": ["I1", "I2", "I3"],
+            "customer_id": ["A", "A", "B"],
+            "invoice_date": ["2025-09-15", "2025-11-15", "2025-10-01"],
+            "due_date": ["2025-10-15", "2025-12-15", "2025-10-31"],
+            "amount": [100.0, 100.0, 500.0],
+        }
+    ).to_csv(folder / "invoices.csv", index=False)
+    pd.DataFrame(
+        {
+            "payment_id": ["P1"],
+            "customer_id": ["B"],
+            "invoice_id": ["I3"],
+            "payment_date": ["2025-11-20"],
+            "amount": [500.0],
+        }  # fmt: skip
+    ).to_csv(folder / "payments.csv", index=False)
+    ledger = segkit.read_ledger(folder)
+    limits = pd.Series({"A": 150.0, "B": 100.0, "C": np.nan})
+    got = months_over_limit(ledger, "2025-12-31", limits, months=3)
+    # A owes 100 at the September and October month-ends, 200 from November: over 150 at
+    # 2025-11-30 and 2025-12-31; B owed 500 only at 2025-10-31, within nothing today
+    assert got.to_dict() == {"A": 2, "B": 0, "C": 0}

@@ -10,9 +10,12 @@ on file of those of them that have one.
 from __future__ import annotations
 
 import pandas as pd
+from ibis import _
 
-from segkit.checks import check_int
+from segkit.checks import as_date, check_int
 from segkit.exceptions import ConfigError
+from segkit.features.dates import dates_memtable
+from segkit.features.settlement import settle
 
 __all__ = [
     "DECISION_VIEW",
@@ -20,6 +23,7 @@ __all__ = [
     "exposure_summary",
     "group_exposure",
     "limit_decisions",
+    "months_over_limit",
 ]
 
 #: Rows of :func:`exposure_summary`, in order.
@@ -146,3 +150,45 @@ def limit_decisions(scored: pd.DataFrame, n: int = 10) -> pd.DataFrame:
         seen.update(ids)
     out = scored.loc[[i for i, _k in picked]].assign(decision=[k for _i, k in picked])
     return out[[c for c in _DECISION_COLUMNS if c in out.columns]]
+
+
+def months_over_limit(ledger, as_of, limits: pd.Series, months: int = 12) -> pd.Series:
+    """How long each customer has owed more than its limit on file, in month-ends.
+
+    The open balance is computed in the engine at ``as_of`` and the ``months`` month-ends
+    before it (point in time, one query); a customer's count is the run of those dates, from
+    ``as_of`` back, at which it owed more than ``limits`` (the limit on file today: an export
+    holds no history of limits).
+
+    Parameters
+    ----------
+    ledger : segkit.Ledger
+        With settlement data.
+    as_of : str or date
+    limits : pandas.Series
+        The limit on file per customer (index ``customer_id``); no positive limit, no count.
+    months : int, default 12
+        Month-ends looked back; a customer over at every one of them shows ``months + 1``.
+
+    Returns
+    -------
+    pandas.Series of int
+        Index of ``limits``, named ``months_over_limit``: 0 when within the limit at ``as_of``.
+    """
+    day = as_date(as_of)
+    months = check_int("months", months, 1)
+    ends = [d.date() for d in pd.date_range(end=pd.Timestamp(day), periods=months + 1, freq="ME")]
+    dates = sorted({*[d for d in ends if d < day], day})
+    lines = settle(ledger.invoices, ledger.payments, dates_memtable(dates))[0]
+    owed = (
+        lines.filter(_.open_amount > 0)
+        .group_by(["as_of", "customer_id"])
+        .aggregate(open_balance=_.open_amount.sum())
+    )
+    frame = owed.execute().pivot(index="customer_id", columns="as_of", values="open_balance")
+    frame.columns = [pd.Timestamp(c).date() for c in frame.columns]
+    frame = frame.reindex(columns=dates[::-1]).fillna(0.0)
+    limit = limits.astype(float).where(limits > 0)
+    over = frame.reindex(limits.index).fillna(0.0).gt(limit, axis=0)
+    run = over.cumprod(axis=1).sum(axis=1).astype(int)
+    return run.rename("months_over_limit")

@@ -50,6 +50,9 @@ def exposure_section(report) -> list:
     columns = ["name", "grade", "open_balance", "overdue_balance", "credit_limit", "over_limit",
                "limit_action"]  # fmt: skip
     over = scored[scored.get("over_limit", pd.Series(0.0, index=scored.index)).fillna(0) > 0]
+    if report.months_over is not None:
+        over = over.assign(months_over_limit=report.months_over.reindex(over.index))
+        columns.insert(columns.index("over_limit") + 1, "months_over_limit")
     if len(over):
         top = over.sort_values("over_limit", ascending=False, kind="stable").head(_LIST)
         out += [report.md("exposure_over", n=min(_LIST, len(over)), total=len(over)),

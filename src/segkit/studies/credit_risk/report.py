@@ -26,6 +26,7 @@ from segkit.credit import (
     portfolio_summary,
     segment_behaviour,
 )
+from segkit.credit.exposure import months_over_limit
 from segkit.credit.provision import Provision, provision_matrix
 from segkit.credit.worklist import worklist
 from segkit.exceptions import ConfigError, ModelNotFitted
@@ -56,6 +57,7 @@ _FORMATS = {
     "share_90_plus": "{:.1%}", "months": "{:g}", "size_multiplier": "{:.1f}",
     **dict.fromkeys(("over_limit", "limits_on_file", "open_amount", "limit_formula"), "{:,.0f}"),
     "utilisation": "{:.0%}", "terms_days": "{:g}", "days_past_due": "{:,.0f}",
+    "months_over_limit": "{:,.0f}",
 }  # fmt: skip
 
 
@@ -85,6 +87,7 @@ class CreditReport:
     revenue: pd.Series | None = None
     provision: Provision | None = None
     provision_reason: str = ""
+    months_over: pd.Series | None = None
 
     def classes(self) -> pd.DataFrame:
         """Value and risk tier of the rated customers, as the segmentation study classes them."""
@@ -363,6 +366,8 @@ def prepare(
     if ready.settlement:
         report.trend = dso_trend(ledger, end=day)
         report.past_due = past_due_trend(ledger, day, dpd=dpd)
+        if "credit_limit" in report.scored.columns:
+            report.months_over = months_over_limit(ledger, day, report.scored["credit_limit"])
         try:
             report.provision = provision_matrix(ledger, day)
         except ModelNotFitted as error:  # too little history for a loss rate: say so
