@@ -47,8 +47,9 @@ FEATURES = tuple(col for cols in REASON_GROUPS.values() for col in cols)
 BASELINE_FEATURES = ("share_late", "mean_days_late", "n_settled", "n_open", "log_amount",
                      "disputed", "terms_days")  # fmt: skip
 MIN_ROWS = 50
-_OUTPUT = ("customer_id", "invoice_date", "due_date", "open_amount", "days_past_due", "p_late",
-           "p_very_late", "expected_days_late", "expected_payment_date", "reasons")  # fmt: skip
+_OUTPUT = ("customer_id", "invoice_date", "due_date", "open_amount", "days_past_due", "disputed",
+           "p_late", "p_very_late", "expected_days_late", "expected_payment_date",
+           "reasons")  # fmt: skip
 
 
 class LatePaymentModel(BaseEstimator):
@@ -156,7 +157,7 @@ class LatePaymentModel(BaseEstimator):
             Index ``invoice_id``, one row per invoice open at ``as_of``: ``customer_id``,
             ``invoice_date``, ``due_date``, ``open_amount``, ``days_past_due`` (negative = not
             yet due), ``p_late`` (calibrated; 1 once past due), ``p_very_late``,
-            ``expected_days_late`` and ``expected_payment_date`` (NaN / NaT beyond
+            ``disputed`` (bool), ``expected_days_late`` and ``expected_payment_date`` (NaN / NaT beyond
             ``max_past_due``: in default), ``reasons`` (reason codes, ``;``-separated, most
             important first; labels in :func:`segkit.cash.reason_text`).
         """
@@ -229,6 +230,7 @@ class LatePaymentModel(BaseEstimator):
         p_very = np.where(dpd > self.very_late_days, 1.0, p_very)
         out = rows[["invoice_id", "customer_id", "invoice_date", "due_date", "open_amount"]].copy()
         out["days_past_due"] = dpd
+        out["disputed"] = rows["disputed"].fillna(0).astype(float) > 0
         out["p_late"], out["p_very_late"] = p_late, np.maximum(p_very, 0.0)
         out = out.join(self._timing(rows, X, dpd))
         out["reasons"] = self._reasons(X, dpd) if reasons else ""
