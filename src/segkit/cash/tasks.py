@@ -129,7 +129,7 @@ def people_table(table: pd.DataFrame, lang: str = "en", currency: str = "CNY") -
     """A table of codes as a person reads it: words, headers in ``lang``, percentages as text.
 
     Actions become words with their days overdue, plans and reasons words, ``p_late`` a
-    percentage ("45%"), amounts rounded to the unit, dates stay dates; headers come from the
+    percentage ("45%"), amounts in whole units, dates stay dates; headers come from the
     catalogue kind ``cash_columns`` with the currency on money. The index becomes a column.
     """
     check_lang(lang)
@@ -150,7 +150,7 @@ def people_table(table: pd.DataFrame, lang: str = "en", currency: str = "CNY") -
         out["p_late"] = [f"{p:.0%}" if pd.notna(p) else "" for p in out["p_late"]]
     for col in ("open_amount", "overdue_amount", "at_risk", "priority"):
         if col in out.columns:
-            out[col] = out[col].round(0)
+            out[col] = out[col].round(0).astype("Int64")
     out = out.reset_index()
     heads = catalogue()["cash_columns"]
     return out.rename(
