@@ -74,7 +74,7 @@ def steps_done(previous, ladders: dict, plan_of: pd.Series) -> pd.Series:
         The kept worklist (one row per invoice; a CSV path or a frame): ``invoice_id``,
         ``action`` (the next action that run gave, as a code) and optionally ``done`` (true
         when the collector did it: 1, true, yes, x, done, 是). The steps before ``action`` count
-        as done; ``action`` itself when ``done`` says so.
+        as done; ``action`` itself when ``done`` says so (``follow_up``: every step).
     ladders : dict
         Ladder (sequence of (action, day)) by plan name; ``"dispute"`` for the dispute route.
     plan_of : pandas.Series
@@ -101,12 +101,15 @@ def steps_done(previous, ladders: dict, plan_of: pd.Series) -> pd.Series:
         if invoice not in done.index or pd.isna(action):
             continue
         codes = [a for a, _ in ladders[plan_of[invoice]]]
-        if action not in codes:
+        if action not in (*codes, "follow_up"):
             raise ConfigError(
                 f"{name}: row {row}, column 'action': {action!r} is not a step of the "
                 f"{plan_of[invoice]!r} ladder of invoice {invoice!r}; steps: {codes}."
             )
-        done[invoice] = codes.index(action) + int(str(flag).strip().lower() in TRUE_WORDS)
+        if action == "follow_up":  # every step was done
+            done[invoice] = len(codes)
+        else:
+            done[invoice] = codes.index(action) + int(str(flag).strip().lower() in TRUE_WORDS)
     return done
 
 
