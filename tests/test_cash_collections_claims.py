@@ -101,3 +101,14 @@ def test_the_page_tells_whom_to_call_about_what_in_words(view):
         table = view.worklist_table(lang, n=10).data
         words = [*table["action"], *table["reasons"]]
         assert len(table) == min(10, len(view.tasks)) and not any("_" in v for v in words)
+
+
+def test_the_score_in_use_ranks_at_least_as_well_as_the_other_on_the_ledger(view):
+    table, chosen = view.model.selection_, view.model.chosen_
+    assert (table["note"] == "compared").all()
+    other = "logistic" if chosen == "gradient_boosting" else "gradient_boosting"
+    assert table.loc[chosen, "auc"] >= table.loc[other, "auc"]
+    metrics = view.validation.metrics
+    assert list(metrics.index) == ["in_use", "gradient_boosting", "logistic", "share_late"]
+    assert f"{table.loc[chosen, 'auc']:.3f}" in view.headline("en")
+    assert f"{table.loc[chosen, 'auc']:.3f}" in view.headline("zh")

@@ -96,6 +96,7 @@ class CollectionsView:
     tasks: pd.DataFrame | None = None
     disputes: pd.DataFrame | None = None
     kpis: pd.DataFrame | None = None
+    model: LatePaymentModel | None = None
     note: tuple[str, dict] | None = None  # catalogue key and its fields when the section is empty
 
     @property
@@ -120,7 +121,19 @@ class CollectionsView:
             open=self._amount(pred["open_amount"].sum(), lang),
             late=self._amount((pred["open_amount"] * pred["p_late"]).sum(), lang),
             auc=metrics.loc["gradient_boosting", "auc"], auc_baseline=metrics.loc["logistic", "auc"],
+            chosen=text("cash_score", self.model.chosen_, lang), why=self.choice(lang),
             err_model=errors.loc["model", "total_error"], err_naive=errors.loc["naive", "total_error"],
+        )  # fmt: skip
+
+    def choice(self, lang: str = "en") -> str:
+        """Why the late-payment score in use was chosen, in words."""
+        table, chosen = self.model.selection_, self.model.chosen_
+        if table is None:  # the score was fixed by the model's settings
+            return ""
+        other = "logistic" if chosen == "gradient_boosting" else "gradient_boosting"
+        return text(
+            "cash_choice", table.loc[chosen, "note"], lang, months=self.model.holdout_months,
+            auc_used=table.loc[chosen, "auc"], auc_other=table.loc[other, "auc"],
         )  # fmt: skip
 
     def sections(self, lang: str = "en") -> list:
@@ -258,7 +271,8 @@ class CollectionsView:
         if not self.available:
             return self.message(lang)
         table = self.validation.metrics.copy()
-        table.index = [text("cash_score", s, lang) for s in table.index]
+        used = text("cash_score", self.validation.model.chosen_, lang)
+        table.index = [text("cash_score", s, lang, score=used) for s in table.index]
         return self._show(table.rename_axis("score"), lang)
 
     def calibration_table(self, lang: str = "en"):
@@ -383,6 +397,7 @@ def collections_view(ledger, as_of, classes=None, *, split_months: int = 12, wee
     return dataclasses.replace(
         view,
         predictions=predictions,
+        model=model,
         worklist=work,
         tasks=customer_tasks(work, customers),
         disputes=dispute_list(work, customers),
