@@ -70,7 +70,8 @@ def collection_kpis(ledger, dates, rows: pd.DataFrame | None = None,
     -------
     pandas.DataFrame
         Index ``kpi`` (:data:`KPIS`), one column per date (datetime.date); NaN where a ratio
-        has no denominator.
+        has no denominator, and for the dispute figures when the invoices have no
+        ``disputed`` column.
     """
     days = [as_date(d) for d in dates]
     needed = sorted({*days, *(month_end_before(d) for d in days)})
@@ -80,7 +81,10 @@ def collection_kpis(ledger, dates, rows: pd.DataFrame | None = None,
     open_ = _open_figures(rows, stamps)
     sales = _sales(ledger, needed, window_days)
     table = {d: _kpis(d, open_, sales, window_days) for d in days}
-    return pd.DataFrame(table, index=pd.Index(KPIS, name="kpi"), dtype=float)
+    table = pd.DataFrame(table, index=pd.Index(KPIS, name="kpi"), dtype=float)
+    if rows["disputed"].isna().all():  # the ledger cannot tell a disputed invoice
+        table.loc[["disputes", "disputed_amount", "dispute_age_days"]] = np.nan
+    return table
 
 
 def _open_figures(rows: pd.DataFrame, stamps) -> pd.DataFrame:

@@ -20,6 +20,9 @@ new_defaults         customers with a balance more than 90 days past due at the 
 changed_class        customers present at both month-ends whose ``rfm_segment`` differs
 ===================  ===========================================================================
 
+followed by the collections KPIs of :data:`COLLECTION_FIGURES` (:func:`segkit.cash.collection_kpis`,
+formulas in docs/collections.md).
+
 A figure the ledger cannot give (no payments, no credit model, a date before the ledger) is NaN
 and :attr:`Summary.missing` says why.
 """
@@ -36,7 +39,15 @@ import pandas as pd
 from segkit.checks import as_date
 from segkit.exceptions import SegkitError
 
-__all__ = ["FIGURES", "PERIODS", "Summary", "collect", "key_figures", "period_dates"]
+__all__ = [
+    "COLLECTION_FIGURES",
+    "FIGURES",
+    "PERIODS",
+    "Summary",
+    "collect",
+    "key_figures",
+    "period_dates",
+]
 
 FIGURES = (
     "active_customers",
@@ -49,6 +60,9 @@ FIGURES = (
     "new_defaults",
     "changed_class",
 )
+#: Collections KPIs among the key figures, after :data:`FIGURES`.
+COLLECTION_FIGURES = ("cei", "average_days_delinquent", "best_possible_dso", "current_share",
+                      "disputes", "dispute_age_days")  # fmt: skip
 #: The three dates of the summary: the as-of date, the month-end and quarter-end before it.
 PERIODS = ("as_of", "month", "quarter")
 #: Figures that are sums of one column of the snapshot.
@@ -159,9 +173,13 @@ def collect(ledger, as_of, config: Mapping | None = None) -> Summary:
                 raise
             frames[day], errors[day] = None, str(exc).splitlines()[0]
     dso, dso_error = _dso(ledger, dates)
-    figures = key_figures(frames, dates, dso)
+    kpis, kpi_reason = _collection_figures(ledger, dates, frames)
+    figures = pd.concat([key_figures(frames, dates, dso), kpis])
     notes = list(frames[dates["as_of"]].attrs.get("notes", []))
     missing = _missing(figures, frames[dates["as_of"]], dso_error, notes)
+    for figure in set(missing) & set(COLLECTION_FIGURES):
+        if kpi_reason[figure] is not None:
+            missing[figure] = kpi_reason[figure]
     for figure, (reason, _) in missing.items():
         if reason == "no_history":  # detail: the latest date the ledger cannot classify
             missing[figure] = (reason, str(max(errors)) if errors else "")
@@ -179,6 +197,28 @@ def _dso(ledger, dates: Mapping[str, dt.date]) -> tuple[dict[dt.date, float], st
         except (SegkitError, ValueError) as exc:
             values[day], error = np.nan, str(exc).splitlines()[0]
     return values, error
+
+
+def _collection_figures(ledger, dates, frames):
+    """The collections KPIs at the summary dates (NaN where the date has no snapshot), and
+    why a figure is missing when the ledger cannot give it at any date."""
+    from segkit.cash import collection_kpis
+
+    columns = pd.Index(COLLECTION_FIGURES, name="figure")
+    reason = dict.fromkeys(COLLECTION_FIGURES)
+    try:
+        kpis = collection_kpis(ledger, list(dates.values())).loc[list(COLLECTION_FIGURES)]
+    except (SegkitError, ValueError) as exc:
+        detail = str(exc).splitlines()[0]
+        table = pd.DataFrame(np.nan, index=columns, columns=list(dates))
+        return table, dict.fromkeys(COLLECTION_FIGURES, ("no_settlement", detail))
+    table = pd.DataFrame(
+        {p: kpis[d] if frames.get(d) is not None else np.nan for p, d in dates.items()}
+    ).set_axis(columns)
+    if table.loc["disputes"].isna().all():
+        for figure in ("disputes", "dispute_age_days"):
+            reason[figure] = ("no_disputes", "no invoices.disputed")
+    return table, reason
 
 
 def key_figures(
