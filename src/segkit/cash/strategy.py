@@ -43,6 +43,7 @@ DEFAULT_STRATEGY = resources.files("segkit.cash") / "strategy.yaml"
 _SECTIONS = ("invoice_risk", "plans", "disputes", "rules")
 _RULE_KEYS = ("value", "risk", "invoice_risk", "plan")
 ANY = "*"
+_STATE = ("action", "action_date", "days_overdue", "at_risk", "priority")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -245,7 +246,8 @@ def collection_worklist(
     day = pd.Timestamp(as_date(as_of))
     if not isinstance(strategy, Strategy):
         strategy = load_strategy(strategy)
-    work = predictions.copy()
+    # a worklist given again is re-planned: its own columns are recomputed
+    work = predictions.drop(columns=["step", *_STATE], errors="ignore")
     work["value"], work["risk"] = _classes(work["customer_id"], classes, value_col, risk_col)
     work["invoice_risk"] = _band(work["p_late"].to_numpy(float), strategy.bands)
     flags = work["disputed"] if "disputed" in work.columns else pd.Series(0.0, index=work.index)
