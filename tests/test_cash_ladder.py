@@ -127,6 +127,8 @@ def test_one_task_per_customer_biggest_risk_first(customers):
     assert "contact" not in tasks.columns
     disputes = dispute_list(work, customers)
     assert list(disputes.index) == ["I4"] and disputes.loc["I4", "name"] == "Cork"
+    not_due = customer_tasks(work.loc[["I2"]])  # due in 10 days: nothing past due, not -10
+    assert not_due.loc["C1", "max_days_past_due"] == 0
     owners = owner_view(tasks)
     assert owners.loc["unassigned", "customers"] == 1 and owners.loc["Li", "first_rank"] == 2
 

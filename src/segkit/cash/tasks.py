@@ -59,7 +59,7 @@ def customer_tasks(worklist: pd.DataFrame, customers: pd.DataFrame | None = None
         ``step``, ``action_date``, ``days_overdue`` and ``plan`` of the invoice whose step
         is due first (the oldest step due), ``invoices`` (count), ``invoice_ids`` (all,
         ``;``-separated, oldest step first), ``open_amount``, ``overdue_amount``,
-        ``max_days_past_due``, ``p_late`` (amount-weighted), ``at_risk`` and ``priority``
+        ``max_days_past_due`` (0 when nothing is past due), ``p_late`` (amount-weighted), ``at_risk`` and ``priority``
         (sums over the invoices) and ``reasons`` of the riskiest invoice. Sorted by
         ``priority``, highest first.
     """
@@ -68,9 +68,10 @@ def customer_tasks(worklist: pd.DataFrame, customers: pd.DataFrame | None = None
     groups = work.groupby("customer_id", sort=False)
     first = groups[["action", "step", "action_date", "days_overdue", "plan"]].first()
     overdue = work["open_amount"].where(work["days_past_due"] > 0, 0.0)
-    sums = work.assign(overdue_amount=overdue).groupby("customer_id", sort=False).agg(
+    past_due = work["days_past_due"].clip(lower=0)
+    sums = work.assign(overdue_amount=overdue, past_due=past_due).groupby("customer_id", sort=False).agg(
         invoices=("open_amount", "size"), open_amount=("open_amount", "sum"),
-        overdue_amount=("overdue_amount", "sum"), max_days_past_due=("days_past_due", "max"),
+        overdue_amount=("overdue_amount", "sum"), max_days_past_due=("past_due", "max"),
         at_risk=("at_risk", "sum"), priority=("priority", "sum"),
     )  # fmt: skip
     sums["invoice_ids"] = groups.apply(lambda g: "; ".join(map(str, g.index)), include_groups=False)
