@@ -86,3 +86,12 @@ def test_the_workbook_sheet_has_dates_percentages_and_words(view, tmp_path):
         and row["Action date"].number_format == "yyyy-mm-dd"
     )
     assert row["P(late)"].value == pytest.approx(200 / 300) and "%" in row["P(late)"].number_format
+
+
+@pytest.mark.parametrize(("lang", "nobody"), [("en", "(no owner)"), ("zh", "（未指定负责人）")])
+def test_the_owner_view_on_the_page_names_owners_and_the_tasks_without_one(view, lang, nobody):
+    table = view.owner_table(lang).data
+    assert list(table.index) == ["Wang", "Li"] and table.loc["Li", "customers"] == 1
+    tasks = view.tasks.assign(owner=[None, "Li"])
+    page = CollectionsView(as_of=view.as_of, currency="USD", tasks=tasks).owner_table(lang)
+    assert nobody in list(page.data.index) and "unassigned" not in page.to_html()

@@ -189,7 +189,10 @@ class CollectionsView:
         """Tasks per account owner."""
         if not self.available:
             return self.message(lang)
-        return self._show(owner_view(self.tasks), lang)
+        table = owner_view(self.tasks)
+        nobody = text("cash_text", "unassigned", lang)
+        table.index = [nobody if o == "unassigned" else o for o in table.index]
+        return self._show(table.rename_axis("owner"), lang)
 
     def dispute_table(self, lang: str = "en", n: int = 30):
         """The disputed invoices on their route, oldest first; a sentence when there are none."""
