@@ -177,3 +177,9 @@ def test_collection_kpis_by_hand():
     # April 30: A open (current); May: sales 200, A paid on time; May 31: B open, current
     assert may["cei"] == pytest.approx((100 + 200 - 200) / (100 + 200 - 200))
     assert np.isnan(may["dispute_age_days"]) and may["disputes"] == 0
+
+
+def test_nothing_open_gives_an_empty_worklist_and_no_tasks():
+    work = collection_worklist(predictions().iloc[:0], AS_OF)
+    assert work.empty and {"step", "action", "priority"} <= set(work.columns)
+    assert customer_tasks(work).empty and dispute_list(work).empty

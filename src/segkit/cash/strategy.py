@@ -253,17 +253,7 @@ def collection_worklist(
     flags = work["disputed"] if "disputed" in work.columns else pd.Series(0.0, index=work.index)
     work["disputed"] = flags.fillna(0).astype(float) > 0
     work["plan"] = np.where(work["disputed"], "dispute", _match(work, strategy.rules))
-    ladders = strategy.ladders()
-    done = steps_done(previous, ladders, work["plan"])
-    state = [
-        ladder_state(ladders[plan], part["due_date"], done[part.index], day)
-        for plan, part in work.groupby("plan", sort=False)
-    ]
-    work = (
-        work.join(pd.concat(state))
-        if state
-        else work.assign(step=0, action="", action_date=pd.NaT, days_overdue=0)
-    )
+    work = work.join(_next_steps(work, strategy.ladders(), previous, day))
     work["at_risk"] = work["open_amount"] * work["p_late"]
     weight = 1 + np.clip(work["days_past_due"].astype(float), 0, WEIGHT_DAYS) / WEIGHT_DAYS
     work["priority"] = work["at_risk"] * weight
@@ -273,6 +263,20 @@ def collection_worklist(
                "at_risk", "priority"]  # fmt: skip
     work = work.sort_values(["priority", "days_overdue"], ascending=False, kind="stable")
     return work[columns]
+
+
+def _next_steps(work: pd.DataFrame, ladders: dict, previous, day) -> pd.DataFrame:
+    """The state of each invoice on its ladder (:func:`segkit.cash.ladder.ladder_state`)."""
+    done = steps_done(previous, ladders, work["plan"])
+    parts = [
+        ladder_state(ladders[plan], part["due_date"], done[part.index], day)
+        for plan, part in work.groupby("plan", sort=False)
+    ]
+    if not parts:  # nothing open
+        columns = {"step": "int64", "action": object, "action_date": "datetime64[ns]",
+                   "days_overdue": "int64"}  # fmt: skip
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()}, index=work.index)
+    return pd.concat(parts)
 
 
 def _classes(customers, classes, value_col, risk_col):

@@ -74,7 +74,8 @@ def customer_tasks(worklist: pd.DataFrame, customers: pd.DataFrame | None = None
         overdue_amount=("overdue_amount", "sum"), max_days_past_due=("past_due", "max"),
         at_risk=("at_risk", "sum"), priority=("priority", "sum"),
     )  # fmt: skip
-    sums["invoice_ids"] = groups.apply(lambda g: "; ".join(map(str, g.index)), include_groups=False)
+    ids = work.index.to_series().astype(str).groupby(work["customer_id"], sort=False)
+    sums["invoice_ids"] = ids.agg("; ".join)
     sums["p_late"] = sums["at_risk"] / sums["open_amount"].where(sums["open_amount"] > 0)
     riskiest = work.sort_values("priority", ascending=False, kind="stable")
     sums["reasons"] = riskiest.groupby("customer_id", sort=False)["reasons"].first()
