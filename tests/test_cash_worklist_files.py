@@ -95,3 +95,18 @@ def test_the_owner_view_on_the_page_names_owners_and_the_tasks_without_one(view,
     tasks = view.tasks.assign(owner=[None, "Li"])
     page = CollectionsView(as_of=view.as_of, currency="USD", tasks=tasks).owner_table(lang)
     assert nobody in list(page.data.index) and "unassigned" not in page.to_html()
+
+
+def test_the_page_shows_how_long_a_step_is_overdue_and_what_the_ledger_cannot_tell(view):
+    table = view.worklist_table("en").data
+    assert "courtesy reminder before due (20 days overdue)" in list(table["action"])
+    no_disputes = CollectionsView(as_of=view.as_of, disputes=view.disputes.iloc[:0],
+                                  kpis=pd.DataFrame({view.as_of: [float("nan")]},
+                                                    index=["disputes"]))  # fmt: skip
+    assert "no disputed column" in no_disputes.dispute_table("en").data
+    assert (
+        "没有争议中的未结发票"
+        in CollectionsView(as_of=view.as_of, disputes=view.disputes.iloc[:0])
+        .dispute_table("zh")
+        .data
+    )

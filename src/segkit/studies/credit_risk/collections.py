@@ -181,7 +181,7 @@ class CollectionsView:
         if not self.available:
             return self.message(lang)
         cols = ["rank", *[c for c in CUSTOMER_COLUMNS if c in self.tasks.columns], "action",
-                "action_date", "invoices", "invoice_ids", "open_amount", "overdue_amount",
+                "action_date", "days_overdue", "invoices", "invoice_ids", "open_amount", "overdue_amount",
                 "max_days_past_due", "p_late", "at_risk", "reasons"]  # fmt: skip
         return self._people(self.tasks[cols].head(n), lang)
 
@@ -199,7 +199,10 @@ class CollectionsView:
         if not self.available:
             return self.message(lang)
         if self.disputes.empty:
-            return Markdown(text("cash_text", "no_disputes", lang))
+            known = self.kpis is None or pd.notna(self.kpis.loc["disputes"].iloc[0])
+            return Markdown(
+                text("cash_text", "no_disputes" if known else "no_dispute_column", lang)
+            )
         return self._people(self.disputes.head(n), lang)
 
     def kpi_table(self, lang: str = "en"):
