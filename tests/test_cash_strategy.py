@@ -42,8 +42,12 @@ def test_default_strategy_loads():
     assert [b for b, _ in strategy.bands] == ["low", "medium", "high"]
     table = plan_table(strategy)
     assert table.loc["standard"].to_dict() == {
-        "courtesy_reminder": -5, "call": 1, "escalate": 15, "hold_orders": 30, "legal": 90
+        "courtesy_reminder": -5, "call": 1, "escalate": 15, "hold_orders": 30,
+        "final_notice": 60, "legal": 90,
     }  # fmt: skip
+    # the strict plan escalates before it holds orders, as its ladder is written
+    assert [a for a, _ in strategy.plans["strict"]][2:4] == ["escalate", "hold_orders"]
+    assert [a for a, _ in strategy.disputes] == ["verify_delivery", "credit_note", "escalate_sales"]
     assert strategy.rules[-1]["plan"] == "standard"
 
 
@@ -51,15 +55,19 @@ def test_worklist_actions_and_dates(classes):
     work = collection_worklist(predictions(), AS_OF, classes)
     expected = pd.DataFrame(
         {
-            "value": ["none", "B", "A", "C"],
-            "risk": ["unknown", "medium", "low", "high"],
-            "invoice_risk": ["high", "medium", "low", "high"],
-            "plan": ["firm", "firm", "relationship", "strict"],
-            # I4 is past every step of its plan: the last one, today; I2's reminder is today
-            "action": ["legal", "courtesy_reminder", "call", "legal"],
-            "action_date": pd.to_datetime(["2025-06-30", "2025-06-30", "2025-07-10", "2025-08-04"]),
+            "value": ["none", "C", "B", "A"],
+            "risk": ["unknown", "high", "medium", "low"],
+            "invoice_risk": ["high", "high", "medium", "low"],
+            "plan": ["firm", "strict", "firm", "relationship"],
+            # no step done: every invoice is at its first step, overdue when its date passed
+            "step": [1, 1, 1, 1],
+            "action": ["courtesy_reminder"] * 4,
+            "action_date": pd.to_datetime(["2025-01-22", "2025-06-05", "2025-06-30", "2025-06-28"]),
+            "days_overdue": [159, 25, 0, 2],
+            # open x p_late, weighted by 1 + min(days past due, 90) / 90: 800, 333.3, 100, 20
+            "priority": [800.0, 300 * (1 + 10 / 90), 100.0, 20.0],
         },
-        index=pd.Index(["I4", "I2", "I1", "I3"], name="invoice_id"),
+        index=pd.Index(["I4", "I3", "I2", "I1"], name="invoice_id"),
     )
     pd.testing.assert_frame_equal(work[expected.columns], expected, check_dtype=False)
     assert list(work.columns[:3]) == ["customer_id", "value", "risk"]
@@ -69,8 +77,8 @@ def test_worklist_without_classes_uses_the_catch_all():
     work = collection_worklist(predictions(p_late=[0.1, 0.1, 1.0, 1.0]), AS_OF)
     assert (work["value"] == "none").all() and (work["risk"] == "unknown").all()
     assert work.loc["I1", "plan"] == "standard" and work.loc["I3", "plan"] == "firm"
-    assert work.loc["I1", "action"] == "call"
-    assert str(work.loc["I1", "action_date"].date()) == "2025-07-04"
+    assert work.loc["I1", "action"] == "courtesy_reminder"
+    assert str(work.loc["I1", "action_date"].date()) == "2025-06-28"
 
 
 def test_worklist_does_not_modify_its_input(classes):
@@ -85,7 +93,7 @@ def test_user_file_replaces_sections(tmp_path, classes):
     path.write_text(
         yaml.safe_dump(
             {
-                "plans": {"gentle": {"call": 10, "legal": 200}},
+                "plans": {"gentle": {"call": 10, "final_notice": 150, "legal": 200}},
                 "rules": [{"value": "*", "risk": "*", "invoice_risk": "*", "plan": "gentle"}],
             }
         ),
@@ -97,6 +105,7 @@ def test_user_file_replaces_sections(tmp_path, classes):
     assert set(work["plan"]) == {"gentle"}
     assert work.loc["I1", "action"] == "call"
     assert str(work.loc["I1", "action_date"].date()) == "2025-07-13"
+    assert work.loc["I4", "days_overdue"] == (pd.Timestamp(AS_OF) - pd.Timestamp("2025-02-11")).days
 
 
 @pytest.mark.parametrize(
@@ -123,6 +132,16 @@ def test_user_file_replaces_sections(tmp_path, classes):
             r"the last rule must match every invoice",
         ),
         ({"rules": [{"value": "A", "plan": "firm"}]}, r"rules\[0\] must have exactly the keys"),
+        (
+            {"plans": {"p": {"call": 5, "escalate": 1}}},
+            r"days never decrease; 'escalate' on day 1 comes after 'call' on day 5",
+        ),
+        ({"plans": {"p": {"call": 1, "legal": 60}}}, r"legal action must be the last step, direc"),
+        (
+            {"plans": {"p": {"final_notice": 60, "legal": 60}}},
+            r"after a final_notice dated earlier",
+        ),
+        ({"disputes": {"verify_delivery": 0, "sue": 3}}, r"disputes has unknown actions \['sue'\]"),
     ],
     ids=[
         "section",
@@ -134,6 +153,10 @@ def test_user_file_replaces_sections(tmp_path, classes):
         "risk",
         "catch-all",
         "keys",
+        "ladder-order",
+        "legal-without-notice",
+        "legal-same-day",
+        "dispute-step",
     ],
 )
 def test_bad_strategy_entries(override, message):

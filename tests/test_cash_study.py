@@ -71,7 +71,13 @@ def test_the_section_in_both_languages(view):
     assert "下一步行动" in summary and ("到期前友情提醒" in summary or "电话催收" in summary)
     assert "Expected receipts (CNY)" in view.forecast_table("en").to_html()
     table = view.validation_table("en").data
+    used = (
+        "logistic regression (baseline)"
+        if view.validation.model.chosen_ == "logistic"
+        else ("gradient boosting (calibrated)")
+    )
     assert list(table.index) == [
+        f"in use: {used}",
         "gradient boosting (calibrated)",
         "logistic regression (baseline)",
         "customer's past share of late invoices",

@@ -27,7 +27,8 @@ from .snapshots import invoice_outcomes, invoice_snapshots, month_ends
 __all__ = ["CashValidation", "ledger_end", "top_decile_lift", "time_split_evaluation"]
 
 SCORES = {
-    "gradient_boosting": "p_late",
+    "in_use": "p_late",
+    "gradient_boosting": "p_boosting",
     "logistic": "p_baseline",
     "share_late": "p_share_late",
 }
@@ -40,8 +41,9 @@ class CashValidation:
     Attributes
     ----------
     metrics : pandas.DataFrame
-        One row per score (``gradient_boosting``, ``logistic``, ``share_late``): ``n``,
-        ``late_rate``, ``auc``, ``brier``, ``top_decile_lift``.
+        One row per score (``in_use``: the score the model uses, its ``chosen_``;
+        ``gradient_boosting``, ``logistic``, ``share_late``): ``n``, ``late_rate``, ``auc``,
+        ``brier``, ``top_decile_lift``.
     by_month : pandas.DataFrame
         Per scoring month-end: ``n``, ``late_rate`` and the AUC of each score.
     calibration : pandas.DataFrame
@@ -161,6 +163,7 @@ def _scored(model, rows, outcomes, split, end) -> pd.DataFrame:
             "customer_id": test["customer_id"],
             "late": (days > 0).astype(int),
             "p_late": test["p_late"],
+            "p_boosting": model.boosting_proba(test),
             "p_baseline": model.baseline_proba(test),
             "p_share_late": history,
         }

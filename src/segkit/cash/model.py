@@ -37,6 +37,7 @@ from segkit.checks import as_date
 from segkit.exceptions import ConfigError
 
 from .reasons import REASON_GROUPS, reason_codes
+from .selection import SCORE_NAMES, select_late_score
 from .snapshots import invoice_outcomes, invoice_snapshots, month_ends
 
 __all__ = ["BASELINE_FEATURES", "FEATURES", "LatePaymentModel"]
@@ -47,8 +48,9 @@ FEATURES = tuple(col for cols in REASON_GROUPS.values() for col in cols)
 BASELINE_FEATURES = ("share_late", "mean_days_late", "n_settled", "n_open", "log_amount",
                      "disputed", "terms_days")  # fmt: skip
 MIN_ROWS = 50
-_OUTPUT = ("customer_id", "invoice_date", "due_date", "open_amount", "days_past_due", "p_late",
-           "p_very_late", "expected_days_late", "expected_payment_date", "reasons")  # fmt: skip
+_OUTPUT = ("customer_id", "invoice_date", "due_date", "open_amount", "days_past_due", "disputed",
+           "p_late", "p_very_late", "expected_days_late", "expected_payment_date",
+           "reasons")  # fmt: skip
 
 
 class LatePaymentModel(BaseEstimator):
@@ -81,12 +83,20 @@ class LatePaymentModel(BaseEstimator):
         shared machine, so one thread is the default.
     random_state : int, default 0
         Seed of the boosting's early-stopping split.
+    choice : {"auto", "gradient_boosting", "logistic"}, default "auto"
+        Which score gives ``p_late``. ``"auto"`` compares the two out of time on the ledger
+        itself, on the last ``holdout_months`` month-ends before the fit date, and uses the
+        logistic baseline when it ranks at least as well (:mod:`segkit.cash.selection`).
+    holdout_months : int, default 6
+        Months held out for that comparison.
 
     Attributes
     ----------
     late_model_, very_late_model_, days_model_ : fitted estimators (``very_late_model_`` is
         None when no training invoice was very late).
     baseline_ : the logistic regression on :data:`BASELINE_FEATURES`.
+    chosen_ : str, the score that gives ``p_late`` (``gradient_boosting`` or ``logistic``).
+    selection_ : pandas.DataFrame or None, both scores on the held-out months (``choice="auto"``).
     reference_ : pandas.Series, the training medians used to explain a prediction.
     features_ : tuple of str, the features used (:data:`FEATURES` that the ledger has).
     as_of_ : datetime.date, the fit date. n_rows_ : dict, training rows per target.
@@ -94,7 +104,8 @@ class LatePaymentModel(BaseEstimator):
 
     def __init__(self, *, very_late_days=30, max_past_due=90, days_cap=90,
                  calibration="isotonic", cv=3, max_iter=80, learning_rate=0.15,
-                 min_samples_leaf=40, n_reasons=3, n_threads=1, random_state=0):  # fmt: skip
+                 min_samples_leaf=40, n_reasons=3, n_threads=1, random_state=0, choice="auto",
+                 holdout_months=6):  # fmt: skip
         self.very_late_days = very_late_days
         self.max_past_due = max_past_due
         self.days_cap = days_cap
@@ -106,6 +117,8 @@ class LatePaymentModel(BaseEstimator):
         self.n_reasons = n_reasons
         self.n_threads = n_threads
         self.random_state = random_state
+        self.choice = choice
+        self.holdout_months = holdout_months
 
     # -- public ---------------------------------------------------------------------------
 
@@ -156,7 +169,7 @@ class LatePaymentModel(BaseEstimator):
             Index ``invoice_id``, one row per invoice open at ``as_of``: ``customer_id``,
             ``invoice_date``, ``due_date``, ``open_amount``, ``days_past_due`` (negative = not
             yet due), ``p_late`` (calibrated; 1 once past due), ``p_very_late``,
-            ``expected_days_late`` and ``expected_payment_date`` (NaN / NaT beyond
+            ``disputed`` (bool), ``expected_days_late`` and ``expected_payment_date`` (NaN / NaT beyond
             ``max_past_due``: in default), ``reasons`` (reason codes, ``;``-separated, most
             important first; labels in :func:`segkit.cash.reason_text`).
         """
@@ -181,7 +194,8 @@ class LatePaymentModel(BaseEstimator):
         with threadpool_limits(self.n_threads, user_api="openmp"):
             return self._score_rows(rows, reasons)
 
-    def _fit_rows(self, rows, outcomes, as_of):
+    def _fit_late(self, rows, outcomes, as_of):
+        """Fit the late classifier and the logistic baseline; the rest of a fit needs these."""
         rows = rows[
             (rows["snapshot"] <= pd.Timestamp(as_of)) & (rows["days_to_due"] >= -self.max_past_due)
         ]
@@ -198,6 +212,14 @@ class LatePaymentModel(BaseEstimator):
         self.features_ = tuple(present)
         X = X[present]
         self.late_model_ = self._classifier(X[late], targets["late"][late], groups[late])
+        self.baseline_ = _baseline().fit(
+            rows.loc[late, list(BASELINE_FEATURES)].astype(float), targets["late"][late]
+        )
+        return rows, targets, (late, very, known), X, groups
+
+    def _fit_rows(self, given, outcomes, as_of):
+        rows, targets, masks, X, groups = self._fit_late(given, outcomes, as_of)
+        late, very, known = masks
         y_very = targets["very_late"][very]
         self.very_late_model_ = None
         if y_very.nunique() == 2:
@@ -206,9 +228,9 @@ class LatePaymentModel(BaseEstimator):
         self.days_model_ = HistGradientBoostingRegressor(**self._boosting()).fit(
             X[known], targets["days"][known]
         )
-        self.baseline_ = _baseline().fit(
-            rows.loc[late, list(BASELINE_FEATURES)].astype(float), targets["late"][late]
-        )
+        self.selection_, self.chosen_ = None, self.choice
+        if self.choice == "auto":
+            self.selection_, self.chosen_ = select_late_score(self, given, outcomes, as_of)
         self.reference_ = X[late].median()
         self.as_of_ = as_of
         self.n_rows_ = {
@@ -224,11 +246,12 @@ class LatePaymentModel(BaseEstimator):
             return empty
         X = rows[list(self.features_)].astype(float)
         dpd = -rows["days_to_due"].to_numpy()
-        p_late = np.where(dpd > 0, 1.0, _proba(self.late_model_, X))
+        p_late = np.where(dpd > 0, 1.0, _proba(self._late_score(), X))
         p_very = self._p_very(X)
         p_very = np.where(dpd > self.very_late_days, 1.0, p_very)
         out = rows[["invoice_id", "customer_id", "invoice_date", "due_date", "open_amount"]].copy()
         out["days_past_due"] = dpd
+        out["disputed"] = rows["disputed"].fillna(0).astype(float) > 0
         out["p_late"], out["p_very_late"] = p_late, np.maximum(p_very, 0.0)
         out = out.join(self._timing(rows, X, dpd))
         out["reasons"] = self._reasons(X, dpd) if reasons else ""
@@ -237,7 +260,18 @@ class LatePaymentModel(BaseEstimator):
     def baseline_proba(self, rows: pd.DataFrame) -> np.ndarray:
         """Probability of late payment from the logistic baseline."""
         check_is_fitted(self, "baseline_")
-        return self.baseline_.predict_proba(rows[list(BASELINE_FEATURES)].astype(float))[:, 1]
+        return _OnColumns(self.baseline_).predict_proba(rows)[:, 1]
+
+    def boosting_proba(self, rows: pd.DataFrame) -> np.ndarray:
+        """Probability of late payment from the calibrated boosting, whichever score is used."""
+        check_is_fitted(self, "late_model_")
+        return _proba(self.late_model_, rows[list(self.features_)].astype(float))
+
+    def _late_score(self):
+        """The classifier that scores lateness: the boosting or the baseline (``chosen_``)."""
+        if getattr(self, "chosen_", "gradient_boosting") == "logistic":
+            return _OnColumns(self.baseline_)
+        return self.late_model_
 
     # -- pieces ---------------------------------------------------------------------------
 
@@ -260,7 +294,7 @@ class LatePaymentModel(BaseEstimator):
         due = dpd <= 0
         codes = np.array([""] * len(X), dtype=object)
         if due.any():
-            codes[due] = reason_codes(self.late_model_, X[due], self.reference_, self.n_reasons)
+            codes[due] = reason_codes(self._late_score(), X[due], self.reference_, self.n_reasons)
         mid = (dpd > 0) & (dpd <= self.max_past_due)
         if mid.any() and self.very_late_model_ is not None:
             found = reason_codes(self.very_late_model_, X[mid], self.reference_, self.n_reasons)
@@ -287,12 +321,16 @@ class LatePaymentModel(BaseEstimator):
 
     def _check_params(self) -> None:
         names = ("very_late_days", "max_past_due", "days_cap", "cv", "n_reasons", "max_iter",
-                 "n_threads")  # fmt: skip
+                 "n_threads", "holdout_months")  # fmt: skip
         for name in names:
             value = getattr(self, name)
             low = 2 if name == "cv" else 1
             if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
                 raise ConfigError(f"{name} must be an int >= {low}; got {value!r}.")
+        if self.choice not in ("auto", *SCORE_NAMES):
+            raise ConfigError(
+                f"choice must be 'auto', 'gradient_boosting' or 'logistic'; got {self.choice!r}."
+            )
         if self.calibration not in ("isotonic", "sigmoid"):
             raise ConfigError(
                 f"calibration must be 'isotonic' or 'sigmoid'; got {self.calibration!r}."
@@ -322,6 +360,16 @@ def _targets(rows, outcomes, as_of, very_late_days, days_cap) -> pd.DataFrame:
     very = np.where(elapsed > very_late_days, (days > very_late_days).astype(float), np.nan)
     capped = np.where(elapsed >= days_cap, np.minimum(days, days_cap), np.nan)
     return pd.DataFrame({"late": late, "very_late": very, "days": capped}, index=rows.index)
+
+
+class _OnColumns:
+    """The baseline seen as a classifier of any feature frame (it takes its own columns)."""
+
+    def __init__(self, pipeline):
+        self.pipeline = pipeline
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        return self.pipeline.predict_proba(X.reindex(columns=list(BASELINE_FEATURES)).astype(float))
 
 
 def _baseline():

@@ -26,7 +26,8 @@ from segkit.text.catalogue import text
 __all__ = ["render_index"]
 
 _COUNTS = ("active_customers", "new_defaults", "changed_class")
-_DAYS = ("dso_days",)
+_DAYS = ("dso_days", "average_days_delinquent", "best_possible_dso", "dispute_age_days")
+_SHARES = ("cei", "current_share")
 
 
 def _t(key: str, lang: str, **values) -> str:
@@ -60,7 +61,7 @@ def render_index(result: ReportResult, base: dict[str, str], plan, pack=None) ->
 def _number(figure: str, value: float, signed: bool = False) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
-    spec = ",.1f" if figure in _DAYS else ",.0f"
+    spec = ",.1f" if figure in _DAYS else ".1%" if figure in _SHARES else ",.0f"
     return format(value, ("+" if signed else "") + spec)
 
 
@@ -90,7 +91,10 @@ def _figures(pack, lang: str, notes: list[str]) -> list[str]:
             + "".join(f'<td class="num">{_esc(c)}</td>' for c in cells)
             + "</tr>"
         )
-    notes += [text("report_notes", key, lang) for key in ("active", "dso", "defaults", "changed")]
+    notes += [
+        text("report_notes", key, lang)
+        for key in ("active", "dso", "defaults", "changed", "collections")
+    ]
     for figure, (reason, detail) in summary.missing.items():
         name = text("report_figures", figure, lang, currency=currency)
         why = _reason(reason, detail, dates, lang)

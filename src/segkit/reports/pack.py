@@ -150,16 +150,20 @@ def write_workbook(pack: Pack, lang: str, path: Path, extra=None) -> Path:
     return save_workbook(book, path)
 
 
-#: Tables the studies export that the workbook also carries: sheet key -> file in the report.
-STUDY_SHEETS = {"collections": "collections_worklist.csv"}
+#: Tables the studies export that the workbook also carries: sheet key -> files in the report,
+#: the first found is read (Parquet keeps dates as dates and numbers as numbers).
+STUDY_SHEETS = {"collections": ("collections_tasks.parquet", "collections_worklist.csv")}
 
 
 def study_sheets(out_dir: Path, lang: str) -> dict[str, pd.DataFrame]:
     """The studies' exports found in ``out_dir`` ({sheet title: table}), for the workbook."""
     found = {}
-    for key, name in STUDY_SHEETS.items():
-        if (out_dir / name).is_file():
-            table = pd.read_csv(out_dir / name, encoding="utf-8-sig", index_col=0)
+    for key, names in STUDY_SHEETS.items():
+        path = next((out_dir / n for n in names if (out_dir / n).is_file()), None)
+        if path is not None and path.suffix == ".parquet":
+            found[text("report_sheets", key, lang)] = pd.read_parquet(path)
+        elif path is not None:
+            table = pd.read_csv(path, encoding="utf-8-sig", index_col=0)
             found[text("report_sheets", key, lang)] = table
     return found
 

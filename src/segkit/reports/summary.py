@@ -24,6 +24,9 @@ new_defaults         customers with a balance more than 90 days past due at the 
 changed_class        customers present at both month-ends whose ``rfm_segment`` differs
 ===================  ===========================================================================
 
+followed by the collections KPIs of :data:`COLLECTION_FIGURES` (:func:`segkit.cash.collection_kpis`,
+formulas in docs/collections.md).
+
 A figure the ledger cannot give (no payments, no credit model, a date before the ledger) is NaN
 and :attr:`Summary.missing` says why.
 """
@@ -41,7 +44,15 @@ import pandas as pd
 from segkit.checks import as_date
 from segkit.exceptions import SegkitError, SegkitWarning
 
-__all__ = ["FIGURES", "PERIODS", "Summary", "collect", "key_figures", "period_dates"]
+__all__ = [
+    "COLLECTION_FIGURES",
+    "FIGURES",
+    "PERIODS",
+    "Summary",
+    "collect",
+    "key_figures",
+    "period_dates",
+]
 
 FIGURES = (
     "active_customers",
@@ -57,6 +68,9 @@ FIGURES = (
     "new_defaults",
     "changed_class",
 )
+#: Collections KPIs among the key figures, after :data:`FIGURES`.
+COLLECTION_FIGURES = ("cei", "average_days_delinquent", "best_possible_dso", "current_share",
+                      "disputes", "dispute_age_days")  # fmt: skip
 #: The three dates of the summary: the as-of date, the month-end and quarter-end before it.
 PERIODS = ("as_of", "month", "quarter")
 #: Figures that are sums of one column of the snapshot.
@@ -170,9 +184,13 @@ def collect(ledger, as_of, config: Mapping | None = None) -> Summary:
             frames[day], errors[day] = None, str(exc).splitlines()[0]
     dso, dso_error = _dso(ledger, dates)
     allowance, allowance_error = _allowance(ledger, dates)
-    figures = key_figures(frames, dates, dso, allowance)
+    kpis, kpi_reason = _collection_figures(ledger, dates, frames)
+    figures = pd.concat([key_figures(frames, dates, dso, allowance), kpis])
     notes = list(frames[dates["as_of"]].attrs.get("notes", []))
     missing = _missing(figures, frames[dates["as_of"]], dso_error, notes, allowance_error)
+    for figure in set(missing) & set(COLLECTION_FIGURES):
+        if kpi_reason[figure] is not None:
+            missing[figure] = kpi_reason[figure]
     for figure, (reason, _) in missing.items():
         if reason == "no_history":  # detail: the latest date the ledger cannot classify
             missing[figure] = (reason, str(max(errors)) if errors else "")
@@ -203,6 +221,28 @@ def _allowance(ledger, dates: Mapping[str, dt.date]) -> tuple[dict[dt.date, floa
         except SegkitError as exc:  # no settlement data, or too little history for a rate
             values[day], error = np.nan, str(exc).splitlines()[0]
     return values, error
+
+
+def _collection_figures(ledger, dates, frames):
+    """The collections KPIs at the summary dates (NaN where the date has no snapshot), and
+    why a figure is missing when the ledger cannot give it at any date."""
+    from segkit.cash import collection_kpis
+
+    columns = pd.Index(COLLECTION_FIGURES, name="figure")
+    reason = dict.fromkeys(COLLECTION_FIGURES)
+    try:
+        kpis = collection_kpis(ledger, list(dates.values())).loc[list(COLLECTION_FIGURES)]
+    except (SegkitError, ValueError) as exc:
+        detail = str(exc).splitlines()[0]
+        table = pd.DataFrame(np.nan, index=columns, columns=list(dates))
+        return table, dict.fromkeys(COLLECTION_FIGURES, ("no_settlement", detail))
+    table = pd.DataFrame(
+        {p: kpis[d] if frames.get(d) is not None else np.nan for p, d in dates.items()}
+    ).set_axis(columns)
+    if table.loc["disputes"].isna().all():
+        for figure in ("disputes", "dispute_age_days"):
+            reason[figure] = ("no_disputes", "no invoices.disputed")
+    return table, reason
 
 
 def key_figures(

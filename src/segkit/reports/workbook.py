@@ -29,7 +29,7 @@ from segkit.text.catalogue import catalogue
 
 __all__ = ["add_sheet", "column_header", "new_workbook", "number_format", "save_workbook"]
 
-_PD_COLUMNS = frozenset({"pd", "pd_model", "mean_pd", "pd_lower", "pd_upper"})
+_PD_COLUMNS = frozenset({"pd", "pd_model", "mean_pd", "pd_lower", "pd_upper", "p_late"})
 _SHARE_COLUMNS = frozenset(
     {
         "share",

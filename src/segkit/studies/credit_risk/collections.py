@@ -7,7 +7,11 @@ outcome it uses is known at ``as_of``):
    ``as_of``, scored at each month-end since, against the logistic baseline, with the 13-week
    cash-forecast backtest (:func:`segkit.cash.time_split_evaluation`);
 2. today: the model refitted at ``as_of`` scores every open invoice; the collection strategy
-   gives each its plan, next action and date; the open invoices' expected receipts by week.
+   puts each on its plan's ladder or, when disputed, on the dispute route, with the first step
+   not done as its next action (:func:`segkit.cash.collection_worklist`); a customer's invoices
+   on the ladder make one task, biggest money at risk first (:func:`segkit.cash.customer_tasks`);
+   the open invoices' expected receipts by week;
+3. the collections KPIs at ``as_of`` and the month-end before (:func:`segkit.cash.collection_kpis`).
 
 The section needs payments or ``invoices.settled_date`` and enough history for both outcomes
 before the split; otherwise :attr:`CollectionsView.note` says so in the report language and
@@ -24,18 +28,26 @@ from IPython.display import Markdown
 
 from segkit.cash import (
     ACTIONS,
+    DISPUTE_STEPS,
+    KPIS,
     CashValidation,
     LatePaymentModel,
     Strategy,
     cash_forecast,
+    collection_kpis,
     collection_worklist,
+    customer_tasks,
+    dispute_list,
     invoice_snapshots,
     load_strategy,
+    owner_view,
+    people_table,
     plan_table,
-    reason_text,
     time_split_evaluation,
 )
+from segkit.cash.kpis import month_end_before
 from segkit.cash.snapshots import invoice_outcomes
+from segkit.cash.tasks import CUSTOMER_COLUMNS
 from segkit.checks import as_date, check_lang
 from segkit.classes.tiers import ABCTiers
 from segkit.classes.value_risk import risk_tier
@@ -56,8 +68,18 @@ _FORMATS = {
     "p_late": "{:.0%}", "p_very_late": "{:.0%}", "late_rate": "{:.1%}", "auc": "{:.3f}",
     "brier": "{:.3f}", "top_decile_lift": "{:.2f}", "mean_p_late": "{:.1%}", "wape": "{:.1%}",
     "total_error": "{:.1%}", "bias": "{:+.1%}", "n": "{:,.0f}", "expected_days_late": "{:.0f}",
-    "days_past_due": "{:.0f}",
+    "days_past_due": "{:.0f}", "at_risk": "{:,.0f}", "priority": "{:,.0f}",
+    "overdue_amount": "{:,.0f}", "days_overdue": "{:.0f}", "max_days_past_due": "{:.0f}",
+    "customers": "{:,.0f}", "overdue_tasks": "{:,.0f}", "first_rank": "{:.0f}",
 }  # fmt: skip
+_ORDER = (*ACTIONS, "follow_up", *DISPUTE_STEPS)
+#: Format of each KPI in the table (amounts are written in the units of the language).
+_KPI_FORMATS = {"cei": "{:.1%}", "current_share": "{:.1%}", "average_days_delinquent": "{:.1f}",
+                "best_possible_dso": "{:.1f}", "dso_days": "{:.1f}", "disputes": "{:,.0f}",
+                "dispute_age_days": "{:.0f}"}  # fmt: skip
+#: Files the section writes into the report folder.
+FILES = {"tasks": "collections_worklist.csv", "disputes": "collections_disputes.csv",
+         "invoices": "collections_invoices.csv", "sheet": "collections_tasks.parquet"}  # fmt: skip
 
 
 @dataclasses.dataclass
@@ -71,6 +93,10 @@ class CollectionsView:
     forecast: pd.DataFrame | None = None
     validation: CashValidation | None = None
     strategy: Strategy | None = None
+    tasks: pd.DataFrame | None = None
+    disputes: pd.DataFrame | None = None
+    kpis: pd.DataFrame | None = None
+    model: LatePaymentModel | None = None
     note: tuple[str, dict] | None = None  # catalogue key and its fields when the section is empty
 
     @property
@@ -95,7 +121,19 @@ class CollectionsView:
             open=self._amount(pred["open_amount"].sum(), lang),
             late=self._amount((pred["open_amount"] * pred["p_late"]).sum(), lang),
             auc=metrics.loc["gradient_boosting", "auc"], auc_baseline=metrics.loc["logistic", "auc"],
+            chosen=text("cash_score", self.model.chosen_, lang), why=self.choice(lang),
             err_model=errors.loc["model", "total_error"], err_naive=errors.loc["naive", "total_error"],
+        )  # fmt: skip
+
+    def choice(self, lang: str = "en") -> str:
+        """Why the late-payment score in use was chosen, in words."""
+        table, chosen = self.model.selection_, self.model.chosen_
+        if table is None:  # the score was fixed by the model's settings
+            return ""
+        other = "logistic" if chosen == "gradient_boosting" else "gradient_boosting"
+        return text(
+            "cash_choice", table.loc[chosen, "note"], lang, months=self.model.holdout_months,
+            auc_used=table.loc[chosen, "auc"], auc_other=table.loc[other, "auc"],
         )  # fmt: skip
 
     def sections(self, lang: str = "en") -> list:
@@ -106,9 +144,13 @@ class CollectionsView:
         say = lambda key: Markdown(text("cash_text", key, lang))  # noqa: E731
         if not self.available:
             return [say("heading"), Markdown(self.message(lang))]
+        owners = "owner" in self.tasks.columns
         return [
             say("heading"), say("intro"), Markdown(self.headline(lang)),
-            say("intro_worklist"), self.action_summary(lang), self.worklist_table(lang, n=15),
+            say("heading_kpis"), say("intro_kpis"), self.kpi_table(lang),
+            say("intro_worklist"), self.action_summary(lang), self.worklist_table(lang, n=20),
+            *([say("intro_owners"), self.owner_table(lang)] if owners else []),
+            say("heading_disputes"), say("intro_disputes"), self.dispute_table(lang),
             say("heading_forecast"), say("intro_forecast"), self.forecast_table(lang),
             say("heading_validation"), say("intro_validation"), self.validation_table(lang),
             self.calibration_table(lang), self.forecast_errors_table(lang),
@@ -116,32 +158,113 @@ class CollectionsView:
         ]  # fmt: skip
 
     def action_summary(self, lang: str = "en"):
-        """Open invoices and amount by next action and plan, mildest action first."""
+        """Open invoices, amount and overdue steps by next action and plan, ladder order."""
         if not self.available:
             return self.message(lang)
-        work = self.worklist
+        work = self.worklist.assign(overdue=self.worklist["days_overdue"] > 0)
         table = work.groupby(["action", "plan"], sort=False).agg(
-            invoices=("open_amount", "size"), open_amount=("open_amount", "sum"),
-            p_late=("p_late", "mean"), action_date=("action_date", "min"),
+            invoices=("open_amount", "size"), overdue_tasks=("overdue", "sum"),
+            open_amount=("open_amount", "sum"), at_risk=("at_risk", "sum"),
+            action_date=("action_date", "min"),
         )  # fmt: skip
-        plans = list(self.strategy.plans)
+        plans = [*self.strategy.plans, "dispute"]
         table = table.reset_index()
         order = [
-            (ACTIONS.index(a), plans.index(p))
+            (_ORDER.index(a), plans.index(p))
             for a, p in zip(table["action"], table["plan"], strict=True)
         ]
         table = table.iloc[sorted(range(len(table)), key=order.__getitem__)].reset_index(drop=True)
         return self._show(table, lang)
 
     def worklist_table(self, lang: str = "en", n: int = 20):
-        """The first ``n`` invoices of the worklist, with reasons in words."""
+        """The first ``n`` tasks: whom to call, about what (next action, invoices), and why."""
         if not self.available:
             return self.message(lang)
-        cols = ["customer_id", "value", "risk", "invoice_risk", "plan", "action", "action_date",
-                "open_amount", "due_date", "p_late", "expected_payment_date", "reasons"]  # fmt: skip
-        table = self.worklist[cols].head(n).copy()
-        table["reasons"] = [reason_text(r, lang) for r in table["reasons"]]
-        return self._show(table, lang)
+        cols = ["rank", *[c for c in CUSTOMER_COLUMNS if c in self.tasks.columns], "action",
+                "action_date", "days_overdue", "invoices", "invoice_ids", "open_amount", "overdue_amount",
+                "max_days_past_due", "p_late", "at_risk", "reasons"]  # fmt: skip
+        return self._people(self.tasks[cols].head(n), lang)
+
+    def owner_table(self, lang: str = "en"):
+        """Tasks per account owner."""
+        if not self.available:
+            return self.message(lang)
+        table = owner_view(self.tasks)
+        nobody = text("cash_text", "unassigned", lang)
+        table.index = [nobody if o == "unassigned" else o for o in table.index]
+        return self._show(table.rename_axis("owner"), lang)
+
+    def dispute_table(self, lang: str = "en", n: int = 30):
+        """The disputed invoices on their route, oldest first; a sentence when there are none."""
+        if not self.available:
+            return self.message(lang)
+        if self.disputes.empty:
+            known = self.kpis is None or pd.notna(self.kpis.loc["disputes"].iloc[0])
+            return Markdown(
+                text("cash_text", "no_disputes" if known else "no_dispute_column", lang)
+            )
+        return self._people(self.disputes.head(n), lang)
+
+    def kpi_table(self, lang: str = "en"):
+        """The collections KPIs at the as-of date beside the month-end before."""
+        if not self.available:
+            return self.message(lang)
+        check_lang(lang)
+        rows = {}
+        for kpi in KPIS:
+            values = self.kpis.loc[kpi]
+            pattern = _KPI_FORMATS.get(kpi)
+            shown = [
+                "–" if pd.isna(v) else pattern.format(v) if pattern else self._amount(v, lang)
+                for v in values
+            ]
+            rows[text("cash_kpi", kpi, lang, currency=self.currency)] = shown
+        dates = [d.isoformat() for d in self.kpis.columns]
+        table = pd.DataFrame.from_dict(rows, orient="index", columns=dates)
+        heads = [text("cash_columns", k, lang) + f" {d}" for k, d in zip(("as_of", "month"), dates,
+                                                                          strict=False)]  # fmt: skip
+        table.columns = heads + list(table.columns[len(heads) :])
+        return show(table.rename_axis(text("cash_columns", "kpi", lang)), lang)
+
+    def exports(self, lang: str = "en") -> dict[str, pd.DataFrame]:
+        """The section's files by name (:data:`FILES`), for ``segkit.reports.write_table``.
+
+        ``collections_worklist.csv`` and ``collections_disputes.csv`` are for people (headers,
+        actions and reasons in ``lang``); ``collections_invoices.csv`` keeps codes, one row per
+        open invoice, with an empty ``done`` column: kept and filled in, it tells the next run
+        which steps are done (``previous`` of :func:`collections_view`). The Parquet file is
+        the workbook's Collections sheet (codes as headers, words as values).
+        """
+        if not self.available:
+            return {}
+        people = {
+            FILES["tasks"]: (self.tasks, "customer_id"),
+            FILES["disputes"]: (self.disputes, "invoice_id"),
+        }
+        out = {
+            name: people_table(table, lang, self.currency).set_index(
+                text("cash_columns", key, lang)
+            )
+            for name, (table, key) in people.items()
+        }
+        out[FILES["invoices"]] = self.worklist.assign(done="")
+        out[FILES["sheet"]] = self._words(self.tasks, lang)
+        return out
+
+    def _words(self, table: pd.DataFrame, lang: str) -> pd.DataFrame:
+        """``table`` with actions, plans and reasons in words, codes as headers (for a sheet)."""
+        words = people_table(table, lang, self.currency)
+        words.columns = [*table.reset_index().columns]
+        words = words.set_index(table.index.name)
+        if "p_late" in table.columns:
+            words["p_late"] = table["p_late"]
+        for col in ("open_amount", "overdue_amount", "at_risk", "priority"):
+            if col in table.columns:
+                words[col] = table[col].round(0).astype("int64")
+        return words
+
+    def _people(self, table: pd.DataFrame, lang: str):
+        return self._show(self._words(table, lang), lang)
 
     def forecast_table(self, lang: str = "en"):
         """Expected receipts by week against the due-date forecast."""
@@ -154,7 +277,8 @@ class CollectionsView:
         if not self.available:
             return self.message(lang)
         table = self.validation.metrics.copy()
-        table.index = [text("cash_score", s, lang) for s in table.index]
+        used = text("cash_score", self.validation.model.chosen_, lang)
+        table.index = [text("cash_score", s, lang, score=used) for s in table.index]
         return self._show(table.rename_axis("score"), lang)
 
     def calibration_table(self, lang: str = "en"):
@@ -228,7 +352,7 @@ def customer_classes(
 
 
 def collections_view(ledger, as_of, classes=None, *, split_months: int = 12, weeks: int = 13,
-                     strategy=None, currency: str = "CNY") -> CollectionsView:  # fmt: skip
+                     strategy=None, currency: str = "CNY", previous=None) -> CollectionsView:  # fmt: skip
     """Run the collections section for ``as_of``; see the module docstring.
 
     Parameters
@@ -247,6 +371,9 @@ def collections_view(ledger, as_of, classes=None, *, split_months: int = 12, wee
         Collection strategy (:func:`segkit.cash.load_strategy`); the default otherwise.
     currency : str, default "CNY"
         The ledger's currency, for the headers.
+    previous : pandas.DataFrame, str or Path, optional
+        The previous run's ``collections_invoices.csv`` with its ``done`` column filled in:
+        which steps are done (:func:`segkit.cash.ladder.steps_done`).
     """
     day = as_date(as_of)
     view = CollectionsView(as_of=day, currency=currency)
@@ -271,11 +398,25 @@ def collections_view(ledger, as_of, classes=None, *, split_months: int = 12, wee
         today = invoice_snapshots(ledger, [day])
     predictions = model.score_rows(today)
     strategy = strategy if isinstance(strategy, Strategy) else load_strategy(strategy)
+    work = collection_worklist(predictions, day, classes, strategy, previous=previous)
+    customers = _customers(ledger)
     return dataclasses.replace(
         view,
         predictions=predictions,
-        worklist=collection_worklist(predictions, day, classes, strategy),
+        model=model,
+        worklist=work,
+        tasks=customer_tasks(work, customers),
+        disputes=dispute_list(work, customers),
+        kpis=collection_kpis(ledger, [day, month_end_before(day)], rows=rows),
         forecast=cash_forecast(predictions, day, weeks),
         validation=validation,
         strategy=strategy,
     )
+
+
+def _customers(ledger) -> pd.DataFrame:
+    """``name``, ``owner`` and ``contact`` of the customers table, where it has them."""
+    table = ledger.customers
+    present = [c for c in CUSTOMER_COLUMNS if c in table.columns]
+    frame = table.select("customer_id", *present).execute()
+    return frame.drop_duplicates("customer_id").set_index("customer_id")
