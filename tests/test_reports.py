@@ -100,6 +100,7 @@ def test_writes_exactly_the_expected_files(failed_run):
     out_dir = _out_dir(failed_run)
     names = sorted(p.name for p in out_dir.iterdir())
     assert names == [
+        ".segkit-report",
         "broken.html",
         "broken.ipynb",
         "broken.parameters.json",

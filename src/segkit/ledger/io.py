@@ -29,7 +29,6 @@ from segkit.ledger.excel import read_xlsx
 from segkit.ledger.mapping import TableSource
 from segkit.ledger.schema import BOOL, DATE, FLOAT, STRING, TABLES
 from segkit.ledger.validation import failures_error, one_failure
-from segkit.ledger.values import MAX_ABS, RULE_BOUND
 
 __all__ = [
     "RawTable",
@@ -277,8 +276,6 @@ def read_parquet_engine(source: TableSource, path: Path, con) -> tuple[object, l
             casts[column.name] = ibis.ifelse(whole, as_int, value.cast("string"))
         elif column.dtype != STRING or not current.is_string():
             casts[column.name] = table[column.name].cast(target)
-        if column.dtype == FLOAT:
-            rules.append(_parquet_bound_rule(source.table, column.name))
     table = table.mutate(**{f"_raw_{k}": table[k] for k in casts}).mutate(**casts)
     if source.debit_credit and "amount" in table.columns:
         table, signs = sign_engine(table, source.table, source.debit_credit)
@@ -293,14 +290,4 @@ def _parquet_parse_rule(table: str, column: str, target: str):
         table, column, f"parse as {target}", table,
         where=lambda t: t[f"_raw_{column}"].notnull() & t[column].isnull(),
         value=lambda t: t[f"_raw_{column}"].cast("string"),
-    )  # fmt: skip
-
-
-def _parquet_bound_rule(table: str, column: str):
-    from segkit.ledger.validation import Rule
-
-    return Rule(
-        table, column, RULE_BOUND, table,
-        where=lambda t: t[column].notnull() & (t[column].isinf() | (t[column].abs() > MAX_ABS)),
-        value=lambda t: t[column].cast("string"),
     )  # fmt: skip

@@ -34,6 +34,7 @@ __all__ = [
     "text_problem",
     "SYMBOLS",
     "missing",
+    "shown",
 ]
 
 MAX_ABS = 1e15
@@ -193,6 +194,18 @@ def _date_text(text: str, date_format: str | None) -> dt.date | None:
         return dt.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
         return None
+
+
+#: How many characters of a value a message quotes.
+SHOWN = 200
+
+
+def shown(value, limit: int = SHOWN) -> str:
+    """``repr`` of a value for a message: at most ``limit`` characters, with the length said."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return repr(text) if isinstance(value, str) else repr(value)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
 
 
 def text_problem(text: str, key: bool = False) -> str | None:
