@@ -2,6 +2,7 @@
 
 - :func:`as_date`: the one parser of as-of and other date parameters (ISO 8601 dates only);
 - :func:`check_lang`: the report languages;
+- :func:`check_currency`: the ledger's currency, an ISO 4217 code, wherever a page shows it;
 - :func:`check_int`, :func:`is_number`: numeric parameters;
 - :func:`require_columns`, :func:`numeric`: columns of a feature table named by parameters.
 
@@ -20,7 +21,16 @@ import pandas as pd
 
 from segkit.exceptions import ConfigError
 
-__all__ = ["LANGS", "as_date", "check_int", "check_lang", "is_number", "numeric", "require_columns"]
+__all__ = [
+    "LANGS",
+    "as_date",
+    "check_currency",
+    "check_int",
+    "check_lang",
+    "is_number",
+    "numeric",
+    "require_columns",
+]
 
 #: Report languages: English and simplified Chinese.
 LANGS = ("en", "zh")
@@ -58,6 +68,24 @@ def as_date(value, name: str = "as_of") -> dt.date:
 
 def _not_a_date(name: str, value) -> ConfigError:
     return ConfigError(f"{name} must be a date in ISO 8601 form (YYYY-MM-DD); got {value!r}.")
+
+
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def check_currency(currency) -> str:
+    """``currency`` when it is an ISO 4217 code (three capital letters), else a ConfigError.
+
+    The ledger's currency is printed in headings and sentences of every page; a code is the only
+    form it takes there, so nothing the data holds can become markup.
+    """
+    if not isinstance(currency, str) or not _CURRENCY.fullmatch(currency):
+        shown = repr(currency)
+        shown = shown if len(shown) <= 100 else f"{shown[:100]}... ({len(shown)} characters)"
+        raise ConfigError(
+            f"currency must be an ISO 4217 code of three capital letters (CNY, USD); got {shown}."
+        )
+    return currency
 
 
 def check_lang(lang) -> str:

@@ -112,12 +112,12 @@ def parse_number(value, thousands: str | None = None, decimal_sep: str = "."):
 def _strip_marks(text: str) -> tuple[str, str, str | None]:
     """Split off one sign and one currency symbol or code (before or after the digits)."""
     sign, currency = "", None
-    if text[:1] in "+-":
+    if text[:1] and text[:1] in "+-":
         sign, text = text[0], text[1:].lstrip()
     match = _PREFIX.match(text)
     if match:
         currency, text = match.group(1), text[match.end() :]
-    if not sign and text[:1] in "+-":
+    if not sign and text[:1] and text[:1] in "+-":
         sign, text = text[0], text[1:].lstrip()
     match = _SUFFIX.search(text)
     if match and currency is None:
