@@ -188,12 +188,26 @@ def _date_text(text: str, date_format: str | None) -> dt.date | None:
         except ValueError:
             return None
     match = _ISO.fullmatch(text)
-    if not match:
+    if not match or not _valid_time(match):
         return None
     try:
         return dt.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
         return None
+
+
+def _valid_time(match: re.Match) -> bool:
+    """The time of day and the offset of an ISO 8601 value exist (23:59:59, +14:00 at most)."""
+    hour, minute, second, offset = match[4], match[5], match[6], match[7]
+    if hour is not None and not (int(hour) <= 23 and int(minute) <= 59):
+        return False
+    if second is not None and int(second) > 59:
+        return False
+    if offset and offset != "Z":
+        digits = offset[1:].replace(":", "")
+        if int(digits[:2]) > 14 or int(digits[2:]) > 59:
+            return False
+    return True
 
 
 #: How many characters of a value a message quotes.
