@@ -24,6 +24,8 @@ import unicodedata
 
 import pandas as pd
 
+from segkit.checks import MAX_DATE, MIN_DATE
+
 __all__ = [
     "MAX_ABS",
     "MAX_DIGITS",
@@ -39,8 +41,6 @@ __all__ = [
 
 MAX_ABS = 1e15
 MAX_DIGITS = 15
-MIN_DATE = dt.date(1900, 1, 1)
-MAX_DATE = dt.date(2199, 12, 31)
 
 #: Currency symbols read in amounts and the ISO 4217 code each stands for.
 SYMBOLS = {"¥": "CNY", "￥": "CNY", "$": "USD", "€": "EUR", "£": "GBP", "RMB": "CNY"}
