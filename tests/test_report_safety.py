@@ -85,13 +85,14 @@ def test_sigterm_becomes_keyboard_interrupt_and_handlers_come_back():
 def _slow_notebooks(folder: Path) -> Path:
     source = nbformat.read(FIXTURES / "segmentation.ipynb", as_version=4)
     code = [c for c in source.cells if c.cell_type == "code"]
-    code[-1].source = "import time\nprint('sleeping', flush=True)\ntime.sleep(120)"
+    code[-1].source = "import time\nprint('sleeping', flush=True)\ntime.sleep(900)"
     folder.mkdir()
     nbformat.write(source, folder / "segmentation.ipynb")
     return folder
 
 
-def _wait_for_kernel(root: Path, process: subprocess.Popen, seconds: float = 120) -> None:
+def _wait_for_kernel(root: Path, process: subprocess.Popen, seconds: float = 900) -> None:
+    """Wait until the slow study is asleep in its kernel (the deadline only guards a hang)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         staged = list(root.glob(".2025-06-30.*.partial/segmentation.ipynb"))
@@ -132,7 +133,7 @@ def test_interrupting_segkit_report_keeps_the_earlier_report(tmp_path, sig, code
     )
     _wait_for_kernel(root, process)
     process.send_signal(sig)
-    _, err = process.communicate(timeout=120)
+    _, err = process.communicate(timeout=900)
     assert process.returncode == code
     assert "Traceback" not in err and "ZMQError" not in err
     # one line from segkit; the kernel it stopped may still say goodbye on the shared stderr

@@ -106,12 +106,21 @@ class ReportFolder:
     def __exit__(self, *exc_info) -> None:
         try:
             if self.staging is not None:
-                shutil.rmtree(self.staging, ignore_errors=True)
+                _remove(self.staging)
                 self.staging = None
         finally:
             if self._lock is not None:
                 _release_lock(self._lock, self.lock_path)
                 self._lock = None
+
+
+def _remove(folder: Path, attempts: int = 20) -> None:
+    """Remove a staging folder, again while a stopping study still writes a last file into it."""
+    for _ in range(attempts):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not os.path.lexists(folder):
+            return
+        time.sleep(0.25)
 
 
 def check_replaceable(target: Path) -> None:

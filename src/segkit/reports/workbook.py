@@ -164,9 +164,20 @@ def _format(sheet, table: pd.DataFrame, codes: list, formats: Mapping[str, str])
 
 
 def _width(header, values: pd.Series) -> float:
-    sample = values.head(200).map(lambda v: len(str(v)) if v is not None else 0)
+    """The width of a column from its header and the first 200 values as a reader sees them:
+    a number at two decimals, so the last bits of a float sum never change the layout."""
+    sample = values.head(200).map(_shown_length)
     longest = max([int(sample.max()) if len(sample) else 0, min(len(str(header)), 24)])
     return float(min(_MAX_WIDTH, max(8, longest + 2)))
+
+
+def _shown_length(value) -> int:
+    value = _cell_value(value)
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        return len(f"{value:,.2f}") if np.isfinite(value) else len(str(value))
+    return len(str(value))
 
 
 def _cell_value(value):
