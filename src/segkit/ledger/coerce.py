@@ -231,7 +231,9 @@ def _numbers(raw, values, name, source: TableSource, rows) -> pd.Series:
         )
         rules = [r + separators if r == "parse as a number" else r for r in rules]
         _fail(raw, name, rows, values, rules)
-    codes = pd.Series([c for _, c, _ in parsed], index=values.index, dtype=object)
+    codes = pd.Series(  # the currency of an amount that was read; a failure says the rest
+        [c if v is not None else None for v, c, _ in parsed], index=values.index, dtype=object
+    )
     if codes.notna().any():
         marked = codes.notna()
         raw.marks[name] = pd.DataFrame(
