@@ -160,12 +160,14 @@ def _format(sheet, table: pd.DataFrame, codes: list, formats: Mapping[str, str])
         if code in formats:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
                 cell.number_format = formats[code]
-        sheet.column_dimensions[letter].width = _width(sheet[1][position - 1].value, table[code])
+        written = sheet.iter_rows(min_row=2, max_row=201, min_col=position, max_col=position)
+        values = pd.Series([cell.value for (cell,) in written], dtype=object)
+        sheet.column_dimensions[letter].width = _width(sheet[1][position - 1].value, values)
 
 
 def _width(header, values: pd.Series) -> float:
-    """The width of a column from its header and the first 200 values as a reader sees them:
-    a number at two decimals, so the last bits of a float sum never change the layout."""
+    """The width of a column from its header and the first 200 values written (rounded), as a
+    reader sees them: a number at two decimals, so the last bits of a float never change it."""
     sample = values.head(200).map(_shown_length)
     longest = max([int(sample.max()) if len(sample) else 0, min(len(str(header)), 24)])
     return float(min(_MAX_WIDTH, max(8, longest + 2)))
