@@ -160,7 +160,8 @@ def _format(sheet, table: pd.DataFrame, codes: list, formats: Mapping[str, str])
         if code in formats:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
                 cell.number_format = formats[code]
-        written = sheet.iter_rows(min_row=2, max_row=201, min_col=position, max_col=position)
+        last = min(sheet.max_row, 201)
+        written = sheet.iter_rows(min_row=2, max_row=last, min_col=position, max_col=position)
         values = pd.Series([cell.value for (cell,) in written], dtype=object)
         sheet.column_dimensions[letter].width = _width(sheet[1][position - 1].value, values)
 
