@@ -201,3 +201,12 @@ def test_a_column_width_does_not_depend_on_float_noise(noisy, clean):
 
 def test_a_width_still_grows_with_the_number_shown():
     assert _width("x", pd.Series([1e9])) > _width("x", pd.Series([1.0]))
+
+
+def test_a_snapshot_of_a_ledger_that_cannot_be_told_covers_what_is_there(tmp_path):
+    (tmp_path / "notes.txt").write_text("no invoices here", encoding="utf-8")
+    snapshot = Snapshot(tmp_path)
+    assert snapshot.files == [tmp_path / "notes.txt"]
+    (tmp_path / "notes.txt").write_text("changed", encoding="utf-8")
+    with pytest.raises(ReportError, match=r"the ledger changed .*notes\.txt"):
+        snapshot.check()
