@@ -167,39 +167,29 @@ def value_rules(name: str, table: ibis.Table) -> list[Rule]:
     text and no invisible ones in keys, and a currency that is an ISO 4217 code (three capital
     letters): the ledger's currency is printed on every page.
     """
-    rules = []
-    for col in TABLES[name]:
-        if col.name not in table.columns:
-            continue
-        c = col.name
-        if col.dtype == DATE:
-            rules.append(
-                Rule(name, c, RULE_RANGE, name,
-                     where=lambda t, c=c: (t[c] < MIN_DATE) | (t[c] > MAX_DATE),
-                     value=lambda t, c=c: t[c].cast(str))
-            )  # fmt: skip
-        elif col.dtype == FLOAT:
-            rules.append(
-                Rule(name, c, RULE_BOUND, name,
-                     where=lambda t, c=c: t[c].notnull() & (t[c].isinf() | (t[c].abs() > MAX_ABS)),
-                     value=lambda t, c=c: t[c].cast(str))
-            )  # fmt: skip
-        elif col.dtype == STRING:
-            key = c.endswith("_id")
-            pattern = _INVISIBLE if key else _CONTROL
-            text = "no control or invisible characters in a key" if key else "no control characters"
-            rules.append(
-                Rule(name, c, text, name,
-                     where=lambda t, c=c, p=pattern: t[c].notnull() & t[c].re_search(p),
-                     value=lambda t, c=c: t[c])
-            )  # fmt: skip
+    rules = [_value_rule(name, c.name, c.dtype) for c in TABLES[name] if c.name in table.columns]
     if name == "invoices" and "currency" in table.columns:
         rules.append(
             Rule(name, "currency", "an ISO 4217 currency code: three capital letters (CNY, USD)",
                  name, where=lambda t: t.currency.notnull() & ~t.currency.re_search(_CURRENCY),
                  value=lambda t: t.currency)
         )  # fmt: skip
-    return rules
+    return [rule for rule in rules if rule is not None]
+
+
+def _value_rule(name: str, c: str, dtype) -> Rule | None:
+    if dtype == DATE:
+        text, where = RULE_RANGE, lambda t: (t[c] < MIN_DATE) | (t[c] > MAX_DATE)
+    elif dtype == FLOAT:
+        text, where = RULE_BOUND, lambda t: t[c].notnull() & (t[c].isinf() | (t[c].abs() > MAX_ABS))
+    elif dtype == STRING:
+        key = c.endswith("_id")
+        text = "no control or invisible characters in a key" if key else "no control characters"
+        pattern = _INVISIBLE if key else _CONTROL
+        where = lambda t: t[c].notnull() & t[c].re_search(pattern)  # noqa: E731
+    else:
+        return None
+    return Rule(name, c, text, name, where=where, value=lambda t: t[c].cast(str))
 
 
 def _rules(tables: dict[str, ibis.Table]) -> list[Rule]:
