@@ -252,6 +252,7 @@ def test_defaults_pin_the_kernel_to_this_interpreter(tmp_path, ledger, monkeypat
 def test_a_named_kernel_is_used_as_given(tmp_path, ledger):
     earlier = tmp_path / AS_OF
     earlier.mkdir()
+    (earlier / ".segkit-report").write_text("", encoding="utf-8")  # a report segkit wrote
     (earlier / "segmentation.html").write_text("stale report", encoding="utf-8")
     (earlier / "old_export.csv").write_text("a\n1\n", encoding="utf-8")
     with pytest.raises(ReportError, match=r"1 of 1 studies failed: segmentation") as info:

@@ -195,3 +195,21 @@ def test_the_lock_still_excludes_a_second_writer_after_a_first_run_removed_it(tm
         with pytest.raises(ReportError, match="another segkit report is writing"):
             with ReportFolder(target):
                 pass
+
+
+@pytest.mark.parametrize("legacy", [True, False], ids=["segkit-index", "other-index"])
+def test_a_report_written_before_the_marker_is_replaced_and_another_folder_kept(tmp_path, legacy):
+    target = tmp_path / "2025-06-30"
+    target.mkdir()
+    words = "<p>segkit version 0.9</p>" if legacy else "<p>my own page</p>"
+    (target / "index.html").write_text(words, encoding="utf-8")
+    (target / "segmentation.parameters.json").write_text("{}", encoding="utf-8")
+    if not legacy:
+        with pytest.raises(ReportError, match="holds files segkit did not write"):
+            with ReportFolder(target):
+                pass
+        assert (target / "index.html").read_text(encoding="utf-8") == words
+        return
+    with ReportFolder(target) as folder:
+        folder.commit()
+    assert sorted(p.name for p in target.iterdir()) == [MARKER]

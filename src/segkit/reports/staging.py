@@ -152,11 +152,18 @@ def check_replaceable(target: Path) -> None:
 
 
 def _ours(folder: Path) -> bool:
-    """A real folder (not a link) holding the marker of a segkit report."""
+    """A real folder (not a link) holding the marker of a segkit report, or a report written
+    before the marker: an index naming the segkit version beside a parameters record."""
     try:
-        return stat.S_ISDIR(os.lstat(folder).st_mode) and stat.S_ISREG(
-            os.lstat(folder / MARKER).st_mode
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return False
+        if os.path.isfile(folder / MARKER) and not os.path.islink(folder / MARKER):
+            return True
+        index = folder / "index.html"
+        earlier = (
+            index.is_file() and not index.is_symlink() and any(folder.glob("*.parameters.json"))
         )
+        return earlier and "segkit version" in index.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return False
 
