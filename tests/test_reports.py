@@ -391,7 +391,8 @@ def test_one_job_or_several_write_the_same_files(tmp_path, ledger):
         folder = out / AS_OF
         written[jobs] = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
         export = (folder / "segmentation_export.csv").read_bytes()
-        assert export and not list(folder.glob(".*"))  # no study folder left behind
+        hidden = [p.name for p in folder.glob(".*")]
+        assert export and hidden == [".segkit-report"]  # no study folder left behind
     assert written[1] == written[3]
 
 
