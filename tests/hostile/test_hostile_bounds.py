@@ -136,7 +136,7 @@ def test_a_hostile_mapping_is_refused_quickly(tmp_path, text, message):
     started = time.monotonic()
     with pytest.raises(MappingError, match=message) as caught:
         load_mapping(path)
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 60  # a bomb takes minutes; a loaded machine seconds
     assert len(str(caught.value)) < 500
 
 
