@@ -130,8 +130,8 @@ def run_reports(
     out : path-like, default "reports"
         Root of the output; the study files go to ``<out>/<as_of>/``.
     studies : iterable of str, optional
-        Study names; a name outside :data:`STUDIES` means ``<name>.ipynb``. Defaults to
-        :func:`list_studies`.
+        Study names; a name outside :data:`STUDIES` means ``<name>.ipynb`` in the notebooks
+        folder (a plain word, never a path). Defaults to :func:`list_studies`.
     params : mapping, optional
         Extra parameters for every study; a key naming a selected study with a mapping as
         value holds parameters for that study only. Every name must be declared by the notebook.
@@ -170,7 +170,9 @@ def run_reports(
         raised before any notebook runs.
     ReportError
         After all studies ran, when some failed: ``failed`` names them and ``result`` holds
-        the :class:`ReportResult`; at once, when another run is writing the same folder.
+        the :class:`ReportResult`; at once, when another run is writing the same folder or the
+        folder is a link or holds files segkit did not write; before the report is put in place,
+        when a file of the ledger changed while the studies ran (:mod:`segkit.reports.snapshot`).
     KeyboardInterrupt
         On Ctrl-C or SIGTERM, after removing the unfinished folder; an earlier report of the
         same date is left as it was.
