@@ -19,7 +19,7 @@ from segkit.reports.index import render_index
 from segkit.reports.params import parse_options
 from segkit.reports.run import ReportResult, StudyRun
 from segkit.reports.runner import param_options
-from segkit.reports.staging import ReportFolder, interrupts
+from segkit.reports.staging import MARKER, ReportFolder, interrupts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -29,6 +29,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 def _earlier(root: Path) -> Path:
     target = root / "2025-06-30"
     target.mkdir(parents=True)
+    (target / MARKER).write_text("segkit report folder\n", encoding="utf-8")
     (target / "index.html").write_text("earlier index", encoding="utf-8")
     (target / "segmentation.html").write_text("earlier page", encoding="utf-8")
     return target
@@ -40,9 +41,9 @@ def test_commit_replaces_the_folder_whole(tmp_path):
         (folder.staging / "index.html").write_text("new index", encoding="utf-8")
         assert (target / "index.html").read_text(encoding="utf-8") == "earlier index"
         folder.commit()
-    assert sorted(p.name for p in target.iterdir()) == ["index.html"]
+    assert sorted(p.name for p in target.iterdir()) == [MARKER, "index.html"]
     assert (target / "index.html").read_text(encoding="utf-8") == "new index"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".2025-06-30.lock", "2025-06-30"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2025-06-30"]
 
 
 def test_an_interrupted_run_leaves_the_earlier_report_and_no_staging(tmp_path):
@@ -67,6 +68,7 @@ def test_a_second_run_into_the_same_folder_fails_clearly(tmp_path):
 def test_a_staging_folder_left_by_a_killed_run_is_removed(tmp_path):
     stale = tmp_path / ".2025-06-30.abc.partial"
     stale.mkdir()
+    (stale / MARKER).write_text("", encoding="utf-8")
     with ReportFolder(tmp_path / "2025-06-30") as folder:
         assert not stale.exists() and folder.staging.is_dir()
 
@@ -83,13 +85,14 @@ def test_sigterm_becomes_keyboard_interrupt_and_handlers_come_back():
 def _slow_notebooks(folder: Path) -> Path:
     source = nbformat.read(FIXTURES / "segmentation.ipynb", as_version=4)
     code = [c for c in source.cells if c.cell_type == "code"]
-    code[-1].source = "import time\nprint('sleeping', flush=True)\ntime.sleep(120)"
+    code[-1].source = "import time\nprint('sleeping', flush=True)\ntime.sleep(900)"
     folder.mkdir()
     nbformat.write(source, folder / "segmentation.ipynb")
     return folder
 
 
-def _wait_for_kernel(root: Path, process: subprocess.Popen, seconds: float = 120) -> None:
+def _wait_for_kernel(root: Path, process: subprocess.Popen, seconds: float = 900) -> None:
+    """Wait until the slow study is asleep in its kernel (the deadline only guards a hang)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         staged = list(root.glob(".2025-06-30.*.partial/segmentation.ipynb"))
@@ -130,13 +133,13 @@ def test_interrupting_segkit_report_keeps_the_earlier_report(tmp_path, sig, code
     )
     _wait_for_kernel(root, process)
     process.send_signal(sig)
-    _, err = process.communicate(timeout=120)
+    _, err = process.communicate(timeout=900)
     assert process.returncode == code
     assert "Traceback" not in err and "ZMQError" not in err
     # one line from segkit; the kernel it stopped may still say goodbye on the shared stderr
     assert "interrupted" in err.splitlines()
     assert (target / "index.html").read_text(encoding="utf-8") == "earlier index"
-    assert sorted(p.name for p in root.iterdir()) == [".2025-06-30.lock", "2025-06-30"]
+    assert sorted(p.name for p in root.iterdir()) == ["2025-06-30"]
 
 
 def test_param_options_are_typed_by_the_parameters_cell():

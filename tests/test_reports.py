@@ -100,6 +100,7 @@ def test_writes_exactly_the_expected_files(failed_run):
     out_dir = _out_dir(failed_run)
     names = sorted(p.name for p in out_dir.iterdir())
     assert names == [
+        ".segkit-report",
         "broken.html",
         "broken.ipynb",
         "broken.parameters.json",
@@ -251,6 +252,7 @@ def test_defaults_pin_the_kernel_to_this_interpreter(tmp_path, ledger, monkeypat
 def test_a_named_kernel_is_used_as_given(tmp_path, ledger):
     earlier = tmp_path / AS_OF
     earlier.mkdir()
+    (earlier / ".segkit-report").write_text("", encoding="utf-8")  # a report segkit wrote
     (earlier / "segmentation.html").write_text("stale report", encoding="utf-8")
     (earlier / "old_export.csv").write_text("a\n1\n", encoding="utf-8")
     with pytest.raises(ReportError, match=r"1 of 1 studies failed: segmentation") as info:
@@ -389,7 +391,8 @@ def test_one_job_or_several_write_the_same_files(tmp_path, ledger):
         folder = out / AS_OF
         written[jobs] = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
         export = (folder / "segmentation_export.csv").read_bytes()
-        assert export and not list(folder.glob(".*"))  # no study folder left behind
+        hidden = [p.name for p in folder.glob(".*")]
+        assert export and hidden == [".segkit-report"]  # no study folder left behind
     assert written[1] == written[3]
 
 

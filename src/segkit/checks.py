@@ -2,6 +2,7 @@
 
 - :func:`as_date`: the one parser of as-of and other date parameters (ISO 8601 dates only);
 - :func:`check_lang`: the report languages;
+- :func:`check_currency`: the ledger's currency, an ISO 4217 code, wherever a page shows it;
 - :func:`check_int`, :func:`is_number`: numeric parameters;
 - :func:`require_columns`, :func:`numeric`: columns of a feature table named by parameters.
 
@@ -20,28 +21,51 @@ import pandas as pd
 
 from segkit.exceptions import ConfigError
 
-__all__ = ["LANGS", "as_date", "check_int", "check_lang", "is_number", "numeric", "require_columns"]
+__all__ = [
+    "LANGS",
+    "as_date",
+    "check_currency",
+    "check_int",
+    "check_lang",
+    "is_number",
+    "numeric",
+    "require_columns",
+]
 
 #: Report languages: English and simplified Chinese.
 LANGS = ("en", "zh")
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: The dates a ledger and a parameter may hold (the engines' nanosecond timestamps end in 2262).
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2199, 12, 31)
 
 
 def as_date(value, name: str = "as_of") -> dt.date:
     """A date parameter as a :class:`datetime.date`.
 
     Accepts a ``date``, a ``datetime`` or ``pandas.Timestamp`` at midnight, a ``numpy.datetime64``
-    and an ISO 8601 date string ``YYYY-MM-DD``. Anything else, among them ``01/02/2025`` (2
-    January or 1 February?), ``now``, a time of day and a time zone, is refused.
+    and an ISO 8601 date string ``YYYY-MM-DD``, from :data:`MIN_DATE` to :data:`MAX_DATE`.
+    Anything else, among them ``01/02/2025`` (2 January or 1 February?), ``now``, a time of day,
+    a time zone and ``9999-12-31``, is refused.
 
     Raises
     ------
     ConfigError
         Naming the parameter and the value.
     """
+    day = _day(value, name)
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ConfigError(f"{name} must be a date from {MIN_DATE} to {MAX_DATE}; got {day}.")
+    return day
+
+
+def _day(value, name: str) -> dt.date:
     if isinstance(value, np.datetime64):
-        value = pd.Timestamp(value)
+        try:
+            value = pd.Timestamp(value)
+        except (ValueError, OverflowError):  # beyond the nanosecond range
+            raise _not_a_date(name, value) from None
     if isinstance(value, dt.datetime):  # pandas.Timestamp included
         if pd.isna(value) or value.tzinfo is not None or value.time() != dt.time(0):
             raise _not_a_date(name, value)
@@ -57,7 +81,27 @@ def as_date(value, name: str = "as_of") -> dt.date:
 
 
 def _not_a_date(name: str, value) -> ConfigError:
-    return ConfigError(f"{name} must be a date in ISO 8601 form (YYYY-MM-DD); got {value!r}.")
+    shown = repr(value)
+    shown = shown if len(shown) <= 100 else f"{shown[:100]}... ({len(shown)} characters)"
+    return ConfigError(f"{name} must be a date in ISO 8601 form (YYYY-MM-DD); got {shown}.")
+
+
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def check_currency(currency) -> str:
+    """``currency`` when it is an ISO 4217 code (three capital letters), else a ConfigError.
+
+    The ledger's currency is printed in headings and sentences of every page; a code is the only
+    form it takes there, so nothing the data holds can become markup.
+    """
+    if not isinstance(currency, str) or not _CURRENCY.fullmatch(currency):
+        shown = repr(currency)
+        shown = shown if len(shown) <= 100 else f"{shown[:100]}... ({len(shown)} characters)"
+        raise ConfigError(
+            f"currency must be an ISO 4217 code of three capital letters (CNY, USD); got {shown}."
+        )
+    return currency
 
 
 def check_lang(lang) -> str:

@@ -1,13 +1,16 @@
 """The ``segkit`` command: parse arguments, call one package function, print a short summary.
 
 Every :class:`~segkit.exceptions.SegkitError` reaches the user as a one-paragraph message on
-stderr and exit code 1, never as a traceback; so does a file that cannot be written. An interrupt
-(Ctrl-C) exits 130 with one line. Before any work, ``--as-of`` must be an ISO date and ``--out``
-a place that can be written (a file for ``features`` and ``classify``, a folder for ``report``).
+stderr and exit code 1, never as a traceback; so does a file that cannot be written, and so does
+a usage error (an unknown option, a value of the wrong type). An interrupt (Ctrl-C) exits 130
+with one line. Before any work, ``--lang`` must be a report language, ``--jobs`` at least 1,
+``--as-of`` an ISO date in the ledger's date range (1900-01-01 to 2199-12-31) and ``--out`` a
+place that can be written (a file for ``features`` and ``classify``, a folder for ``report``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import signal
@@ -15,11 +18,37 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from segkit.exceptions import ConfigError, SegkitError
 
+
+class _Commands(TyperGroup):
+    """The command group: a usage error (an unknown option, ``--jobs x``) exits 1, as all errors."""
+
+    def make_context(self, *args, **kwargs):
+        with _usage_exits_1():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx):
+        with _usage_exits_1():
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _usage_exits_1():
+    try:
+        yield
+    except (click.UsageError, typer.TyperException) as exc:  # typer >= 0.24 bundles its click
+        if getattr(exc, "exit_code", None) == 2:
+            exc.exit_code = 1
+        raise
+
+
 app = typer.Typer(
+    cls=_Commands,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -85,8 +114,12 @@ def _interrupt(flag: list) -> None:
 
 
 def _check_arguments(command: str, kwargs: dict) -> None:
-    from segkit.checks import as_date
+    from segkit.checks import as_date, check_int, check_lang
 
+    if "lang" in kwargs:
+        check_lang(kwargs["lang"])
+    if kwargs.get("jobs") is not None:
+        check_int("--jobs", kwargs["jobs"], 1)
     if kwargs.get("as_of") is not None:
         kwargs["as_of"] = as_date(kwargs["as_of"], "--as-of").isoformat()
     if kwargs.get("out") is not None and command != "sample":
@@ -267,7 +300,6 @@ def report(
         typer.Option(
             "--jobs",
             "-j",
-            min=1,
             help="Studies run at the same time (default: CPU cores, at most 4).",
         ),
     ] = None,

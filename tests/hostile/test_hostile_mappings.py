@@ -90,7 +90,7 @@ def test_a_bad_mapping_is_refused_naming_the_key(tmp_path, text, message):
     started = time.perf_counter()
     with pytest.raises(MappingError, match=message):
         load_mapping(_mapping(tmp_path, text))
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 60  # a bomb takes minutes; a loaded machine seconds
 
 
 def test_a_mapping_file_over_the_size_limit(tmp_path):

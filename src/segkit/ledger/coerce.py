@@ -231,7 +231,9 @@ def _numbers(raw, values, name, source: TableSource, rows) -> pd.Series:
         )
         rules = [r + separators if r == "parse as a number" else r for r in rules]
         _fail(raw, name, rows, values, rules)
-    codes = pd.Series([c for _, c, _ in parsed], index=values.index, dtype=object)
+    codes = pd.Series(  # the currency of an amount that was read; a failure says the rest
+        [c if v is not None else None for v, c, _ in parsed], index=values.index, dtype=object
+    )
     if codes.notna().any():
         marked = codes.notna()
         raw.marks[name] = pd.DataFrame(
@@ -327,14 +329,8 @@ def _apply_defaults(raw: RawTable, source: TableSource) -> None:
         if name == "payment_terms_days":
             _default_due_dates(raw, int(value))
             continue
-        column = next(c for c in TABLES[source.table] if c.name == name)
-        filler = _column(
-            raw,
-            pd.Series([value] * len(frame), index=frame.index, dtype=object),
-            column,
-            source,
-            pd.Series(0, index=frame.index),
-        )
+        filler = _default(raw, source, name, value).iloc[[0] * len(frame)]
+        filler.index = frame.index
         if name not in frame.columns:
             frame[name] = filler
             raw.notes.append(
@@ -347,6 +343,18 @@ def _apply_defaults(raw: RawTable, source: TableSource) -> None:
             raw.notes.append(
                 f"{raw.origin}: {int(empty.sum())} empty {name} filled with {value!r} (mapping default)"
             )
+
+
+def _default(raw: RawTable, source: TableSource, name: str, value) -> pd.Series:
+    """The mapping default of column ``name``, parsed once; a failure names no row."""
+    column = next(c for c in TABLES[source.table] if c.name == name)
+    own = RawTable(table=raw.table, frame=pd.DataFrame(), origin=raw.origin)
+    parsed = _column(own, pd.Series([value], dtype=object), column, source, pd.Series([0]))
+    for failure in own.failures:
+        raw.failures.append(
+            {**failure, "row": None, "rule": f"{failure['rule']} (mapping default)"}
+        )
+    return parsed
 
 
 def _default_due_dates(raw: RawTable, days: int) -> None:

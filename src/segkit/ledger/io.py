@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from pathlib import Path
 
 import ibis
@@ -29,7 +30,6 @@ from segkit.ledger.excel import read_xlsx
 from segkit.ledger.mapping import TableSource
 from segkit.ledger.schema import BOOL, DATE, FLOAT, STRING, TABLES
 from segkit.ledger.validation import failures_error, one_failure
-from segkit.ledger.values import MAX_ABS, RULE_BOUND
 
 __all__ = [
     "RawTable",
@@ -57,15 +57,18 @@ def detect_encoding(path: Path, encoding: str = "auto") -> str:
     return _decode(path.read_bytes(), path, encoding)[1]
 
 
-def _decode(data: bytes, path: Path, encoding: str = "auto") -> tuple[str, str]:
+def _decode(data: bytes, path: Path, encoding: str = "auto") -> tuple[str, str, str | None]:
     auto = encoding in (None, "auto")
     if auto and data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig"), "utf-8-sig"
+        return data.decode("utf-8-sig"), "utf-8-sig", None
     candidates = _ENCODINGS if auto else (encoding,)
     tried = []
     for candidate in candidates:
         try:
-            return data.decode(candidate), candidate
+            text = data.decode(candidate)
+            return (
+                _likelier(data, text) if auto and candidate == "utf-8" else (text, candidate, None)
+            )
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             tried.append(f"{candidate} (line {line})")
@@ -75,6 +78,41 @@ def _decode(data: bytes, path: Path, encoding: str = "auto") -> tuple[str, str]:
         f"{path}: cannot decode the file as {', '.join(tried)}; name its encoding in the mapping "
         "file (encoding: gbk, big5, latin-1, ...)"
     )
+
+
+def _share(text: str, low: str, high: str) -> float:
+    """The share of the non-ASCII characters of ``text`` from ``low`` to ``high``."""
+    wide = [c for c in text if ord(c) > 127]
+    return sum(low <= c <= high for c in wide) / len(wide) if wide else 0.0
+
+
+def _likelier(data: bytes, text: str) -> tuple[str, str, str | None]:
+    """UTF-8, unless the bytes read as Chinese in GB18030 and as stray letters in UTF-8.
+
+    GBK bytes are at times valid UTF-8 (实业 reads ʵҵ, IPA and Cyrillic letters). The file is read
+    as GB18030 when its UTF-8 reading has no character beyond U+07FF, at least half of them from
+    U+0250 to U+07FF (IPA, Greek, Cyrillic ...) and nine tenths of its GB18030 reading are CJK
+    ideographs; a note says so with both shares. When the GB18030 reading is as Chinese but the
+    UTF-8 one plausible (``Café``), UTF-8 is kept and a note says the other reading exists.
+    ``encoding:`` in the mapping settles it either way.
+    """
+    if text.isascii() or any(ord(c) > 0x7FF for c in text):
+        return text, "utf-8", None
+    try:
+        other = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return text, "utf-8", None
+    chinese = _share(other, "\u4e00", "\u9fff")
+    if chinese < 0.9:
+        return text, "utf-8", None
+    stray = _share(text, "\u0250", "\u07ff")
+    shares = (
+        f"its non-ASCII text is {chinese:.0%} CJK ideographs in GB18030 and {stray:.0%} IPA, "
+        "Greek, Cyrillic or other letters in UTF-8; set encoding: in the mapping to choose"
+    )
+    if stray >= 0.5:
+        return other, "gb18030", f"read as gb18030, not utf-8: {shares}"
+    return text, "utf-8", f"read as utf-8, though it also reads as gb18030: {shares}"
 
 
 def _utf8_lines(data: bytes, encoding: str) -> list[int]:
@@ -134,9 +172,9 @@ def read_source(source: TableSource, path: Path | None = None) -> RawTable:
     path = Path(path or source.file)
     _check_readable(path, source.table)
     suffix = path.suffix.lower()
-    encoding, header, stray = None, None, []
+    encoding, header, stray, note = None, None, [], None
     if suffix == ".csv":
-        header, frame, encoding = _read_csv(path, source)
+        header, frame, encoding, note = _read_csv(path, source)
     elif suffix == ".xlsx":
         try:
             header, frame, stray = read_xlsx(path, source.sheet)
@@ -157,11 +195,12 @@ def read_source(source: TableSource, path: Path | None = None) -> RawTable:
     for cell in stray:
         raw.failures.append(
             {"file": path.name, "table": source.table, "column": cell["column"],
-             "row": cell["row"], "rule": "a value under a header (column outside the table)",
+             "row": cell["row"],
+             "rule": cell.get("rule", "a value under a header (column outside the table)"),
              "value": cell["value"]}
         )  # fmt: skip
     if encoding:
-        raw.notes.append(f"{path.name}: read as {encoding}")
+        raw.notes.append(f"{path.name}: {note or f'read as {encoding}'}")
     return raw
 
 
@@ -182,10 +221,11 @@ def _check_readable(path: Path, table: str) -> None:
         raise one_failure(path.name, table, "a readable file", "not a regular file") from None
 
 
-def _read_csv(path: Path, source: TableSource) -> tuple[list, pd.DataFrame, str]:
-    """The header cells and the records, indexed by row number; blank lines are not records."""
+def _read_csv(path: Path, source: TableSource) -> tuple[list, pd.DataFrame, str, str | None]:
+    """The header cells, the records (indexed by row number; blank lines are not records), the
+    encoding and the note on how it was chosen."""
     data = path.read_bytes()
-    text, encoding = _decode(data, path, source.encoding)
+    text, encoding, note = _decode(data, path, source.encoding)
     mixed = _utf8_lines(data, encoding)
     if mixed:
         raise _mixed_error(path.name, source.table, data, encoding, mixed)
@@ -209,7 +249,7 @@ def _read_csv(path: Path, source: TableSource) -> tuple[list, pd.DataFrame, str]
     header = frame.iloc[0].tolist()
     frame = frame.iloc[1:]
     frame.index = frame.index + 1  # the header is row 1
-    return header, frame[frame.notna().any(axis=1)], encoding
+    return header, frame[frame.notna().any(axis=1)], encoding, note
 
 
 def from_frame(frame: pd.DataFrame, table: str, source: TableSource | None = None) -> RawTable:
@@ -246,8 +286,9 @@ def read_parquet_engine(source: TableSource, path: Path, con) -> tuple[object, l
             f"{source.table} file must hold one row per invoice (sum the lines first, or "
             "export the lines as CSV)"
         )
+    _check_readable(path, source.table)
     try:
-        table = con.read_parquet(path)
+        table = _open_parquet(path, con)
     except Exception as exc:  # the engine's own error types, one per backend
         first = str(exc).strip().splitlines()[0][:200]
         raise one_failure(path.name, source.table, "a readable Parquet file", first) from None
@@ -277,13 +318,36 @@ def read_parquet_engine(source: TableSource, path: Path, con) -> tuple[object, l
             casts[column.name] = ibis.ifelse(whole, as_int, value.cast("string"))
         elif column.dtype != STRING or not current.is_string():
             casts[column.name] = table[column.name].cast(target)
-        if column.dtype == FLOAT:
-            rules.append(_parquet_bound_rule(source.table, column.name))
     table = table.mutate(**{f"_raw_{k}": table[k] for k in casts}).mutate(**casts)
     if source.debit_credit and "amount" in table.columns:
         table, signs = sign_engine(table, source.table, source.debit_credit)
         rules += signs
     return table, rules
+
+
+#: Characters an engine reads as a file pattern (``*.parquet``, ``led[1]``, ``{a,b}``).
+_GLOB = re.compile(r"[*?\[\]{}]")
+
+
+def _open_parquet(path: Path, con):
+    """The Parquet file ``path`` itself in the engine, never the files a pattern would match.
+
+    Engines read a Parquet path as a glob pattern. A path holding a pattern character is opened
+    with Arrow (which reads the one file named) and handed to DuckDB as a lazy dataset; another
+    engine refuses it.
+    """
+    if not _GLOB.search(str(path)):
+        return con.read_parquet(path)
+    if getattr(con, "name", None) != "duckdb":
+        raise ValueError(
+            f"the path holds a pattern character (* ? [ ] {{ }}) that {con.name} would expand; "
+            "rename the file or folder"
+        )
+    import pyarrow.dataset as ds
+
+    name = f"segkit_parquet_{uuid.uuid4().hex[:12]}"
+    con.con.register(name, ds.dataset(str(path), format="parquet"))
+    return con.table(name)
 
 
 def _parquet_parse_rule(table: str, column: str, target: str):
@@ -293,14 +357,4 @@ def _parquet_parse_rule(table: str, column: str, target: str):
         table, column, f"parse as {target}", table,
         where=lambda t: t[f"_raw_{column}"].notnull() & t[column].isnull(),
         value=lambda t: t[f"_raw_{column}"].cast("string"),
-    )  # fmt: skip
-
-
-def _parquet_bound_rule(table: str, column: str):
-    from segkit.ledger.validation import Rule
-
-    return Rule(
-        table, column, RULE_BOUND, table,
-        where=lambda t: t[column].notnull() & (t[column].isinf() | (t[column].abs() > MAX_ABS)),
-        value=lambda t: t[column].cast("string"),
     )  # fmt: skip

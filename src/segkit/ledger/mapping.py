@@ -32,12 +32,16 @@ amount is signed from the indicator (:mod:`segkit.ledger.debit_credit`).
 
 Every value is checked for its type (a ``columns:`` that is a list, a ``date_format: 123`` or
 ``payment_terms_days: thirty`` is an error naming the key). The file is read with PyYAML's safe
-loader, at most :data:`MAX_BYTES` long and with at most :data:`MAX_ALIASES` aliases.
+loader, at most :data:`MAX_BYTES` long, with at most :data:`MAX_ALIASES` aliases and at most
+:data:`MAX_NODES` values once they are expanded; a key repeated in one section is refused (YAML
+would keep the last silently). A ``currency`` default is an ISO 4217 code.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +80,9 @@ DEFAULT_TRUE = ("1", "true", "t", "yes", "y", "是", "真")
 DEFAULT_FALSE = ("0", "false", "f", "no", "n", "否", "假")
 MAX_BYTES = 1_000_000
 MAX_ALIASES = 100
+#: At most this many values once every alias is expanded (a few aliases nested in lists of
+#: each other expand to billions).
+MAX_NODES = 10_000
 MAX_TERMS_DAYS = 3650
 
 
@@ -167,17 +174,57 @@ def load_mapping(path: str | Path) -> Mapping:
         raise MappingError(f"{path}: a mapping file is at most {MAX_BYTES} bytes")
     try:
         spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}  # noqa: S506
+    except _Refused as exc:
+        raise MappingError(f"{path}: {exc}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise MappingError(f"{path}: not a valid UTF-8 YAML mapping file ({exc})") from None
+    if _expanded_size(spec) > MAX_NODES:
+        raise MappingError(
+            f"{path}: more than {MAX_NODES} values once its aliases (*name) are expanded; write "
+            "the mapping out without nested aliases"
+        )
     return parse_mapping(spec, base=path.parent, origin=str(path))
 
 
+def _expanded_size(value, limit: int = MAX_NODES) -> int:
+    """How many values ``value`` holds, each shared one counted every time; stops past ``limit``."""
+    count, stack = 0, [value]
+    while stack and count <= limit:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return count
+
+
+class _Refused(yaml.YAMLError):
+    """Valid YAML that a mapping file must not hold."""
+
+
 class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing more than MAX_ALIASES aliases (nested anchors)."""
+    """PyYAML's safe loader, refusing more than MAX_ALIASES aliases and repeated keys."""
 
     def __init__(self, stream):
         super().__init__(stream)
         self._aliases = 0
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.setdefault(key, key_node.start_mark.line + 1)
+            except TypeError:  # an unhashable key: PyYAML says so below
+                continue
+            if first != key_node.start_mark.line + 1:
+                raise _Refused(
+                    f"key {reprlib.repr(key)} appears twice in one section (lines {first} and "
+                    f"{key_node.start_mark.line + 1}); keep one"
+                )
+        return super().construct_mapping(node, deep=deep)
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -203,7 +250,7 @@ def parse_mapping(spec: dict, base: Path, origin: str = "<mapping>") -> Mapping:
             options = {}
         if not isinstance(options, dict):
             raise MappingError(f"{where}: expected a section of keys (file, columns, ...); "
-                               f"got {type(options).__name__} {options!r}")  # fmt: skip
+                               f"got {type(options).__name__} {reprlib.repr(options)}")  # fmt: skip
         _reject_unknown(set(options) - _SOURCE_KEYS, where, "key")
         merged = {**shared, **_options(options, where)}
         if "file" in merged:
@@ -225,7 +272,7 @@ def _options(options: dict, where: str) -> dict:
             try:
                 out[key] = check(value)
             except (TypeError, ValueError) as exc:
-                raise MappingError(f"{where}: {key}: {exc}; got {value!r}") from None
+                raise MappingError(f"{where}: {key}: {exc}; got {reprlib.repr(value)}") from None
     return out
 
 
@@ -288,6 +335,8 @@ def _defaults(value) -> dict:
                 raise ValueError(f"payment_terms_days must be from 0 to {MAX_TERMS_DAYS}")
         elif item is not None:
             _scalar_text(item)
+            if name == "currency" and not re.fullmatch(r"[A-Z]{3}", str(item)):
+                raise ValueError("currency must be an ISO 4217 code of three capital letters")
         out[str(name)] = item
     return out
 
@@ -340,4 +389,5 @@ _CHECKS = {
 
 def _reject_unknown(unknown: set, origin: str, what: str) -> None:
     if unknown:
-        raise MappingError(f"{origin}: unknown {what}(s) {sorted(unknown)}")
+        names = ", ".join(sorted(reprlib.repr(u) for u in unknown))
+        raise MappingError(f"{origin}: unknown {what}(s) [{names}]")

@@ -18,7 +18,7 @@ from segkit.ledger.mapping import MAX_TERMS_DAYS, Mapping, TableSource, load_map
 from segkit.ledger.schema import DATE, TABLES
 from segkit.ledger.validation import validate_tables
 
-__all__ = ["Ledger", "read_ledger"]
+__all__ = ["Ledger", "ledger_files", "read_ledger"]
 
 _ = ibis._
 
@@ -256,6 +256,24 @@ def read_ledger(
         if file.suffix.lower() == ".parquet"
     }
     return Ledger._from_raw(raws, con, engine)
+
+
+def ledger_files(path: str | Path, mapping: str | Path | None = None) -> list[Path]:
+    """The files :func:`read_ledger` reads for ``path`` and ``mapping``: mapping first, then tables.
+
+    Raises
+    ------
+    MappingError
+        As :func:`read_ledger`, when files are missing or ambiguous.
+    """
+    path = Path(path)
+    if mapping is None and path.suffix.lower() in (".yaml", ".yml"):
+        mapping, path = path, path.parent
+    files = [Path(mapping)] if mapping is not None else []
+    loaded = load_mapping(mapping) if mapping is not None else None
+    if not path.exists():
+        raise MappingError(f"ledger not found: {path}")
+    return files + [file for _, file in _locate(path, loaded)]
 
 
 def _locate(folder: Path, mapping: Mapping | None) -> list[tuple[TableSource, Path]]:

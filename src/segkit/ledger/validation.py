@@ -23,7 +23,8 @@ import pandas as pd
 from pandera.errors import SchemaErrors
 
 from segkit.exceptions import SchemaError
-from segkit.ledger.schema import FLOAT, KEYS, TABLES, contract
+from segkit.ledger.schema import DATE, FLOAT, KEYS, STRING, TABLES, contract
+from segkit.ledger.values import MAX_ABS, MAX_DATE, MIN_DATE, RULE_BOUND, RULE_RANGE, shown
 
 __all__ = ["validate_tables", "failure_message", "failures_error", "one_failure"]
 
@@ -151,9 +152,50 @@ def _payments_invoices(tables) -> ibis.Table:
     return tables["payments"].left_join(inv, "invoice_id").drop("invoice_id_right")
 
 
+#: Control characters (tab, line feed and carriage return allowed) and, in keys, also invisible
+#: format characters: the readers' text rules (:func:`segkit.ledger.values.text_problem`) in RE2.
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x{9f}]"
+_INVISIBLE = r"[\p{Cc}\p{Cf}]"
+_CURRENCY = r"^[A-Z]{3}$"
+
+
+def value_rules(name: str, table: ibis.Table) -> list[Rule]:
+    """The readers' value rules, in the engine, for tables no reader parsed (Parquet, Ibis).
+
+    Dates from :data:`~segkit.ledger.values.MIN_DATE` to :data:`~segkit.ledger.values.MAX_DATE`,
+    finite amounts of at most :data:`~segkit.ledger.values.MAX_ABS`, no control characters in
+    text and no invisible ones in keys, and a currency that is an ISO 4217 code (three capital
+    letters): the ledger's currency is printed on every page.
+    """
+    rules = [_value_rule(name, c.name, c.dtype) for c in TABLES[name] if c.name in table.columns]
+    if name == "invoices" and "currency" in table.columns:
+        rules.append(
+            Rule(name, "currency", "an ISO 4217 currency code: three capital letters (CNY, USD)",
+                 name, where=lambda t: t.currency.notnull() & ~t.currency.re_search(_CURRENCY),
+                 value=lambda t: t.currency)
+        )  # fmt: skip
+    return [rule for rule in rules if rule is not None]
+
+
+def _value_rule(name: str, c: str, dtype) -> Rule | None:
+    if dtype == DATE:
+        text, where = RULE_RANGE, lambda t: (t[c] < MIN_DATE) | (t[c] > MAX_DATE)
+    elif dtype == FLOAT:
+        text, where = RULE_BOUND, lambda t: t[c].notnull() & (t[c].isinf() | (t[c].abs() > MAX_ABS))
+    elif dtype == STRING:
+        key = c.endswith("_id")
+        text = "no control or invisible characters in a key" if key else "no control characters"
+        pattern = _INVISIBLE if key else _CONTROL
+        where = lambda t: t[c].notnull() & t[c].re_search(pattern)  # noqa: E731
+    else:
+        return None
+    return Rule(name, c, text, name, where=where, value=lambda t: t[c].cast(str))
+
+
 def _rules(tables: dict[str, ibis.Table]) -> list[Rule]:
     rules: list[Rule] = []
     for name, table in tables.items():
+        rules += value_rules(name, table)
         for col in TABLES[name]:
             if not col.nullable and col.name in table.columns:
                 rules.append(
@@ -338,7 +380,7 @@ def failure_message(failures: pd.DataFrame, max_groups: int = 20) -> str:
         :max_groups
     ]:
         rows = ", ".join(str(r) for r in group["row"].dropna().astype(int).head(5))
-        values = ", ".join(repr(v) for v in group["value"].dropna().head(5))
+        values = ", ".join(shown(v) for v in group["value"].dropna().head(5))
         parts = [f"rows {rows}" + (" ..." if n > 5 else "")] if rows else []
         parts += [f"values {values}"] if values else []
         detail = ": " + "; ".join(parts) if parts else ""

@@ -24,6 +24,8 @@ import unicodedata
 
 import pandas as pd
 
+from segkit.checks import MAX_DATE, MIN_DATE
+
 __all__ = [
     "MAX_ABS",
     "MAX_DIGITS",
@@ -34,12 +36,11 @@ __all__ = [
     "text_problem",
     "SYMBOLS",
     "missing",
+    "shown",
 ]
 
 MAX_ABS = 1e15
 MAX_DIGITS = 15
-MIN_DATE = dt.date(1900, 1, 1)
-MAX_DATE = dt.date(2199, 12, 31)
 
 #: Currency symbols read in amounts and the ISO 4217 code each stands for.
 SYMBOLS = {"¥": "CNY", "￥": "CNY", "$": "USD", "€": "EUR", "£": "GBP", "RMB": "CNY"}
@@ -111,12 +112,12 @@ def parse_number(value, thousands: str | None = None, decimal_sep: str = "."):
 def _strip_marks(text: str) -> tuple[str, str, str | None]:
     """Split off one sign and one currency symbol or code (before or after the digits)."""
     sign, currency = "", None
-    if text[:1] in "+-":
+    if text[:1] and text[:1] in "+-":
         sign, text = text[0], text[1:].lstrip()
     match = _PREFIX.match(text)
     if match:
         currency, text = match.group(1), text[match.end() :]
-    if not sign and text[:1] in "+-":
+    if not sign and text[:1] and text[:1] in "+-":
         sign, text = text[0], text[1:].lstrip()
     match = _SUFFIX.search(text)
     if match and currency is None:
@@ -187,12 +188,38 @@ def _date_text(text: str, date_format: str | None) -> dt.date | None:
         except ValueError:
             return None
     match = _ISO.fullmatch(text)
-    if not match:
+    if not match or not _valid_time(match):
         return None
     try:
         return dt.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
         return None
+
+
+def _valid_time(match: re.Match) -> bool:
+    """The time of day and the offset of an ISO 8601 value exist (23:59:59, +14:00 at most)."""
+    hour, minute, second, offset = match[4], match[5], match[6], match[7]
+    if hour is not None and not (int(hour) <= 23 and int(minute) <= 59):
+        return False
+    if second is not None and int(second) > 59:
+        return False
+    if offset and offset != "Z":
+        digits = offset[1:].replace(":", "")
+        if int(digits[:2]) > 14 or int(digits[2:]) > 59:
+            return False
+    return True
+
+
+#: How many characters of a value a message quotes.
+SHOWN = 200
+
+
+def shown(value, limit: int = SHOWN) -> str:
+    """``repr`` of a value for a message: at most ``limit`` characters, with the length said."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return repr(text) if isinstance(value, str) else repr(value)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
 
 
 def text_problem(text: str, key: bool = False) -> str | None:

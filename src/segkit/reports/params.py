@@ -17,7 +17,7 @@ from typing import Any
 import nbformat
 import papermill
 
-from segkit.checks import as_date, check_lang
+from segkit.checks import as_date, check_lang, is_number
 from segkit.exceptions import ConfigError
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "REPORT_PARAMETERS",
     "base_parameters",
     "check_declared",
+    "check_ranges",
     "check_timeout",
     "parse_options",
     "study_parameters",
@@ -107,6 +108,52 @@ def _assigned_in_parameters_cell(source: Path) -> set[str]:
     return names
 
 
+#: The range of every study parameter (by name, in every study that declares it): a number
+#: ``(low, high)`` inclusive, or the tuple of allowed words. Checked before any kernel starts.
+RANGES: dict[str, tuple] = {
+    "horizon_months": (1, 60),
+    "dpd": (1, 365),
+    "lgd": (0.0, 1.0),
+    "periods": (1, 40),
+    "top_n": (1, 1000),
+    "regions": ("economic", "geographic"),
+}
+
+
+def check_ranges(name: str, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` when every parameter with a range (:data:`RANGES`) lies in it.
+
+    Raises
+    ------
+    ConfigError
+        Naming the study, the parameter, its range and the value received (at most 100
+        characters of it).
+    """
+    for key, allowed in RANGES.items():
+        if key not in values:
+            continue
+        value = values[key]
+        if isinstance(allowed[0], str):
+            ok = value in allowed
+            rule = f"one of {list(allowed)}"
+        else:
+            ok = is_number(value) and allowed[0] <= value <= allowed[1]
+            ok = ok and (isinstance(value, int) or isinstance(allowed[0], float))
+            rule = f"a {'number' if isinstance(allowed[0], float) else 'whole number'} from "
+            rule += f"{allowed[0]} to {allowed[1]}"
+        if not ok:
+            raise ConfigError(
+                f"study {name!r}: parameter {name}.{key} must be {rule}; got {shorten(value)}."
+            )
+    return values
+
+
+def shorten(value, limit: int = 100) -> str:
+    """``repr(value)``, cut to ``limit`` characters with the length said."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 _TRUE, _FALSE = ("true", "yes", "1", "on"), ("false", "no", "0", "off")
 
 
@@ -137,17 +184,18 @@ def parse_options(options, sources: Mapping[str, Path]) -> dict[str, dict[str, A
         study, name, raw = _split_option(option)
         if study not in sources:
             raise ConfigError(
-                f"--param {option!r}: study {study!r} is not run; studies: {sorted(sources)}."
+                f"--param {shorten(option)}: study {study!r} is not run; studies: {sorted(sources)}."
             )
         declared = papermill.inspect_notebook(str(sources[study]))
         settable = sorted(set(declared) - {*REPORT_PARAMETERS, OUT_DIR_PARAMETER})
         if name not in settable:
             raise ConfigError(
-                f"--param {option!r}: study {study!r} has no parameter {name!r}; "
+                f"--param {shorten(option)}: study {study!r} has no parameter {name!r}; "
                 f"it takes {settable}."
             )
         kind = declared[name]["inferred_type_name"]
-        parsed.setdefault(study, {})[name] = _typed(option, raw, kind)
+        value = check_ranges(study, {name: _typed(option, raw, kind)})[name]
+        parsed.setdefault(study, {})[name] = value
     return parsed
 
 
@@ -155,7 +203,7 @@ def _split_option(option: str) -> tuple[str, str, str]:
     key, sep, raw = str(option).partition("=")
     study, dot, name = key.strip().partition(".")
     if not (sep and dot and study and name):
-        raise ConfigError(f"--param must look like study.name=value; got {option!r}.")
+        raise ConfigError(f"--param must look like study.name=value; got {shorten(option)}.")
     return study, name.strip(), raw.strip()
 
 
@@ -175,7 +223,9 @@ def _typed(option: str, raw: str, kind: str):
                 raise ValueError
             return raw.lower() in _TRUE
     except ValueError:
-        raise ConfigError(f"--param {option!r}: expected {_KINDS[kind]}; got {raw!r}.") from None
+        raise ConfigError(
+            f"--param {shorten(option)}: expected {_KINDS[kind]}; got {shorten(raw)}."
+        ) from None
     return raw
 
 

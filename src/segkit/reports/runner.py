@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -33,11 +34,13 @@ from segkit.reports.params import REPORT_PARAMETERS as REPORT_PARAMETERS
 from segkit.reports.params import (
     base_parameters,
     check_declared,
+    check_ranges,
     check_timeout,
     parse_options,
     study_parameters,
 )
 from segkit.reports.run import ReportResult, StudyRun, relocate, run_study
+from segkit.reports.snapshot import Snapshot
 from segkit.reports.staging import ReportFolder, in_parallel, interrupts
 
 __all__ = [
@@ -127,8 +130,8 @@ def run_reports(
     out : path-like, default "reports"
         Root of the output; the study files go to ``<out>/<as_of>/``.
     studies : iterable of str, optional
-        Study names; a name outside :data:`STUDIES` means ``<name>.ipynb``. Defaults to
-        :func:`list_studies`.
+        Study names; a name outside :data:`STUDIES` means ``<name>.ipynb`` in the notebooks
+        folder (a plain word, never a path). Defaults to :func:`list_studies`.
     params : mapping, optional
         Extra parameters for every study; a key naming a selected study with a mapping as
         value holds parameters for that study only. Every name must be declared by the notebook.
@@ -167,7 +170,9 @@ def run_reports(
         raised before any notebook runs.
     ReportError
         After all studies ran, when some failed: ``failed`` names them and ``result`` holds
-        the :class:`ReportResult`; at once, when another run is writing the same folder.
+        the :class:`ReportResult`; at once, when another run is writing the same folder or the
+        folder is a link or holds files segkit did not write; before the report is put in place,
+        when a file of the ledger changed while the studies ran (:mod:`segkit.reports.snapshot`).
     KeyboardInterrupt
         On Ctrl-C or SIGTERM, after removing the unfinished folder; an earlier report of the
         same date is left as it was.
@@ -185,6 +190,7 @@ def run_reports(
     jobs = _check_jobs(jobs)
     target = (Path(out) / base["as_of"]).resolve()
     plan = _plan(folder, studies, params or {}, {**base, OUT_DIR_PARAMETER: str(target)})
+    snapshot = Snapshot(base["data"], base["mapping"] or None)
     with interrupts() as interrupted, ReportFolder(target) as staging:
         result = _run_staged(
             plan,
@@ -198,6 +204,7 @@ def run_reports(
             progress=progress,
             summary=summary,
             jobs=jobs,
+            snapshot=snapshot,
         )
     say(f"index: {result.index}")
     if result.failed:
@@ -227,6 +234,7 @@ def _run_staged(
     summary,
     progress=False,
     jobs=1,
+    snapshot=None,
 ):
     """Run every study into the staging folder, add the pack and the index, then commit.
 
@@ -268,6 +276,8 @@ def _run_staged(
         pack = write_pack(results["pack"], base, work)
     result = ReportResult(work, [runs[name] for name, _, _ in plan], work / "index.html")
     result.index.write_text(render_index(result, base, plan, pack), encoding="utf-8")
+    if snapshot is not None:
+        snapshot.check()
     staging.commit()
     return relocate(result, work, staging.target)
 
@@ -329,8 +339,7 @@ def param_options(
     """
     folder = Path(notebooks).resolve() if notebooks is not None else notebooks_dir()
     names = list(studies) if studies else list_studies(folder)
-    sources = {n: folder / STUDIES.get(n, f"{n}.ipynb") for n in names}
-    return parse_options(options, {n: p for n, p in sources.items() if p.is_file()})
+    return parse_options(options, {n: study_notebook(folder, n) for n in names})
 
 
 def _plan(folder: Path, studies, params, base) -> list[tuple[str, Path, dict[str, Any]]]:
@@ -341,12 +350,34 @@ def _plan(folder: Path, studies, params, base) -> list[tuple[str, Path, dict[str
         raise ConfigError(f"studies: no study notebook ({available}) found in {folder}.")
     plan = []
     for name in names:
-        source = folder / STUDIES.get(name, f"{name}.ipynb")
-        if not source.is_file():
-            raise ConfigError(
-                f"studies: unknown study {name!r}: {source} does not exist; "
-                f"available: {list_studies(folder)}."
-            )
+        source = study_notebook(folder, name)
         values = study_parameters(name, names, params, base)
-        plan.append((name, source, check_declared(name, source, values)))
+        plan.append((name, source, check_ranges(name, check_declared(name, source, values))))
     return plan
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+def study_notebook(folder: Path, name) -> Path:
+    """The notebook of the study ``name``: a file of the notebooks folder itself, never a path.
+
+    Raises
+    ------
+    ConfigError
+        For a name that is not a plain word (``../x``, ``a/b``, an absolute path) or names no
+        notebook of ``folder``.
+    """
+    shown = str(name)[:100]
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise ConfigError(
+            f"studies: {shown!r} is not a study name (letters, digits, '_' and '-', no path); "
+            f"available: {list_studies(folder)}."
+        )
+    source = folder / STUDIES.get(name, f"{name}.ipynb")
+    if not source.is_file() or source.resolve().parent != folder.resolve():
+        raise ConfigError(
+            f"studies: unknown study {name!r}: {source} does not exist; "
+            f"available: {list_studies(folder)}."
+        )
+    return source

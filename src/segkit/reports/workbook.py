@@ -163,13 +163,27 @@ def _format(sheet, table: pd.DataFrame, codes: list, formats: Mapping[str, str])
         if code in formats:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
                 cell.number_format = formats[code]
-        sheet.column_dimensions[letter].width = _width(sheet[1][position - 1].value, table[code])
+        last = min(sheet.max_row, 201)
+        written = sheet.iter_rows(min_row=2, max_row=last, min_col=position, max_col=position)
+        values = pd.Series([cell.value for (cell,) in written], dtype=object)
+        sheet.column_dimensions[letter].width = _width(sheet[1][position - 1].value, values)
 
 
 def _width(header, values: pd.Series) -> float:
-    sample = values.head(200).map(lambda v: len(str(v)) if v is not None else 0)
+    """The width of a column from its header and the first 200 values written (rounded), as a
+    reader sees them: a number at two decimals, so the last bits of a float never change it."""
+    sample = values.head(200).map(_shown_length)
     longest = max([int(sample.max()) if len(sample) else 0, min(len(str(header)), 24)])
     return float(min(_MAX_WIDTH, max(8, longest + 2)))
+
+
+def _shown_length(value) -> int:
+    value = _cell_value(value)
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        return len(f"{value:,.2f}") if np.isfinite(value) else len(str(value))
+    return len(str(value))
 
 
 def _cell_value(value):

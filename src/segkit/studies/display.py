@@ -4,22 +4,30 @@
 ``columns``, amounts labelled with the ledger's currency), numbers are formatted by the kind of
 their column (:data:`FORMATS`), a missing value is a dash, a date reads ``2025-12-31``, true and
 false read as words in the report language, and every value, header and row label is
-HTML-escaped, so a customer name such as ``<script>`` is shown, never run.
+HTML-escaped, so a customer name such as ``<script>`` is shown, never run. The currency in headers
+must be an ISO 4217 code (:func:`segkit.checks.check_currency`).
+
+A value from the data in a Markdown sentence goes through :func:`safe`: the result, a
+:class:`SafeText`, is HTML-escaped and has every Markdown mark (links, emphasis, code, tables)
+escaped, so ``[pay](javascript:alert(7))`` reads as written and links nowhere. :func:`sentence`
+fills a catalogue template with values and makes each one safe.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import numbers
+import re
 from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
 
-from segkit.checks import check_lang
+from segkit.checks import check_currency, check_lang
 from segkit.text.catalogue import catalogue
 
-__all__ = ["FORMATS", "MISSING", "header", "show"]
+__all__ = ["FORMATS", "MISSING", "SafeText", "header", "safe", "sentence", "show"]
 
 #: Shown where a value is missing or cannot exist.
 MISSING = "–"
@@ -58,8 +66,47 @@ FORMATS: dict[str, str] = {
 _YES_NO = {"en": ("yes", "no"), "zh": ("是", "否")}
 
 
+class SafeText(str):
+    """Text that a page may show as it is: made by :func:`safe` (or :func:`sentence`) only."""
+
+    __slots__ = ()
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def safe(value) -> SafeText:
+    """``value`` as text for a Markdown or HTML page: markup escaped, Markdown marks escaped.
+
+    A :class:`SafeText` is returned as it is (it is never escaped twice).
+
+    Examples
+    --------
+    >>> print(safe("[pay](javascript:alert(7))"))
+    \\[pay\\]\\(javascript:alert\\(7\\)\\)
+    >>> print(safe("<img src=x onerror=alert(4)>"))
+    &lt;img src=x onerror=alert\\(4\\)&gt;
+    """
+    if isinstance(value, SafeText):
+        return value
+    marked = _MARKDOWN.sub(r"\\\1", str(value))
+    return SafeText(html.escape(marked, quote=True))
+
+
+def sentence(template: str, **values) -> SafeText:
+    """``template`` (from the catalogue, trusted) with every value made :func:`safe`."""
+    return SafeText(template.format(**{k: safe(v) for k, v in values.items()}))
+
+
 def header(code, lang: str = "en", currency: str = "CNY") -> str:
-    """The reader's name of a column code in ``lang``; the code itself when it has none."""
+    """The reader's name of a column code in ``lang``; the code itself when it has none.
+
+    Raises
+    ------
+    ConfigError
+        When ``currency`` is not an ISO 4217 code.
+    """
+    currency = check_currency(currency)
     entry = catalogue()["columns"].get(code) if isinstance(code, str) else None
     return entry[lang].format(currency=currency) if entry else str(code)
 
@@ -110,6 +157,7 @@ def show(
         Every cell, header and row label escaped for HTML; a RangeIndex hidden.
     """
     check_lang(lang)
+    check_currency(currency)
     names = {c: (headers or {}).get(c) or header(c, lang, currency) for c in table.columns}
     kinds = {**FORMATS, **(formats or {})}
     styler = table.style.format(

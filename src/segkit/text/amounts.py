@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from segkit.checks import check_lang
+from segkit.checks import check_currency, check_lang
 from segkit.text.catalogue import text
 
 __all__ = ["UNITS", "format_amount", "axis_amount"]
@@ -34,6 +34,7 @@ def format_amount(value: float, lang: str = "en", currency: str = "CNY") -> str:
     read ``"n/a"`` (``"无数据"``).
     """
     check_lang(lang)
+    check_currency(currency)
     if pd.isna(value):
         return text("amount_text", "na", lang)
     unit, size, digits = _unit(value, lang)
