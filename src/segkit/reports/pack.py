@@ -10,13 +10,14 @@ computed for gives a :class:`Pack` with ``error`` set; the studies' pages are st
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from segkit.exceptions import SegkitError
 from segkit.reports.actions import top_actions
+from segkit.reports.readable import readable
 from segkit.reports.summary import Summary, collect
 from segkit.reports.workbook import add_sheet, new_workbook, save_workbook
 from segkit.text.catalogue import text
@@ -77,6 +78,7 @@ class Pack:
     workbook: Path | None = None
     currency: str = "CNY"
     error: str | None = None
+    sheets: list[str] = field(default_factory=list)
 
 
 def ledger_currency(ledger) -> str:
@@ -123,13 +125,52 @@ def write_pack(pack: Pack, base: dict, out_dir: Path) -> Pack:
 
 
 def write_workbook(pack: Pack, lang: str, path: Path, extra=None) -> Path:
-    """Write the sheets of :func:`workbook_sheets`, then ``extra`` ({title: table}), to ``path``."""
-    book = new_workbook()
+    """Write the sheets of :func:`workbook_sheets`, then ``extra`` ({title: table}), to ``path``;
+    ``pack.sheets`` gets the sheets' names as written.
+
+    Every sheet reads in ``lang``: codes as labels, the customer's name beside every customer
+    id (:func:`~segkit.reports.readable.readable`); headers from the workbook's names (the
+    studies' exports: the collections' names first); the summary's counts, amounts and days each
+    in their own number format."""
+    book, currency = new_workbook(), pack.currency
+    names = pack.summary.current.get("name") if pack.summary is not None else None
+    pack.sheets = []
     for key, table in workbook_sheets(pack, lang).items():
-        add_sheet(book, table, text("report_sheets", key, lang), lang=lang, currency=pack.currency)
+        rows = _figure_formats(pack, lang) if key == "summary" else None
+        title = text("report_sheets", key, lang)
+        sheet = add_sheet(book, readable(table, lang, names), title, lang=lang,
+                          currency=currency, row_formats=rows)  # fmt: skip
+        pack.sheets.append(sheet.name)
     for title, table in (extra or {}).items():
-        add_sheet(book, table, title, lang=lang, currency=pack.currency)
+        sheet = add_sheet(book, readable(table, lang, names), title, lang=lang,
+                          currency=currency, kinds=_EXTRA_KINDS)  # fmt: skip
+        pack.sheets.append(sheet.name)
     return save_workbook(book, path)
+
+
+#: Header kinds of the sheets the studies export (the collections worklist).
+_EXTRA_KINDS = ("cash_columns", "report_columns", "columns")
+
+
+def _figure_formats(pack: Pack, lang: str) -> dict[str, str]:
+    """Number format of each row of the summary sheet (by the figure's label): counts as
+    integers, days with one decimal, every other figure an amount."""
+    from segkit.reports.workbook import number_format
+
+    amount = number_format("open_balance", float, pack.currency)
+    formats = {}
+    for code in pack.summary.figures.index:
+        label = text("report_figures", code, lang, currency=pack.currency)
+        formats[label] = _FIGURE_FORMATS.get(code, amount)
+    return formats
+
+
+_FIGURE_FORMATS = {
+    "active_customers": "#,##0",
+    "new_defaults": "#,##0",
+    "changed_class": "#,##0",
+    "dso_days": "#,##0.0",
+}
 
 
 #: Tables the studies export that the workbook also carries: sheet key -> file in the report.
@@ -152,6 +193,10 @@ def workbook_sheets(pack: Pack, lang: str) -> dict[str, pd.DataFrame]:
 
     summary, currency = pack.summary, pack.currency
     current = with_labels(summary.current, lang)
+    if "reason" in current.columns and lang != "en":  # the summary classifies in English
+        from segkit.classes.reasons import reasons
+
+        current["reason"] = reasons(summary.current, lang)
     figures = summary.figures.rename(
         index=lambda f: text("report_figures", f, lang, currency=currency),
         columns={p: str(d) for p, d in summary.dates.items()},
