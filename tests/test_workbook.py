@@ -58,7 +58,7 @@ def test_workbook_sheets_in_chinese_with_formats(pack, tmp_path):
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["摘要", "行动", "客户分类", "信用", "分群迁移"]
     summary = book["摘要"]
-    assert [c.value for c in summary[1]] == ["指标", "2025-12-31", "2025-11-30", "2025-09-30"]
+    assert [c.value for c in summary[1]][:4] == ["指标", "2025-12-31", "2025-11-30", "2025-09-30"]
     assert summary["A2"].value == "活跃客户数（近12个月有开票）"
     classes = book["客户分类"]
     assert [c.value for c in classes[1]][:5] == [
@@ -188,3 +188,24 @@ def test_widths_count_a_chinese_character_twice():
     chinese = column_width("x", pd.Series(["一二三四五六七八九十"]))
     assert (latin, chinese) == (12.0, 22.0)
     assert column_width("x", pd.Series([pd.Timestamp("2025-01-01 00:00")])) == 12.0
+
+
+def test_credit_sheet_has_utilisation_previous_grade_and_summary_changes(pack, tmp_path):
+    now = pack.summary.current
+    now["credit_limit"] = [1000.0, 0.0, 20.0]
+    now["limit_action"] = ["limit_at_exposure", None, "hold_orders"]
+    book = openpyxl.load_workbook(write_workbook(pack, "zh", tmp_path / "w.xlsx"))
+    rows = list(book["信用"].iter_rows())
+    column = {cell.value: i for i, cell in enumerate(rows[0])}
+    used = [row[column["额度使用率"]] for row in rows[1:]]
+    assert [c.value for c in used] == [pytest.approx(1.234567), None, 0.5]  # no limit: empty
+    assert used[0].number_format == "0.0%"
+    assert [row[column["上季末评级"]].value for row in rows[1:]] == ["BB", "BB", None]
+    assert [row[column["额度处理措施"]].value for row in rows[1:]] == [
+        "额度调至现有欠款",
+        None,
+        "暂停发货",
+    ]
+    summary = list(book["摘要"].iter_rows(values_only=True))
+    assert summary[0][-2:] == ("较上月末变动", "较上季末变动")
+    assert summary[1][-2:] == (0 - 1, 0 - 2)  # active customers: 0 now, 1 and 2 before

@@ -66,6 +66,9 @@ _CREDIT_COLUMNS = (
     "credit_limit",
     "limit_proposed",
     "limit_change",
+    "limit_action",
+    "credit_utilisation",
+    "grade_previous",
 )
 
 
@@ -201,13 +204,36 @@ def workbook_sheets(pack: Pack, lang: str) -> dict[str, pd.DataFrame]:
         index=lambda f: text("report_figures", f, lang, currency=currency),
         columns={p: str(d) for p, d in summary.dates.items()},
     ).rename_axis("figure")
+    credit = _credit(current, summary)
     return {
-        "summary": figures,
+        "summary": _with_changes(figures, lang),
         "actions": pack.actions.drop(columns="rule"),
         "classification": current[[c for c in _CLASS_COLUMNS if c in current.columns]],
-        "credit": current[[c for c in _CREDIT_COLUMNS if c in current.columns]],
+        "credit": credit[[c for c in _CREDIT_COLUMNS if c in credit.columns]],
         "migration": _migration(summary, lang),
     }
+
+
+def _credit(current: pd.DataFrame, summary: Summary) -> pd.DataFrame:
+    """The credit columns with the utilisation of the limit and the grade at the quarter-end."""
+    out = current.copy()
+    if {"open_balance", "credit_limit"} <= set(out.columns):
+        limit = out["credit_limit"].where(out["credit_limit"] > 0)
+        out["credit_utilisation"] = out["open_balance"] / limit
+    before = summary.frames.get(summary.dates["quarter"])
+    if before is not None and "grade" in before.columns:
+        out["grade_previous"] = before["grade"].reindex(out.index)
+    return out
+
+
+def _with_changes(figures: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The key figures with their change since the month-end and since the quarter-end."""
+    out = figures.copy()
+    if out.shape[1] == 3:
+        now, month, quarter = out.columns
+        out[text("report_sheets", "change_month", lang)] = out[now] - out[month]
+        out[text("report_sheets", "change_quarter", lang)] = out[now] - out[quarter]
+    return out
 
 
 def _migration(summary: Summary, lang: str) -> pd.DataFrame:

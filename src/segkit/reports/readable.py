@@ -3,7 +3,7 @@
 A table keeps its codes in data (CSV, Parquet, the studies' exports); the workbook shows words.
 :func:`readable` replaces the codes of known columns by their labels in the report language
 (text catalogue: the class labels of ``labels.yaml``, the collection plans, actions, reasons and
-risks of ``cash.yaml``, regions, company sizes, industry sections and cluster profiles), puts
+risks of ``cash.yaml``, regions, company sizes, limit actions and cluster profiles), puts
 the customer's name beside every customer id and reads columns named ``*_date`` as dates.
 """
 
@@ -24,6 +24,7 @@ CATALOGUE_KINDS = {
     "reasons": "cash_reason",
     "region_cn": "region_cn",
     "size_cn": "credit_size",
+    "limit_action": "limit_action",
 }
 #: Columns holding the codes of a kind of ``labels.yaml`` under another name.
 _LABEL_ALIASES = {"value": "abc_tier", "risk": "risk_tier"}
