@@ -35,7 +35,14 @@ def wheel_names(tmp_path_factory):
 
 @pytest.mark.parametrize(
     "pattern",
-    ["studies/notebooks/*.ipynb", "text/catalogue/*.yaml", "data/*.csv", "cash/*.yaml", "py.typed"],
+    [
+        "studies/notebooks/*.ipynb",
+        "text/catalogue/*.yaml",
+        "data/*.csv",
+        "cash/*.yaml",
+        "reports/templates/*/*",
+        "py.typed",
+    ],
 )
 def test_the_wheel_carries_every_data_file(wheel_names, pattern):
     files = sorted(p.relative_to(PACKAGE.parent).as_posix() for p in PACKAGE.glob(pattern))

@@ -62,7 +62,7 @@ def test_workbook_sheets_in_chinese_with_formats(pack, tmp_path):
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["摘要", "行动", "客户分类", "信用", "分群迁移"]
     summary = book["摘要"]
-    assert [c.value for c in summary[1]] == ["指标", "2025-12-31", "2025-11-30", "2025-09-30"]
+    assert [c.value for c in summary[1]][:4] == ["指标", "2025-12-31", "2025-11-30", "2025-09-30"]
     assert summary["A2"].value == "活跃客户数（近12个月有开票）"
     classes = book["客户分类"]
     assert [c.value for c in classes[1]][:5] == [
@@ -105,11 +105,12 @@ def test_workbook_bytes_depend_only_on_content(pack, tmp_path):
 
 
 def test_other_parts_add_their_own_sheet(pack, tmp_path):
-    worklist = pd.DataFrame({"customer_id": ["C9"], "expected_loss": [12.3456]})
+    worklist = pd.DataFrame({"customer_id": ["C9", "C2"], "expected_loss": [12.3456, 1.0]})
     path = write_workbook(pack, "en", tmp_path / "w.xlsx", extra={"Worklist": worklist})
     sheet = openpyxl.load_workbook(path)["Worklist"]
-    assert [c.value for c in sheet[1]] == ["Customer", "Expected loss (CNY)"]
-    assert (sheet["B2"].value, sheet.freeze_panes) == (12.35, "A2")
+    assert [c.value for c in sheet[1]] == ["Customer", "Name", "Expected loss (CNY)"]
+    assert (sheet["C2"].value, sheet.freeze_panes) == (12.35, "A2")
+    assert (sheet["B2"].value, sheet["B3"].value) == (None, "乙公司")  # C9 is not a customer
 
 
 def test_the_collections_worklist_a_study_exported_becomes_a_sheet(pack, tmp_path):
@@ -127,3 +128,88 @@ def test_the_collections_worklist_a_study_exported_becomes_a_sheet(pack, tmp_pat
     path = write_workbook(pack, "zh", tmp_path / "book.xlsx", extra=sheets)
     sheet = openpyxl.load_workbook(path)["回款工作清单"]
     assert sheet.max_row == 3 and sheet["A2"].value == "INV1"
+
+
+def test_chinese_sheets_show_labels_not_codes(pack, tmp_path):
+    now = pack.summary.current
+    now["size_cn"] = ["micro", "large", "unknown"]
+    now["region_cn"] = ["central", "east", "foreign"]
+    now["cluster_name"] = ["large, frequent", "large, frequent", "not bought lately"]
+    book = openpyxl.load_workbook(write_workbook(pack, "zh", tmp_path / "w.xlsx"))
+    rows = list(book["客户分类"].iter_rows(values_only=True))
+    column = {name: i for i, name in enumerate(rows[0])}
+    assert [rows[1][column[h]] for h in ("企业规模", "地区", "聚类画像")] == [
+        "微型",
+        "中部",
+        "收入高、购买频繁",
+    ]
+    assert rows[3][column["地区"]] == "境外" and rows[3][column["企业规模"]] == "未知"
+    assert "分类依据" in column and "催收原因" not in column
+
+
+def test_summary_counts_are_integers_and_amounts_money(pack, tmp_path):
+    book = openpyxl.load_workbook(write_workbook(pack, "en", tmp_path / "w.xlsx"))
+    sheet = book["Summary"]
+    formats = {row[0].value: row[1].number_format for row in sheet.iter_rows(min_row=2)}
+    assert formats["Active customers (invoiced in the last 12 months)"] == "#,##0"
+    assert formats["Revenue, last 12 months (CNY)"] == "#,##0.00"
+    assert pack.sheets == ["Summary", "Actions", "Classification", "Credit", "Migration"]
+
+
+def test_collections_sheet_reads_in_words_with_dates_and_names(pack, tmp_path):
+    from segkit.reports.export import write_table
+    from segkit.reports.pack import study_sheets
+
+    worklist = pd.DataFrame(
+        {
+            "customer_id": ["C2"],
+            "value": ["none"],
+            "plan": ["strict"],
+            "action": ["legal"],
+            "due_date": [pd.Timestamp("2025-06-09")],
+            "p_late": [1.0],
+            "reasons": ["in_default;disputed"],
+        },
+        index=pd.Index(["INV1"], name="invoice_id"),
+    )
+    write_table(worklist, tmp_path / "collections_worklist.csv")
+    path = write_workbook(pack, "zh", tmp_path / "w.xlsx", extra=study_sheets(tmp_path, "zh"))
+    sheet = openpyxl.load_workbook(path)["回款工作清单"]
+    header, row = [c.value for c in sheet[1]], [c for c in sheet[2]]
+    assert header == ["发票号", "客户编号", "客户名称", "价值等级", "催收方案", "下一步行动",
+                      "到期日", "逾期概率", "主要原因"]  # fmt: skip
+    assert [c.value for c in row[2:6]] == ["乙公司", "无收入", "严格", "法律程序"]
+    assert (row[6].value, row[6].number_format) == (dt.datetime(2025, 6, 9), "yyyy-mm-dd")
+    assert row[7].number_format == "0.00%"
+    assert row[8].value == "逾期超过90天；发票有争议"
+    assert pack.sheets[-1] == "回款工作清单"
+
+
+def test_widths_count_a_chinese_character_twice():
+    from segkit.reports.workbook import column_width
+
+    latin = column_width("x", pd.Series(["abcdefghij"]))
+    chinese = column_width("x", pd.Series(["一二三四五六七八九十"]))
+    assert (latin, chinese) == (12.0, 22.0)
+    assert column_width("x", pd.Series([pd.Timestamp("2025-01-01 00:00")])) == 12.0
+
+
+def test_credit_sheet_has_utilisation_previous_grade_and_summary_changes(pack, tmp_path):
+    now = pack.summary.current
+    now["credit_limit"] = [1000.0, 0.0, 20.0]
+    now["limit_action"] = ["limit_at_exposure", None, "hold_orders"]
+    book = openpyxl.load_workbook(write_workbook(pack, "zh", tmp_path / "w.xlsx"))
+    rows = list(book["信用"].iter_rows())
+    column = {cell.value: i for i, cell in enumerate(rows[0])}
+    used = [row[column["额度使用率"]] for row in rows[1:]]
+    assert [c.value for c in used] == [pytest.approx(1.234567), None, 0.5]  # no limit: empty
+    assert used[0].number_format == "0.0%"
+    assert [row[column["上季末评级"]].value for row in rows[1:]] == ["BB", "BB", None]
+    assert [row[column["额度处理措施"]].value for row in rows[1:]] == [
+        "额度调至现有欠款",
+        None,
+        "暂停发货",
+    ]
+    summary = list(book["摘要"].iter_rows(values_only=True))
+    assert summary[0][-2:] == ("较上月末变动", "较上季末变动")
+    assert summary[1][-2:] == (0 - 1, 0 - 2)  # active customers: 0 now, 1 and 2 before

@@ -303,16 +303,24 @@ def report(
             help="Studies run at the same time (default: CPU cores, at most 4).",
         ),
     ] = None,
+    pdf: Annotated[
+        bool,
+        typer.Option(
+            "--pdf", help="Also print every page to PDF beside its HTML (needs headless Chromium)."
+        ),
+    ] = False,
 ) -> None:
     """Run the studies (parameterized notebooks) and write notebooks, HTML and an index."""
     from segkit.ledger.model import read_ledger
     from segkit.reports import param_options, run_reports
+    from segkit.reports.pdf import chromium, print_pages
 
+    browser = chromium() if pdf else None  # no Chromium: say so before any study runs
     params = param_options(param or [], studies=study or None)
     # the ledger and the date are checked once here, before any notebook starts
     read_ledger(data, mapping=mapping).check_as_of(as_of, "--as-of", recent_months=12)
     # Ctrl-C or SIGTERM: run_reports removes the unfinished folder, then exit 130 (friendly)
-    run_reports(
+    result = run_reports(
         data,
         as_of,
         out=out,
@@ -322,3 +330,7 @@ def report(
         params=params,
         jobs=jobs,
     )
+    if browser:
+        pages = [run.html for run in result.studies] + [result.index]
+        written = print_pages(pages, browser)
+        typer.echo(f"pdf: {len(written)} files printed beside their HTML pages")

@@ -40,8 +40,15 @@ CJK_FONT = "Noto Sans CJK SC"
 PALETTE = "crest"
 
 
-def use_style() -> None:
-    """Seaborn's clean style, with a CJK fallback font so Chinese labels never show as boxes."""
+def use_style(lang: str | None = None) -> None:
+    """Seaborn's clean style, with a CJK fallback font so Chinese labels never show as boxes.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}, optional
+        In a notebook, display every figure with alt text in this language that says what it
+        shows (:func:`segkit.figure_alt.describe`); None leaves figures as IPython shows them.
+    """
     import mplfonts
 
     font = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
@@ -51,6 +58,10 @@ def use_style() -> None:
     mpl.rcParams["font.family"] = ["DejaVu Sans", CJK_FONT]  # per-glyph fallback
     mpl.rcParams["axes.unicode_minus"] = False
     mpl.rcParams["figure.dpi"] = 100
+    if lang is not None:
+        from segkit.figure_alt import show_alt
+
+        show_alt(lang)
 
 
 def amount_axis(lang: str = "en") -> FuncFormatter:

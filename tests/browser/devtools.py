@@ -21,6 +21,19 @@ _INVENTORY = """JSON.stringify({
 })"""
 
 
+#: Tables wider than the box they are shown in (a cut column on screen or on paper).
+_OVERFLOW = """JSON.stringify(Array.from(document.querySelectorAll('table'))
+  .filter(t => t.offsetParent !== null)
+  .map(t => {
+    const box = t.closest('.jp-OutputArea-output') || document.body;
+    const style = getComputedStyle(box);
+    const room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return {width: t.scrollWidth, room: room,
+            head: t.innerText.trim().split('\\n')[0].slice(0, 60)};
+  })
+  .filter(t => t.width > t.room + 1))"""
+
+
 @dataclass
 class PageCheck:
     """What a page showed: its language, links, images, errors and text."""
@@ -122,6 +135,26 @@ class Chromium:
         screenshot.write_bytes(base64.b64decode(shot["data"]))
         self.send("Target.closeTarget", {"targetId": target})
         return page
+
+    def overflowing(self, path: Path, width: int, media: str = "screen") -> list[dict]:
+        """The tables of ``path`` wider than their box in a window ``width`` CSS pixels wide,
+        for ``media`` "screen" or "print" (as laid out on paper of that width)."""
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
+        self.send("Page.enable", session=session)
+        metrics = {"width": width, "height": 1000, "deviceScaleFactor": 1, "mobile": False}
+        self.send("Emulation.setDeviceMetricsOverride", metrics, session=session)
+        self.send("Emulation.setEmulatedMedia", {"media": media}, session=session)
+        self.events.clear()
+        self.send("Page.navigate", {"url": path.resolve().as_uri()}, session=session)
+        self.wait_for("Page.loadEventFired", session)
+        found = self.send(
+            "Runtime.evaluate", {"expression": _OVERFLOW, "returnByValue": True}, session=session
+        )
+        self.send("Target.closeTarget", {"targetId": target})
+        return json.loads(found["result"]["value"])
 
     def close(self) -> None:
         self.socket.close()

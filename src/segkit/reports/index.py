@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from segkit.reports.pages import stylesheet as print_stylesheet
 from segkit.reports.params import OUT_DIR_PARAMETER, REPORT_PARAMETERS
 from segkit.reports.run import ReportResult, StudyRun, segkit_version, study_name
 from segkit.studies.display import MISSING
@@ -55,7 +56,8 @@ def render_index(result: ReportResult, base: dict[str, str], plan, pack=None) ->
         parts.append(f"<h2>{_esc(_t('notes', lang))}</h2>\n<ol>{items}</ol>")
     parts += _run_facts(base, lang)
     parts += _parameters(plan, lang)
-    return _PAGE.format(lang=lang, title=_esc(title), body="\n".join(parts))
+    css = print_stylesheet(title)
+    return _PAGE.format(lang=lang, title=_esc(title), body="\n".join(parts), print_css=css)
 
 
 def _number(figure: str, value: float, signed: bool = False) -> str:
@@ -160,7 +162,8 @@ def _studies(result: ReportResult, lang: str, pack, scrub) -> list[str]:
     parts = [f"<h2>{_esc(_t('studies', lang))}</h2>", f"<table>\n<tr>{head}</tr>\n{rows}\n</table>"]
     if pack is not None and pack.workbook is not None and pack.workbook.is_file():
         link = _link(pack.workbook, pack.workbook.parent)
-        parts.append(f"<p>{_esc(_t('workbook', lang))}: {link}</p>")
+        sheets = ("、" if lang == "zh" else ", ").join(pack.sheets)
+        parts.append(f"<p>{_esc(_t('workbook', lang, sheets=sheets))}: {link}</p>")
     return parts
 
 
@@ -226,6 +229,7 @@ th, td {{ border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertic
 td.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
 .ok {{ color: #1a7f37; }} .failed {{ color: #cf222e; font-weight: bold; }}
 ol {{ font-size: 0.9em; color: #444; }}
+{print_css}
 </style>
 </head>
 <body>

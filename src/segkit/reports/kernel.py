@@ -7,8 +7,9 @@ in a worker thread, where nbclient cannot install handlers, while the main threa
 keeps segkit's handlers. On an interrupt the main thread kills the study's kernel (its own
 process group), waits for the worker to finish and raises ``KeyboardInterrupt``.
 
-Kernels always run through :class:`TrackedKernelManager`, and, unless a kernel name is given,
-on the interpreter that runs segkit (:class:`CallerKernelManager`).
+Kernels always run through :class:`TrackedKernelManager`, which shuts a kernel down without
+first interrupting it (no ``KeyboardInterrupt caught in kernel`` on a run that succeeded), and,
+unless a kernel name is given, on the interpreter that runs segkit (:class:`CallerKernelManager`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,15 @@ class TrackedKernelManager(AsyncKernelManager):
     async def _async_post_start_kernel(self, **kwargs) -> None:
         _RUNNING.add(self)
         await super()._async_post_start_kernel(**kwargs)
+
+    async def _async_interrupt_kernel(self) -> None:
+        # jupyter_client interrupts a kernel before asking it to shut down; an idle kernel then
+        # logs "KeyboardInterrupt caught in kernel" at ERROR on a run that succeeded. A study's
+        # kernel is idle when it is shut down (nbclient interrupts a timed-out cell itself,
+        # before), and a busy one is killed after the shutdown wait.
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
 
     def kill_now(self) -> None:
         """Kill the kernel and the processes it started (its process group)."""

@@ -10,13 +10,14 @@ computed for gives a :class:`Pack` with ``error`` set; the studies' pages are st
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from segkit.exceptions import SegkitError
 from segkit.reports.actions import top_actions
+from segkit.reports.readable import readable
 from segkit.reports.summary import Summary, collect
 from segkit.reports.workbook import add_sheet, new_workbook, save_workbook
 from segkit.text.catalogue import text
@@ -71,6 +72,7 @@ _CREDIT_COLUMNS = (
     "limit_change",
     "limit_action",
     "limit_reason",
+    "grade_previous",
 )
 
 
@@ -84,6 +86,7 @@ class Pack:
     currency: str = "CNY"
     error: str | None = None
     provision: object | None = None
+    sheets: list[str] = field(default_factory=list)
 
 
 def ledger_currency(ledger) -> str:
@@ -141,13 +144,52 @@ def write_pack(pack: Pack, base: dict, out_dir: Path) -> Pack:
 
 
 def write_workbook(pack: Pack, lang: str, path: Path, extra=None) -> Path:
-    """Write the sheets of :func:`workbook_sheets`, then ``extra`` ({title: table}), to ``path``."""
-    book = new_workbook()
+    """Write the sheets of :func:`workbook_sheets`, then ``extra`` ({title: table}), to ``path``;
+    ``pack.sheets`` gets the sheets' names as written.
+
+    Every sheet reads in ``lang``: codes as labels, the customer's name beside every customer
+    id (:func:`~segkit.reports.readable.readable`); headers from the workbook's names (the
+    studies' exports: the collections' names first); the summary's counts, amounts and days each
+    in their own number format."""
+    book, currency = new_workbook(), pack.currency
+    names = pack.summary.current.get("name") if pack.summary is not None else None
+    pack.sheets = []
     for key, table in workbook_sheets(pack, lang).items():
-        add_sheet(book, table, text("report_sheets", key, lang), lang=lang, currency=pack.currency)
+        rows = _figure_formats(pack, lang) if key == "summary" else None
+        title = text("report_sheets", key, lang)
+        sheet = add_sheet(book, readable(table, lang, names), title, lang=lang,
+                          currency=currency, row_formats=rows)  # fmt: skip
+        pack.sheets.append(sheet.name)
     for title, table in (extra or {}).items():
-        add_sheet(book, table, title, lang=lang, currency=pack.currency)
+        sheet = add_sheet(book, readable(table, lang, names), title, lang=lang,
+                          currency=currency, kinds=_EXTRA_KINDS)  # fmt: skip
+        pack.sheets.append(sheet.name)
     return save_workbook(book, path)
+
+
+#: Header kinds of the sheets the studies export (the collections worklist).
+_EXTRA_KINDS = ("cash_columns", "report_columns", "columns")
+
+
+def _figure_formats(pack: Pack, lang: str) -> dict[str, str]:
+    """Number format of each row of the summary sheet (by the figure's label): counts as
+    integers, days with one decimal, every other figure an amount."""
+    from segkit.reports.workbook import number_format
+
+    amount = number_format("open_balance", float, pack.currency)
+    formats = {}
+    for code in pack.summary.figures.index:
+        label = text("report_figures", code, lang, currency=pack.currency)
+        formats[label] = _FIGURE_FORMATS.get(code, amount)
+    return formats
+
+
+_FIGURE_FORMATS = {
+    "active_customers": "#,##0",
+    "new_defaults": "#,##0",
+    "changed_class": "#,##0",
+    "dso_days": "#,##0.0",
+}
 
 
 #: Tables the studies export that the workbook also carries: sheet key -> files in the report,
@@ -174,15 +216,20 @@ def workbook_sheets(pack: Pack, lang: str) -> dict[str, pd.DataFrame]:
 
     summary, currency = pack.summary, pack.currency
     current = with_labels(_with_limit_words(summary.current, lang, currency), lang)
+    if "reason" in current.columns and lang != "en":  # the summary classifies in English
+        from segkit.classes.reasons import reasons
+
+        current["reason"] = reasons(summary.current, lang)
     figures = summary.figures.rename(
         index=lambda f: text("report_figures", f, lang, currency=currency),
         columns={p: str(d) for p, d in summary.dates.items()},
     ).rename_axis("figure")
+    credit = _credit(current, summary)
     sheets = {
-        "summary": figures,
+        "summary": _with_changes(figures, lang),
         "actions": pack.actions.drop(columns="rule"),
         "classification": current[[c for c in _CLASS_COLUMNS if c in current.columns]],
-        "credit": current[[c for c in _CREDIT_COLUMNS if c in current.columns]],
+        "credit": credit[[c for c in _CREDIT_COLUMNS if c in credit.columns]],
         "migration": _migration(summary, lang),
     }
     if pack.provision is not None:
@@ -213,6 +260,26 @@ def _provision_sheet(provision, lang: str) -> pd.DataFrame:
     matrix.index = matrix.index.map(lambda b: text("provision_bucket", b, lang))
     matrix.index.name = "bucket"
     return matrix
+
+
+def _credit(current: pd.DataFrame, summary: Summary) -> pd.DataFrame:
+    """The credit columns with the grade at the quarter-end (``utilisation`` comes with the
+    credit study's limit decision)."""
+    out = current.copy()
+    before = summary.frames.get(summary.dates["quarter"])
+    if before is not None and "grade" in before.columns:
+        out["grade_previous"] = before["grade"].reindex(out.index)
+    return out
+
+
+def _with_changes(figures: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The key figures with their change since the month-end and since the quarter-end."""
+    out = figures.copy()
+    if out.shape[1] == 3:
+        now, month, quarter = out.columns
+        out[text("report_sheets", "change_month", lang)] = out[now] - out[month]
+        out[text("report_sheets", "change_quarter", lang)] = out[now] - out[quarter]
+    return out
 
 
 def _migration(summary: Summary, lang: str) -> pd.DataFrame:

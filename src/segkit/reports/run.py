@@ -9,19 +9,15 @@ gathers the records of one :func:`segkit.reports.run_reports` call.
 
 from __future__ import annotations
 
-import html
 import json
 import os
-import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import nbformat
-from nbconvert import HTMLExporter
-
 from segkit.reports.kernel import execute_notebook
+from segkit.reports.pages import export_html
 
 __all__ = ["ReportResult", "StudyRun", "relocate", "run_study", "segkit_version", "study_name"]
 
@@ -81,36 +77,11 @@ def run_study(name, source, values, out_dir: Path, execute, say, exports=None) -
     if exports is not None:
         run.outputs = _move_exports(Path(exports), out_dir, own_files)
     title = f"{study_name(name, values.get('lang', 'en'))} — {values['as_of']}"
-    run.html = _export_html(run.notebook, out_dir / f"{name}.html", title, values.get("lang", "en"))
+    run.html = export_html(run.notebook, out_dir / f"{name}.html", title, values.get("lang", "en"))
     shown = {**values, **execute.get("shown", {})}
     _write_parameters(run, source, shown, {"started": started, "finished": finished})
     say(f"{name}: {run.status}" + (f" ({run.error})" if run.error else ""))
     return run
-
-
-def _export_html(notebook: Path, target: Path, title: str, lang: str = "en") -> Path | None:
-    if not notebook.is_file():
-        return None
-    try:
-        nb = nbformat.read(notebook, as_version=4)
-        nb.metadata["title"] = title
-        exporter = HTMLExporter(
-            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
-        )
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    except Exception:  # an unreadable partial notebook leaves the study without HTML
-        return None
-    body = body.replace('<html lang="en">', f'<html lang="{html.escape(lang)}">', 1)
-    target.write_text(_REMOTE_SCRIPTS.sub("", body), encoding="utf-8")
-    return target
-
-
-#: Scripts nbconvert loads from a CDN that a report does not use (its figures are images, its
-#: tables HTML): require.js, for widgets, and MathJax, which would also read "$" in amounts as
-#: formulas. Without them a page opens offline without errors.
-_REMOTE_SCRIPTS = re.compile(
-    r'<script src="https://[^"]*/(?:require\.js|mathjax)/[^"]*">\s*</script>'
-)
 
 
 def _write_parameters(run: StudyRun, source: Path, values, times: dict[str, str]) -> None:
