@@ -108,7 +108,7 @@ def test_other_parts_add_their_own_sheet(pack, tmp_path):
     worklist = pd.DataFrame({"customer_id": ["C9", "C2"], "expected_loss": [12.3456, 1.0]})
     path = write_workbook(pack, "en", tmp_path / "w.xlsx", extra={"Worklist": worklist})
     sheet = openpyxl.load_workbook(path)["Worklist"]
-    assert [c.value for c in sheet[1]] == ["Customer", "Name", "Expected loss (CNY)"]
+    assert [c.value for c in sheet[1]] == ["Customer", "Customer name", "Expected loss (CNY)"]
     assert (sheet["C2"].value, sheet.freeze_panes) == (12.35, "A2")
     assert (sheet["B2"].value, sheet["B3"].value) == (None, "乙公司")  # C9 is not a customer
 
@@ -206,7 +206,7 @@ def test_credit_sheet_has_utilisation_previous_grade_and_summary_changes(pack, t
     assert used[0].number_format == "0.0%"
     assert [row[column["上季末评级"]].value for row in rows[1:]] == ["BB", "BB", None]
     assert [row[column["额度处理措施"]].value for row in rows[1:]] == [
-        "额度调至现有欠款",
+        "额度覆盖现有欠款",
         None,
         "暂停发货",
     ]

@@ -18,7 +18,7 @@ from segkit.ledger.mapping import load_mapping
 from segkit.reports.params import check_ranges
 from segkit.reports.runner import notebooks_dir, param_options
 from segkit.reports.snapshot import Snapshot
-from segkit.reports.workbook import _width
+from segkit.reports.workbook import column_width as _width
 
 runner = CliRunner()
 

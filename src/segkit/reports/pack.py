@@ -263,9 +263,12 @@ def _provision_sheet(provision, lang: str) -> pd.DataFrame:
 
 
 def _credit(current: pd.DataFrame, summary: Summary) -> pd.DataFrame:
-    """The credit columns with the grade at the quarter-end (``utilisation`` comes with the
-    credit study's limit decision)."""
+    """The credit columns with the utilisation of the limit on file (when the classification
+    lacks it) and the grade at the quarter-end."""
     out = current.copy()
+    if "utilisation" not in out.columns and {"open_balance", "credit_limit"} <= set(out.columns):
+        limit = out["credit_limit"].where(out["credit_limit"] > 0)
+        out["utilisation"] = out["open_balance"] / limit
     before = summary.frames.get(summary.dates["quarter"])
     if before is not None and "grade" in before.columns:
         out["grade_previous"] = before["grade"].reindex(out.index)
