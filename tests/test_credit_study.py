@@ -103,7 +103,9 @@ def test_study_tables_have_the_documented_columns(study):
     assert list(study.psi.columns) == ["feature", "psi", "status"]
     assert list(study.psi["feature"]) == ["score (points)", *study.scorecard.features_in_]
     assert set(study.iv.index) == set(study.scorecard.features_in_)
-    assert set(study.scorecard.features_in_) | set(study.features_left_out) == set(DEFAULT_MODEL_FEATURES)
+    assert set(study.scorecard.features_in_) | set(study.features_left_out) == set(
+        DEFAULT_MODEL_FEATURES
+    )
     assert list(study.grades["grade"]) == RatingScale().grades
     assert list(study.points_table().columns) == ["variable", "bin", "points"]
     assert list(study.watch_list.columns) == ["grade_previous", "grade_current", "notches",
