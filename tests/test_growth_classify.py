@@ -25,7 +25,7 @@ def test_classify_carries_the_growth_columns_of_growth_potential(ledger, classif
     direct = growth_potential(ledger, "2025-06-30", lang="zh")
     pd.testing.assert_series_equal(classified["growth_class"], direct["growth_class"])
     pd.testing.assert_series_equal(classified["growth_reason"], direct["growth_reason"])
-    assert classified["growth_reason"].str.contains("上四分位|活跃概率|预计购买|无购买记录").all()
+    assert classified["growth_reason"].str.contains("上四分位|活跃概率|预计购买|无购买记录|无增长基础").all()
 
 
 def test_with_labels_translates_the_growth_class(classified):
