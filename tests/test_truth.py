@@ -1,0 +1,109 @@
+"""What the pages say about customers, checked against the data, on export shapes unlike the sample.
+
+Each export of ``tests/fixtures/exports/`` is classified as of 2025-12-31 once; the claims the
+studies make are then read back against the customers they are made about: segment words
+against recency, growth classes against revenue, forecasts against history, and amounts in the
+ledger's currency.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import segkit
+from segkit.growth.summary import recent_purchases
+from segkit.studies import segmentation as study
+
+EXPORTS = Path(__file__).parent / "fixtures" / "exports"
+AS_OF = "2025-12-31"
+SHAPES = ("regular_buyers", "dormant_consumers", "retail_returns", "country_names")
+CURRENCY = {
+    "regular_buyers": "USD",
+    "dormant_consumers": "EUR",
+    "retail_returns": "GBP",
+    "country_names": "EUR",
+}
+#: Segments and eight-class classes whose words say the customer bought recently.
+RECENT_SEGMENTS = {"champions", "loyal", "potential_loyalist", "new_customers", "promising"}
+NEAR_CLASSES = {
+    "important_value",
+    "important_development",
+    "general_value",
+    "general_development",
+}
+
+
+def _ledger(name: str):
+    folder = EXPORTS / name
+    return segkit.read_ledger(folder, mapping=folder / "mapping.yaml")
+
+
+@pytest.fixture(scope="module", params=SHAPES)
+def shape(request):
+    ledger = _ledger(request.param)
+    classes = segkit.classify(ledger, AS_OF, config={"credit": False})
+    return request.param, ledger, classes
+
+
+def test_no_customer_silent_for_a_year_is_called_recent(shape):
+    name, _, classes = shape
+    recent_words = classes["rfm_segment"].isin(RECENT_SEGMENTS)
+    assert (classes.loc[recent_words, "recency_days"] <= 365).all(), name
+    near = classes["rfm_class_cn"].isin(NEAR_CLASSES)
+    assert (classes.loc[near, "recency_days"] <= 365).all(), name
+
+
+def test_growth_classes_only_for_buyers(shape):
+    name, _, classes = shape
+    graded = classes["growth_class"].isin(["high", "medium", "low", "churn_risk"])
+    assert (classes.loc[graded, "revenue_12m"] > 0).all(), name
+    bought = classes["recency_days"].notna()
+    no_revenue = bought & (classes["revenue_12m"] <= 0)
+    assert (classes.loc[no_revenue, "growth_class"] == "no_basis").all(), name
+
+
+def test_forecasts_stay_near_history(shape):
+    name, ledger, classes = shape
+    history = recent_purchases(ledger, AS_OF).sum()
+    forecast = classes["expected_purchases"].sum()
+    assert 0.25 <= forecast / history <= 4.0, (name, forecast, history)
+    assert (classes["expected_purchases"].dropna() >= 0).all()
+
+
+def test_regular_buyers_get_the_recent_rate_and_a_sentence_saying_why():
+    ledger = _ledger("regular_buyers")
+    features = segkit.customer_features(ledger, AS_OF)
+    growth = study.growth_frame(ledger, AS_OF, features, "en")
+    assert growth.attrs["fit"]["purchases"] == "regular"
+    recent = recent_purchases(ledger, AS_OF).reindex(growth.index).fillna(0.0)
+    pd.testing.assert_series_equal(
+        growth["expected_purchases"], recent, check_names=False, check_exact=False
+    )
+    text = study.growth_text(growth, "en")
+    assert "buy regularly and hardly any has stopped" in text
+    assert "models expect" not in text
+
+
+@pytest.mark.parametrize("name", ["regular_buyers", "retail_returns"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_growth_text_is_in_the_ledger_currency(name, lang):
+    ledger = _ledger(name)
+    features = segkit.customer_features(ledger, AS_OF)
+    text = study.growth_text(study.growth_frame(ledger, AS_OF, features, lang), lang)
+    assert CURRENCY[name] in text
+    assert "CNY" not in text and "元" not in text
+
+
+def test_cancel_only_and_lapsed_customers_never_head_the_list_to_grow():
+    ledger = _ledger("retail_returns")
+    features = segkit.customer_features(ledger, AS_OF)
+    growth = study.growth_frame(ledger, AS_OF, features, "en")
+    cancelled = [c for c in growth.index if str(c).startswith(("X", "L"))]
+    assert len(cancelled) == 13
+    assert (growth.loc[cancelled, "growth_class"] == "no_basis").all()
+    listed = study.customers_to_grow(growth, top_n=50)
+    assert not set(listed.index) & set(cancelled)
+    assert (listed["revenue_12m"] > 0).all()
