@@ -8,6 +8,7 @@ ledger's currency.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pandas as pd
@@ -107,3 +108,24 @@ def test_cancel_only_and_lapsed_customers_never_head_the_list_to_grow():
     listed = study.customers_to_grow(growth, top_n=50)
     assert not set(listed.index) & set(cancelled)
     assert (listed["revenue_12m"] > 0).all()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_ledger_across_countries_shows_each_country(lang):
+    from segkit import market
+    from segkit.studies.segmentation.display import for_display
+
+    spec = importlib.util.spec_from_file_location("make_exports", EXPORTS / "make_exports.py")
+    maker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(maker)
+    features = segkit.customer_features(_ledger("country_names"), AS_OF)
+    assert features["region_status"].eq("ok").sum() >= len(features) - 5  # 中国 has no province
+    written = pd.read_csv(EXPORTS / "country_names" / "customers.csv", index_col="customer_id")
+    written.index = written.index.astype(str)
+    expected = written["country"].map(maker.COUNTRY_NAMES)
+    assert features["country_iso"].reindex(expected.index).tolist() == expected.tolist()
+    view = for_display(features, lang)
+    table = market.positioning(view, "region")
+    assert len(table) == 9  # GB, IE, DE, CN, ZA, FR, US, NL, ES
+    assert ("英国" if lang == "zh" else "United Kingdom") in set(view["region"])
+    assert not view["region"].isin(["Unknown", "未知", "Foreign", "境外"]).any()
