@@ -129,3 +129,21 @@ def test_a_ledger_across_countries_shows_each_country(lang):
     assert len(table) == 9  # GB, IE, DE, CN, ZA, FR, US, NL, ES
     assert ("英国" if lang == "zh" else "United Kingdom") in set(view["region"])
     assert not view["region"].isin(["Unknown", "未知", "Foreign", "境外"]).any()
+
+
+def test_the_index_gives_the_true_reason_for_a_missing_figure(tmp_path):
+    from segkit.reports.index import render_index
+    from segkit.reports.pack import Pack
+    from segkit.reports.run import ReportResult
+    from segkit.reports.summary import collect
+
+    # no settlement data: open receivables cannot be computed at any date, all dates classify
+    summary = collect(_ledger("invoices_only"), AS_OF, {"credit": False})
+    assert summary.figures.loc["active_customers"].notna().all()
+    assert summary.figures.loc["open_receivables"].isna().all()
+    base = {"data": "d", "as_of": AS_OF, "lang": "en", "mapping": ""}
+    page = render_index(
+        ReportResult(tmp_path, [], tmp_path / "index.html"), base, [], Pack(summary)
+    )
+    assert "too little data" not in page
+    assert "open receivables, past due, DSO and defaults need payments or settled dates" in page
