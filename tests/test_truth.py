@@ -147,3 +147,16 @@ def test_the_index_gives_the_true_reason_for_a_missing_figure(tmp_path):
     )
     assert "too little data" not in page
     assert "open receivables, past due, DSO and defaults need payments or settled dates" in page
+
+
+def test_the_movement_table_says_share_of_customers_and_stability_is_written(tmp_path):
+    from segkit.studies import market as study_market
+
+    moves = study_market.migration(_ledger("country_names"), AS_OF)
+    html = study_market.show_summary(moves, "en").to_html()
+    assert "Share of customers" in html and "Share of revenue" not in html
+    written = study_market.export({}, moves, tmp_path)
+    assert [p.name for p in written] == ["migration_rfm_class_cn.csv", "class_stability.csv"]
+    stability = pd.read_csv(tmp_path / "class_stability.csv")
+    assert set(stability["class"]) == {"rfm_class_cn", "abc_tier"}
+    assert stability["stayed_share"].between(0, 1).all()
