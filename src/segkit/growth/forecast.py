@@ -146,7 +146,8 @@ def with_growth(ledger, as_of, features: pd.DataFrame, options: dict, lang: str 
     """``features`` joined with the growth columns of :data:`GROWTH_OUTPUT`, and a note.
 
     A ledger the models cannot fit (too few repeat purchases, say) keeps its other columns; the
-    reason is returned as the note (empty when all went well).
+    reason is returned as the note. A model withheld by its checks (its fallback forecasts
+    instead) is named in the note too; the note is empty when all went well.
 
     Parameters
     ----------
@@ -163,4 +164,5 @@ def with_growth(ledger, as_of, features: pd.DataFrame, options: dict, lang: str 
     keep = [c for c in GROWTH_OUTPUT if c not in features.columns]
     joined = features.join(growth[keep])
     joined.attrs = features.attrs
-    return joined, ""
+    withheld = growth.attrs.get("fit_notes", [])
+    return joined, ("growth: " + " ".join(withheld)) if withheld else ""
