@@ -280,6 +280,8 @@ def plot_value_forecast(growth: pd.DataFrame, lang: str = "en"):
     shown = growth[(growth.get("revenue_12m", 0) > 0) & (growth.get("clv", 0) > 0)]
     for code in GROWTH_CLASSES:
         part = shown[shown["growth_class"] == code]
+        if part.empty:  # no_basis has no revenue to place on a log axis
+            continue
         ax.scatter(part["revenue_12m"], part["clv"], s=10, alpha=0.6,
                    label=f"{GROWTH_LABELS[code][lang]} ({len(part):,})")  # fmt: skip
     if len(shown):
