@@ -315,3 +315,12 @@ def test_a_forecast_far_from_history_is_withheld():
     check = check_purchases(model, HISTORIES, recent * 0.01, horizon=365.0, window=365.0)
     assert check.reason == "ratio"
     assert check.sentence("en").startswith("The purchase model (BG/NBD) forecasts")
+
+
+def test_a_penalty_moves_the_cdnow_estimates_as_documented(cdnow):
+    # docs/growth.md: penalizer 0.001 gives b 1.325 and q 2.45; 0.01 takes q below 1
+    light = BetaGeo(penalizer=0.001).fit(cdnow)
+    assert light.params_["b"] == pytest.approx(1.325, rel=0.01)
+    assert light.loglik_ == pytest.approx(-9593.2, abs=0.2)
+    assert GammaGamma(penalizer=0.001).fit(cdnow).params_["q"] == pytest.approx(2.45, rel=0.01)
+    assert GammaGamma(penalizer=0.01).fit(cdnow).params_["q"] < 1
