@@ -34,9 +34,10 @@ STUDIES = ("credit_risk", *OURS)
 
 
 def test_the_corpus_holds_the_shapes_it_promises():
-    assert len(NAMES) >= 8
+    assert len(NAMES) >= 12
     assert {"sap_line_items", "kingdee_ar", "odoo_invoices", "sales_lines", "ar_settled_usd",
-            "usd_master", "six_months", "invoices_only"} <= set(NAMES)  # fmt: skip
+            "usd_master", "six_months", "invoices_only", "regular_buyers", "dormant_consumers",
+            "country_names", "retail_returns"} <= set(NAMES)  # fmt: skip
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -123,6 +124,27 @@ def test_no_machine_text_in_the_pages(reports, name, study):
         assert marker not in f" {page} ", marker
     for code in ("industry_section_name_en", "region_cn", "aging_current", "hhi_level", "top_n"):
         assert code not in page, code
+
+
+#: Ledgers in another currency than CNY: no amount on their pages may be written in CNY.
+FOREIGN = {"odoo_invoices": "EUR", "ar_settled_usd": "USD", "sales_lines": "GBP",
+           "usd_master": "USD", "regular_buyers": "USD", "dormant_consumers": "EUR",
+           "country_names": "EUR", "retail_returns": "GBP"}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(FOREIGN))
+@pytest.mark.parametrize("study", OURS)
+def test_no_amount_in_cny_on_a_ledger_in_another_currency(reports, name, study):
+    page = _plain((reports[name] / f"{study}.html").read_text(encoding="utf-8"))
+    assert not re.search(r"CNY -?[\d.,]+|[\d.,]+ ?(CNY|元)", page), name  # "CNY 2.5m", "7.0万元"
+    assert re.search(rf"{FOREIGN[name]} -?[\d.,]+", page), name
+
+
+@pytest.mark.parametrize("study", OURS)
+def test_no_amount_in_yuan_on_the_chinese_pages_of_a_euro_ledger(reports, study):
+    page = _plain((reports[f"{ZH}_zh"] / f"{study}.html").read_text(encoding="utf-8"))
+    assert not re.search(r"[\d.,]+ ?(万|亿)?(元|CNY)", page)  # "7.0万元", "123元"
+    assert re.search(r"[\d.,]+ ?(万|亿)? EUR", page)
 
 
 def test_currency_of_the_ledger_labels_the_amounts(reports):

@@ -25,7 +25,11 @@ def test_classify_carries_the_growth_columns_of_growth_potential(ledger, classif
     direct = growth_potential(ledger, "2025-06-30", lang="zh")
     pd.testing.assert_series_equal(classified["growth_class"], direct["growth_class"])
     pd.testing.assert_series_equal(classified["growth_reason"], direct["growth_reason"])
-    assert classified["growth_reason"].str.contains("上四分位|活跃概率|预计购买|无购买记录").all()
+    assert (
+        classified["growth_reason"]
+        .str.contains("上四分位|活跃概率|预计购买|无购买记录|无增长基础")
+        .all()
+    )
 
 
 def test_with_labels_translates_the_growth_class(classified):
@@ -59,3 +63,12 @@ def test_growth_section_can_be_turned_off_or_tuned(ledger):
 def test_unknown_growth_keys_are_refused(ledger):
     with pytest.raises(ConfigError, match=r"section 'growth' has unknown key\(s\) \['horizon'\]"):
         segkit.classify(ledger, "2025-06-30", config={"growth": {"horizon": 6}})
+
+
+def test_classify_says_when_a_growth_model_was_withheld():
+    folder = "tests/fixtures/exports/regular_buyers"
+    ledger = segkit.read_ledger(folder, mapping=f"{folder}/mapping.yaml")
+    classified = segkit.classify(ledger, "2025-12-31", config={"credit": False})
+    notes = [n for n in classified.attrs["notes"] if n.startswith("growth:")]
+    assert len(notes) == 1 and "buy regularly and hardly any has stopped" in notes[0]
+    assert classified["p_alive"].isna().all()  # the recent rate has no dropout

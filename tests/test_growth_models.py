@@ -117,6 +117,7 @@ def test_weeks_and_days_give_the_same_model(simulated):
 def fitted_beta_geo(params: dict) -> BetaGeo:
     model = BetaGeo()
     model.params_ = pd.Series(params)
+    model.converged_ = True
     return model
 
 
@@ -243,3 +244,83 @@ def test_bad_parameters_and_unfitted_models(cdnow):
         BetaGeo().fit(cdnow.assign(frequency=0, recency=0.0))
     with pytest.raises(NotFittedError, match="not fitted"):
         BetaGeo().p_alive(cdnow)
+
+
+def test_the_cdnow_fits_pass_every_check(cdnow):
+    from segkit.growth.diagnostics import check_purchases, check_spend
+
+    model = BetaGeo().fit(cdnow)
+    recent = cdnow["frequency"] + 1.0  # every purchase of the 39 weeks is in the window
+    check = check_purchases(model, cdnow, recent, horizon=39.0, window=39.0)
+    assert check.ok and check.sentence("en") == ""
+    assert model.converged_
+    assert check_spend(GammaGamma().fit(cdnow), cdnow).ok
+
+
+def test_forecasts_stay_finite_and_positive_where_the_fit_runs_off():
+    # the parameters of a collapsed fit on regular buyers: r 2e5, alpha 7e6, a ~ 0, b 5e11
+    model = fitted_beta_geo({"r": 2e5, "alpha": 7e6, "a": 1e-6, "b": 5e11})
+    summary = pd.DataFrame(
+        {"frequency": [13.0, 40.0], "recency": [350.0, 1000.0], "T": [365.0, 1010.0]}
+    )
+    for unit in (1.0, 7.0):  # days and weeks
+        model.params_["alpha"] = 7e6 / unit
+        got = model.expected_purchases(365.0 / unit, summary / [1, unit, unit])
+        # without dropout the forecast is the gamma-Poisson rate (r + x) / (alpha + T) x t
+        rate = (2e5 + summary["frequency"]) / (7e6 / unit + summary["T"] / unit) * 365.0 / unit
+        np.testing.assert_allclose(got, rate, rtol=1e-4)
+    assert model.p_alive(summary).between(0, 1).all()
+
+
+def _regular_ledger(seed=1, n=40, years=3):
+    """Customers invoiced on their own cycle of three to six weeks; none stops."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        gap = int(rng.integers(20, 42))
+        day = pd.Timestamp("2023-01-01") + pd.Timedelta(days=int(rng.integers(0, gap)))
+        while day <= pd.Timestamp("2025-12-31"):
+            rows.append((f"C{i}", day, float(rng.lognormal(7, 0.2))))
+            day += pd.Timedelta(days=gap + int(rng.integers(-3, 4)))
+    frame = pd.DataFrame(rows, columns=["customer_id", "invoice_date", "amount"])
+    frame["invoice_date"] = frame["invoice_date"].dt.date
+    return ibis.memtable(frame)
+
+
+def test_a_fit_without_dropout_is_withheld_and_the_recent_rate_forecasts():
+    from segkit.growth.diagnostics import RecentRate, fit_models
+    from segkit.growth.summary import recent_purchases
+
+    invoices = _regular_ledger()
+    summary = repeat_summary(invoices, "2025-12-31")
+    recent = recent_purchases(invoices, "2025-12-31")
+    year = 12 * DAYS_PER_MONTH
+    purchases, spend, checks = fit_models(summary, recent, year, year)
+    assert checks[0].reason == "regular" and isinstance(purchases, RecentRate)
+    assert "buy regularly and hardly any has stopped" in checks[0].sentence("en")
+    assert "几乎无人流失" in checks[0].sentence("zh")
+    forecast = purchases.expected_purchases(year, summary)
+    pd.testing.assert_series_equal(forecast, (recent * 1.0).rename("expected_purchases"))
+    assert purchases.p_alive(summary).isna().all()
+    assert checks[1].reason == "bounds" and "Gamma-Gamma" in checks[1].sentence("en")
+    own = spend.expected_spend(summary)
+    assert (own == summary["monetary_value"]).all()
+
+
+def test_a_forecast_far_from_history_is_withheld():
+    from segkit.growth.diagnostics import check_purchases
+
+    model = fitted_beta_geo({"r": 0.6, "alpha": 30.0, "a": 0.8, "b": 3.0})
+    recent = pd.Series(1.0, index=HISTORIES.index)  # one purchase each in the last year
+    check = check_purchases(model, HISTORIES, recent * 0.01, horizon=365.0, window=365.0)
+    assert check.reason == "ratio"
+    assert check.sentence("en").startswith("The purchase model (BG/NBD) forecasts")
+
+
+def test_a_penalty_moves_the_cdnow_estimates_as_documented(cdnow):
+    # docs/growth.md: penalizer 0.001 gives b 1.325 and q 2.45; 0.01 takes q below 1
+    light = BetaGeo(penalizer=0.001).fit(cdnow)
+    assert light.params_["b"] == pytest.approx(1.325, rel=0.01)
+    assert light.loglik_ == pytest.approx(-9593.2, abs=0.2)
+    assert GammaGamma(penalizer=0.001).fit(cdnow).params_["q"] == pytest.approx(2.45, rel=0.01)
+    assert GammaGamma(penalizer=0.01).fit(cdnow).params_["q"] < 1

@@ -39,9 +39,9 @@ def test_growth_summary_by_hand(growth):
     got = study.growth_summary(growth, "en")
     assert got.index.tolist() == [
         "High growth potential", "Medium growth potential", "Low growth potential",
-        "Churn risk", "No purchase yet",
+        "Churn risk", "No basis to grow from", "No purchase yet",
     ]  # fmt: skip
-    assert got["customers"].tolist() == [2, 0, 1, 1, 1]
+    assert got["customers"].tolist() == [2, 0, 1, 1, 0, 1]
     assert got.loc["High growth potential", "clv"] == 340.0
     assert got.loc["High growth potential", "headroom"] == 380.0
     assert got.loc["High growth potential", "median_p_alive"] == pytest.approx(0.8)
@@ -58,13 +58,13 @@ def test_headroom_by_peers_most_headroom_first(growth):
     assert len(study.headroom_by_peers(growth, top_n=1)) == 1
 
 
-def test_customers_to_grow_are_high_potential_with_most_headroom(growth):
-    names = pd.Series({"K1": "甲", "K5": "<b>戊</b>"})
+def test_customers_to_grow_are_buyers_with_high_potential_and_most_headroom(growth):
+    names = pd.Series({"K1": "<b>甲</b>", "K5": "戊"})
     got = study.customers_to_grow(growth, names, top_n=10)
-    assert got.index.tolist() == ["K1", "K5"]
-    assert got["name"].tolist() == ["甲", "<b>戊</b>"]
+    assert got.index.tolist() == ["K1"]  # K5 is "high" but bought nothing in 12 months
+    assert got["name"].tolist() == ["<b>甲</b>"]
     html = study.show_growth(got, "zh").to_html()
-    assert "&lt;b&gt;戊&lt;/b&gt;" in html and "<b>戊</b>" not in html
+    assert "&lt;b&gt;甲&lt;/b&gt;" in html and "<b>甲</b>" not in html
     assert "距同类上四分位的增长空间" in html
 
 
@@ -74,6 +74,24 @@ def test_growth_text_reads_the_numbers(growth):
     assert "(12-month revenue today: CNY 470)" in text
     assert "**2** customers have high growth potential, together CNY 380 below" in text
     assert "**1** are at risk of churning, with CNY 20 of revenue" in text
+
+
+def test_growth_text_writes_the_ledger_currency(growth):
+    growth.attrs["currency"] = "USD"
+    for lang in ("en", "zh"):
+        text = study.growth_text(growth, lang)
+        assert "USD" in text and "CNY" not in text and "元" not in text
+
+
+def test_growth_text_under_the_rate_model_names_it_and_why(growth):
+    growth.attrs["fit"] = {"purchases": "regular", "spend": None}
+    growth.attrs["fit_notes"] = ["Customers here buy regularly and hardly any has stopped."]
+    growth.loc["K5", "growth_class"] = "no_basis"
+    text = study.growth_text(growth, "en")
+    assert text.startswith("At each customer's purchase rate of the last 12 months")
+    assert "models expect" not in text and "churning" not in text  # no dropout, no churn claim
+    assert "**1** customer has no net revenue in the last 12 months" in text
+    assert text.endswith("Customers here buy regularly and hardly any has stopped.")
 
 
 def test_add_growth_joins_the_growth_columns_for_the_export(growth):
@@ -128,7 +146,7 @@ def test_peer_tables_show_sections_and_sizes_in_words(growth, lang, section, siz
     table = study.show_growth(study.headroom_by_peers(growth, top_n=5), lang).data
     assert table.iloc[0, :2].tolist() == [section, size]
     grow = study.show_growth(study.customers_to_grow(growth, top_n=5), lang).data
-    assert grow.iloc[:, 0].tolist() == [peers, "F"]
+    assert grow.iloc[:, 0].tolist() == [peers]
 
 
 def test_peer_group_words_name_every_fallback():

@@ -265,3 +265,17 @@ def test_plots_draw_every_segment_with_labels():
     )
     first = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert first == ["other", "F", "C"]
+
+
+def test_a_ledger_without_the_previous_year_calls_no_segment_new():
+    from segkit.market import positioning
+
+    features = pd.DataFrame(
+        {"industry_section": ["C", "C", "F"], "revenue_12m": [10.0, 20.0, 5.0]},
+        index=pd.Index(["a", "b", "c"], name="customer_id"),
+    )
+    uncovered = positioning(features.assign(revenue_prev_12m=np.nan), "industry_section")
+    assert uncovered["quadrant"].tolist() == ["not compared", "not compared"]
+    assert quadrant_label("not compared", "zh") == "未比较"
+    covered = positioning(features.assign(revenue_prev_12m=[5.0, 0.0, 0.0]), "industry_section")
+    assert covered.loc["F", "quadrant"] == "new"  # no revenue in a year the ledger covers

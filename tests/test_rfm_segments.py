@@ -49,8 +49,37 @@ def test_rfm_scores_distinct_values_and_no_purchase():
     )
     before = features.copy()
     expected = _scores([(5, 5, 5), (4, 4, 4), (3, 3, 3), (2, 2, 2), (1, 1, 1), (0, 0, 0)])
-    assert_frame_equal(rfm_scores(features), expected)
+    assert_frame_equal(rfm_scores(features, horizon_days=None), expected)
     assert_frame_equal(features, before)
+
+
+def test_no_customer_silent_for_over_a_year_scores_recent():
+    # a dormant base: most customers last bought years ago, a few within the year
+    recency = [3, 30, 90, 200, 300, 500, 800, 900, 1000, 1200, 1300, 1400, 1500, NAN]
+    features = _features(recency, [5, 4, 3, 2, 1] + [0] * 8 + [NAN], [*range(1, 14), NAN])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # F ties: eight customers bought nothing
+        scores, everyone = rfm_scores(features), rfm_scores(features, horizon_days=None)
+    old = features["recency_days"] > 365
+    assert (scores.loc[old, "r_score"] == 1).all()
+    assert scores.loc[~old & features["recency_days"].notna(), "r_score"].tolist() == [
+        5,
+        4,
+        3,
+        2,
+        1,
+    ]
+    # quintiles over everyone would have called 500 days recent
+    assert everyone.loc["c6", "r_score"] >= 3
+    classes, splits = rfm_class_cn(features, lang="en")
+    assert splits["r"] == 365.0
+    far = classes[old.to_numpy()]
+    assert not far.str.contains("development|value", case=False).any()  # 发展/价值: 近 only
+
+
+def test_a_bad_horizon_is_refused():
+    with pytest.raises(ConfigError, match=r"horizon_days must be a number > 0 or None; got -1"):
+        rfm_scores(_features([1, 2], [1, 2], [1.0, 2.0]), horizon_days=-1)
 
 
 def test_rfm_scores_ties_collapse_bins_and_warn():
@@ -378,7 +407,7 @@ def test_segment_actions_cover_every_segment_in_both_languages():
 
 
 def test_rfm_scores_are_deterministic():
-    features = _features([5, 40, 100, 200, 400], [20, 8, 3, 1, 0], [1e6, 5e5, 1e5, 1e4, 0.0])
+    features = _features([5, 40, 100, 200, 300], [20, 8, 3, 1, 0], [1e6, 5e5, 1e5, 1e4, 0.0])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert_frame_equal(rfm_scores(features), rfm_scores(features.copy()))

@@ -7,6 +7,7 @@ from pandas.testing import assert_frame_equal
 
 from segkit.exceptions import ConfigError, SchemaError
 from segkit.standards import classify_region
+from segkit.standards.regions import country_code, country_name, unreadable_countries
 
 # (short, official, pinyin, NBS economic region, geographic region), typed from the sources.
 PROVINCES = [
@@ -63,7 +64,7 @@ def test_every_province_in_every_spelling(short, full, pinyin, region, geo):
     frame = pd.DataFrame({"province": spellings, "country": "CN"})
     row = [full, region, REGION_ZH[region], geo, GEO_ZH[geo], "ok"]
     expected = pd.DataFrame([row] * 5, columns=[*COLUMNS, "region_status"]).astype("string")
-    assert_frame_equal(classify_region(frame), expected)
+    assert_frame_equal(classify_region(frame).drop(columns="country_iso"), expected)
 
 
 def test_region_sizes_match_the_nbs_division():
@@ -113,8 +114,41 @@ def test_hong_kong_macao_taiwan_foreign_and_unknown():
         ["湖北省", "central", "中部", "Central China", "华中", "ok"],
     ]
     expected = pd.DataFrame(rows, index=frame.index, columns=[*COLUMNS, "region_status"])
-    assert_frame_equal(classify_region(frame), expected.astype("string"))
+    got = classify_region(frame)
+    assert_frame_equal(got.drop(columns="country_iso"), expected.astype("string"))
+    assert got["country_iso"].tolist() == ["CN", "CN", "TW", "CN", "US", "CN", "CN", pd.NA, "CN"]
     assert_frame_equal(frame, before)
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("United Kingdom", "GB"), ("UK", "GB"), ("uk", "GB"), ("EIRE", "IE"),
+        ("Deutschland", "DE"), ("中国", "CN"), ("RSA", "ZA"), ("England", "GB"),
+        (" united  kingdom ", "GB"), ("GBR", "GB"), ("英国", "GB"), ("Korea, Republic of", "KR"),
+        ("de", "DE"), ("Hong Kong", "HK"),
+    ],
+)  # fmt: skip
+def test_countries_are_read_as_people_write_them(written, code):
+    assert country_code(written) == code
+
+
+def test_a_country_that_cannot_be_read_is_counted_not_guessed():
+    assert (
+        country_code("Atlantis") == "" and country_code("XX") == "" and country_code(None) is None
+    )
+    values = pd.Series(["France", "Atlantis", "European Community", "Atlantis", None, "UK"])
+    got = unreadable_countries(values)
+    assert got.to_dict() == {"Atlantis": 2, "European Community": 1}
+    regions = classify_region(pd.DataFrame({"province": None, "country": values}))
+    assert regions["region_status"].tolist()[:3] == ["ok", "unknown country", "unknown country"]
+    assert regions["region_cn"].tolist()[0] == "foreign"
+    assert regions["country_iso"].tolist() == ["FR", pd.NA, pd.NA, pd.NA, "CN", "GB"]
+
+
+def test_country_names_in_both_languages():
+    assert country_name("GB", "en") == "United Kingdom" and country_name("GB", "zh") == "英国"
+    assert country_name("ZA", "zh") == "南非" and country_name("XX") is None
 
 
 def test_non_text_provinces_are_unknown_and_blanks_missing():
@@ -133,3 +167,30 @@ def test_classify_region_rejects_bad_inputs():
         classify_region(frame)
     with pytest.raises(SchemaError, match="province_col='prov' is not a column of frame"):
         classify_region(frame, province_col="prov", country_col=None)
+
+
+def test_validate_names_the_countries_it_cannot_read(tmp_path):
+    from typer.testing import CliRunner
+
+    from segkit.cli import app
+
+    invoices = pd.DataFrame(
+        {
+            "invoice_id": ["I1", "I2", "I3", "I4"],
+            "customer_id": ["A", "B", "C", "D"],
+            "invoice_date": ["2025-01-10"] * 4,
+            "due_date": ["2025-02-10"] * 4,
+            "amount": [100.0, 50.0, 70.0, 20.0],
+        }
+    )
+    customers = pd.DataFrame(
+        {"customer_id": list("ABCD"), "country": ["UK", "Atlantis", "Atlantis", "European Union"]}
+    )
+    invoices.to_csv(tmp_path / "invoices.csv", index=False)
+    customers.to_csv(tmp_path / "customers.csv", index=False)
+    result = CliRunner().invoke(app, ["validate", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "2 value(s) cannot be read as a country" in result.output
+    assert "'Atlantis' (2 rows), 'European Union' (1 row)" in result.output
+    assert "NaT" not in result.output and "NaN" not in result.output
+    assert "no problems found beyond the warning above" in result.output

@@ -69,7 +69,8 @@ def test_missing_and_note_name_the_columns_and_the_history():
     note = sections.note(section, have, "en")
     assert note == (
         "**Customers by company size** is not shown: the ledger has no `customers.industry_code` and it "
-        "compares 24 months of invoices and the ledger holds 6 (from 2025-07-03). It would show "
+        "compares 24 calendar months of invoices and the ledger holds 6 (from the month of 2025-07-03 "
+        "to the report month, both counted). It would show "
         "customers and revenue by the 2017 statistical size classes (industry code plus employees, "
         "revenue or total assets of each customer)."
     )

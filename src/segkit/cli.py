@@ -192,10 +192,25 @@ def validate(data: Data, mapping: MappingOpt = None) -> None:
     ledger = read_ledger(data, mapping=mapping)
     for table, path in ledger.files.items():
         typer.echo(f"read {table}: {path}")
-    typer.echo(ledger.summary().to_string())
+    typer.echo(_summary_text(ledger.summary()))
     for note in ledger.notes:
         typer.echo(f"note: {note}")
-    typer.echo("no problems found")
+    from segkit.standards.regions import country_warning
+
+    warning = country_warning(ledger)
+    if warning:
+        typer.echo(f"warning: {warning}")
+    typer.echo("no problems found" + (" beyond the warning above" if warning else ""))
+
+
+def _summary_text(summary) -> str:
+    """The ledger summary as text; a table without dates or amounts (a derived customers
+    table) shows "–" there, not NaT or NaN."""
+    shown = summary.copy()
+    for column in shown.columns:
+        if hasattr(shown[column], "dt"):
+            shown[column] = shown[column].dt.strftime("%Y-%m-%d")
+    return shown.astype(object).where(shown.notna(), "–").to_string()
 
 
 @app.command()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from segkit.checks import check_lang, is_number
-from segkit.classes.rfm_scorer import rfm_values
+from segkit.classes.rfm_scorer import RECENCY_HORIZON_DAYS, check_horizon, rfm_values
 from segkit.exceptions import ConfigError
 from segkit.text.labels import LABELS
 
@@ -50,6 +50,7 @@ def rfm_class_cn(
     recency: str = "recency_days",
     frequency: str = "invoices_12m",
     monetary: str = "revenue_12m",
+    horizon_days=RECENCY_HORIZON_DAYS,
 ) -> tuple[pd.Series, dict[str, float]]:
     """Classify customers into the eight classes of the Chinese RFM model (RFM客户价值八分类).
 
@@ -90,19 +91,22 @@ def rfm_class_cn(
         Language of the class labels.
     recency, frequency, monetary : str
         Column names.
+    horizon_days : float or None, default 365
+        Most days since the last purchase that still count as near; None: no cap.
 
     Returns
     -------
     classes : pandas.Series
         Named ``rfm_class_cn``, indexed like ``features``.
     splits : dict
-        The split values used, ``{"r": float, "f": float, "m": float}``.
+        The split values used, ``{"r": float, "f": float, "m": float}`` (R after the cap).
     """
     check_lang(lang)
     columns = {"r": recency, "f": frequency, "m": monetary}
     values = rfm_values(features, columns, "rfm_class_cn")
     bought = values["r"].notna()
     splits = _cn_splits(values[bought], split)
+    splits["r"] = min(splits["r"], check_horizon(horizon_days))
     near = values["r"] <= splits["r"]
     high_f, high_m = values["f"] >= splits["f"], values["m"] >= splits["m"]
     table = LABELS["rfm_class_cn"]

@@ -8,6 +8,12 @@ eight-class model. Scores are quintiles in the manner of A. M. Hughes, *Strategi
 Marketing* (1994). Customers who never bought (recency NaN) get scores 0 and cell ``"000"``;
 for customers who did buy, a missing frequency or monetary value means nothing in the window
 and counts as 0.
+
+Recency is scored within a horizon (:data:`RECENCY_HORIZON_DAYS`, 365 days by default): its
+quintiles are learned over the customers who bought within it, and a customer whose last
+purchase is older scores R = 1 whatever the quintiles say. On a mostly dormant base, quintiles
+over everyone who ever bought would call a customer silent for over a year "recent" (R 4 or 5);
+with the horizon no such customer reaches a segment whose words say recent.
 """
 
 from __future__ import annotations
@@ -23,10 +29,20 @@ from sklearn.utils.validation import check_is_fitted
 from segkit.checks import is_number, numeric, require_columns
 from segkit.exceptions import ConfigError
 
-__all__ = ["SCORE_COLUMNS", "N_SCORES", "RFMScorer", "rfm_scores", "rfm_values"]
+__all__ = [
+    "SCORE_COLUMNS",
+    "N_SCORES",
+    "RECENCY_HORIZON_DAYS",
+    "RFMScorer",
+    "rfm_scores",
+    "rfm_values",
+]
 
 SCORE_COLUMNS = ("r_score", "f_score", "m_score")
 N_SCORES = 5
+#: Days without a purchase after which a customer is not recent (R = 1; the eight-class
+#: model's far, 远): the 12 months of the frequency and monetary windows.
+RECENCY_HORIZON_DAYS = 365
 
 
 def rfm_values(frame: pd.DataFrame, columns: dict[str, str], where: str) -> pd.DataFrame:
@@ -36,6 +52,15 @@ def rfm_values(frame: pd.DataFrame, columns: dict[str, str], where: str) -> pd.D
     values = {key: numeric(frame, column, where) for key, column in columns.items()}
     values["f"], values["m"] = values["f"].fillna(0.0), values["m"].fillna(0.0)
     return pd.DataFrame(values, index=frame.index)
+
+
+def check_horizon(horizon_days) -> float:
+    """The recency horizon in days (inf for None), or :class:`ConfigError`."""
+    if horizon_days is None:
+        return float("inf")
+    if not is_number(horizon_days) or horizon_days <= 0:
+        raise ConfigError(f"horizon_days must be a number > 0 or None; got {horizon_days!r}.")
+    return float(horizon_days)
 
 
 def _check_score_thresholds(thresholds) -> dict[str, np.ndarray]:
@@ -106,6 +131,9 @@ class RFMScorer(TransformerMixin, BaseEstimator):
     thresholds : dict, optional
         Fixed inner edges per variable, ``{"r": [30, 90, 180, 365]}``: 1 to 4 strictly
         increasing numbers; variables not given are learned from quantiles.
+    horizon_days : float or None, default 365
+        Recency beyond which R = 1; the R quintiles are learned over the customers within it
+        (over all who bought when fewer than 2 distinct recencies lie within). None: no horizon.
 
     Attributes
     ----------
@@ -119,11 +147,13 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         frequency="invoices_12m",
         monetary="revenue_12m",
         thresholds=None,
+        horizon_days=RECENCY_HORIZON_DAYS,
     ):
         self.recency = recency
         self.frequency = frequency
         self.monetary = monetary
         self.thresholds = thresholds
+        self.horizon_days = horizon_days
 
     def _columns(self) -> dict[str, str]:
         return {"r": self.recency, "f": self.frequency, "m": self.monetary}
@@ -131,10 +161,15 @@ class RFMScorer(TransformerMixin, BaseEstimator):
     def fit(self, X: pd.DataFrame, y=None) -> RFMScorer:
         """Learn the bin edges from the customers with purchases (``recency`` known)."""
         fixed = _check_score_thresholds(self.thresholds)
+        horizon = check_horizon(self.horizon_days)
         values = rfm_values(X, self._columns(), "RFMScorer")
         bought = values["r"].notna()
+        within = bought & (values["r"] <= horizon)
+        learn = {"r": within if values.loc[within, "r"].nunique() >= 2 else bought}
         self.edges_ = {
-            key: fixed[key] if key in fixed else _quantile_edges(values.loc[bought, key], column)
+            key: fixed[key]
+            if key in fixed
+            else _quantile_edges(values.loc[learn.get(key, bought), key], column)
             for key, column in self._columns().items()
         }
         return self
@@ -148,7 +183,9 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         for key, name in zip("rfm", SCORE_COLUMNS, strict=True):
             edges = self.edges_[key]
             score = _spread(np.searchsorted(edges, values[key], side="left"), edges.size + 1)
-            score = N_SCORES + 1 - score if key == "r" else score
+            if key == "r":
+                horizon = check_horizon(self.horizon_days)
+                score = np.where(values["r"] > horizon, 1, N_SCORES + 1 - score)
             out[name] = np.where(bought, score, 0).astype("int64")
         cells = [out[name].astype(str) for name in SCORE_COLUMNS]
         out["rfm_cell"] = cells[0] + cells[1] + cells[2]
@@ -161,8 +198,10 @@ def rfm_scores(
     frequency: str = "invoices_12m",
     monetary: str = "revenue_12m",
     thresholds: dict | None = None,
+    horizon_days=RECENCY_HORIZON_DAYS,
 ) -> pd.DataFrame:
-    """Fit an :class:`RFMScorer` on ``features`` and return its scores.
+    """Fit an :class:`RFMScorer` on ``features`` and return its scores (``horizon_days``: the
+    recency horizon of :class:`RFMScorer`).
 
     Returns
     -------
@@ -170,5 +209,5 @@ def rfm_scores(
         Index of ``features``; ``r_score``, ``f_score``, ``m_score`` (int 1-5, 0 for
         customers without purchases) and ``rfm_cell`` (str such as ``"545"``).
     """
-    scorer = RFMScorer(recency, frequency, monetary, thresholds)
+    scorer = RFMScorer(recency, frequency, monetary, thresholds, horizon_days)
     return scorer.fit_transform(features)[[*SCORE_COLUMNS, "rfm_cell"]]

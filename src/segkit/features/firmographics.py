@@ -29,6 +29,7 @@ REGION_COLUMNS = (
     "geo_region",
     "geo_region_zh",
     "region_status",
+    "country_iso",
 )
 
 

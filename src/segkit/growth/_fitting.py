@@ -73,20 +73,27 @@ def check_positive(name: str, value, *, allow_zero: bool = False) -> float:
     return float(value)
 
 
-def maximise(neg_loglik, start: np.ndarray, names: tuple[str, ...], model: str) -> np.ndarray:
-    """Positive parameters that minimise ``neg_loglik(log_params)``.
+def maximise(neg_loglik, start: np.ndarray, names: tuple[str, ...], model: str):
+    """Positive parameters that minimise ``neg_loglik(log_params)``, and whether it converged.
 
     The search runs on the log scale (so every parameter stays positive) with L-BFGS-B and is
-    polished by Nelder-Mead, which does not depend on numerical gradients.
+    polished by Nelder-Mead, which does not depend on numerical gradients. The fit counts as
+    converged when either search reports success.
+
+    Returns
+    -------
+    (numpy.ndarray, bool)
+        The parameters and the convergence flag.
     """
-    first = minimize(neg_loglik, start, method="L-BFGS-B")
-    best = minimize(
-        neg_loglik, first.x, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10}
-    )
+    with np.errstate(all="ignore"):  # a search may step where a term overflows; it moves on
+        first = minimize(neg_loglik, start, method="L-BFGS-B")
+        best = minimize(
+            neg_loglik, first.x, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10}
+        )
     result = best if best.fun <= first.fun else first
     if not np.all(np.isfinite(result.x)) or not np.isfinite(result.fun):
         raise SegkitError(
             f"{model}: the maximum-likelihood fit of {', '.join(names)} did not converge "
             f"({result.message}); check that the summary holds repeat purchases."
         )
-    return np.exp(result.x)
+    return np.exp(result.x), bool(first.success or best.success)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln, hyp2f1
+from scipy.special import expit, gammaln, hyp2f1
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -57,6 +57,8 @@ class BetaGeo(BaseEstimator):
         ``r``, ``alpha`` (in the summary's time unit), ``a``, ``b``.
     loglik_ : float
         Total log-likelihood at ``params_``.
+    converged_ : bool
+        Whether the optimiser reported convergence (see :mod:`segkit.growth.diagnostics`).
     n_customers_ : int
 
     Examples
@@ -102,7 +104,7 @@ class BetaGeo(BaseEstimator):
             return -(weight @ ll) / total + penalizer * np.sum(params**2)
 
         start = np.log([1.0, max(float(np.mean(big_t)), 1e-3), 1.0, 1.0])
-        params = maximise(neg_loglik, start, _NAMES, "BetaGeo")
+        params, self.converged_ = maximise(neg_loglik, start, _NAMES, "BetaGeo")
         self.params_ = pd.Series(params, index=list(_NAMES), name="value")
         self.loglik_ = float(weight @ bgnbd_loglik(params, x, t_x, big_t))
         self.n_customers_ = int(total)
@@ -124,12 +126,9 @@ class BetaGeo(BaseEstimator):
             Indexed like ``summary``, named ``p_alive``.
         """
         (r, alpha, a, b), x, t_x, big_t = self._data(summary, "BetaGeo.p_alive")
-        odds = np.zeros_like(x)
-        repeat = x > 0
-        xr = x[repeat]
-        ratio = (alpha + big_t[repeat]) / (alpha + t_x[repeat])
-        odds[repeat] = a / (b + xr - 1) * ratio ** (r + xr)
-        return pd.Series(1.0 / (1.0 + odds), index=summary.index, name="p_alive")
+        return pd.Series(
+            _p_alive(r, alpha, a, b, x, t_x, big_t), index=summary.index, name="p_alive"
+        )
 
     def expected_purchases(self, t: float, summary: pd.DataFrame) -> pd.Series:
         """Expected number of purchases in the next ``t`` time units, given each history.
@@ -154,13 +153,9 @@ class BetaGeo(BaseEstimator):
         """
         t = check_positive("t", t)
         (r, alpha, a, b), x, t_x, big_t = self._data(summary, "BetaGeo.expected_purchases")
-        z = t / (alpha + big_t + t)
-        growth = ((alpha + big_t) / (alpha + big_t + t)) ** (r + x)
-        numerator = (
-            (a + b + x - 1) / (a - 1) * (1 - growth * hyp2f1(r + x, b + x, a + b + x - 1, z))
-        )
-        alive = self.p_alive(summary).to_numpy()
-        return pd.Series(numerator * alive, index=summary.index, name="expected_purchases")
+        alive = _p_alive(r, alpha, a, b, x, t_x, big_t)
+        purchases = _future_purchases(r, alpha, a, b, x, big_t, t) * alive
+        return pd.Series(purchases, index=summary.index, name="expected_purchases")
 
     def expected_purchases_new(self, t: float) -> float:
         """Expected purchases of a new customer in its first ``t`` time units after the first.
@@ -172,5 +167,29 @@ class BetaGeo(BaseEstimator):
         check_is_fitted(self)
         t = check_positive("t", t)
         r, alpha, a, b = self.params_.to_numpy()
-        hyper = hyp2f1(r, b, a + b - 1, t / (alpha + t))
-        return float((a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyper))
+        return float(_future_purchases(r, alpha, a, b, np.zeros(1), np.zeros(1), t)[0])
+
+
+def _p_alive(r, alpha, a, b, x, t_x, big_t) -> np.ndarray:
+    """P(alive) from the log-odds of having dropped out, finite for any parameters."""
+    log_odds = np.full_like(x, -np.inf)
+    repeat = x > 0
+    xr = x[repeat]
+    ratio = np.log(alpha + big_t[repeat]) - np.log(alpha + t_x[repeat])
+    log_odds[repeat] = np.log(a) - np.log(b + xr - 1) + (r + xr) * ratio
+    return expit(-log_odds)
+
+
+def _future_purchases(r, alpha, a, b, x, big_t, t) -> np.ndarray:
+    """Expected purchases in ``(T, T + t]`` of a customer who is alive at ``T``.
+
+    ``(a + b + x - 1) / (a - 1) [1 - ((alpha + T) / (alpha + T + t))^(r + x)
+    2F1(r + x, b + x; a + b + x - 1; t / (alpha + T + t))]``, evaluated through Pfaff's
+    transformation as ``1 - 2F1(r + x, a - 1; a + b + x - 1; -t / (alpha + T))``: the power and
+    the hypergeometric term no longer overflow against each other when ``r`` is large. Near
+    ``a = 1`` the ratio is 0/0; ``a`` is moved 10^-4 away, where the value is continuous.
+    """
+    a = a if abs(a - 1) >= 1e-4 else 1 + 1e-4  # the ratio is 0/0 at a = 1; continuous there
+    c = a + b + x - 1
+    hyper = hyp2f1(r + x, a - 1, c, -t / (alpha + big_t))
+    return c / (a - 1) * (1 - hyper)

@@ -12,11 +12,10 @@ import pandas as pd
 from segkit.checks import as_date, check_int, check_lang
 from segkit.exceptions import ConfigError, SegkitError
 
-from .bgnbd import BetaGeo
-from .gammagamma import GammaGamma
+from .diagnostics import fit_models
 from .headroom import headroom
 from .potential import check_thresholds, growth_class, growth_labels
-from .summary import check_time_unit, repeat_summary
+from .summary import check_time_unit, recent_purchases, repeat_summary
 from .value import DAYS_PER_MONTH, clv
 
 __all__ = ["GROWTH_OUTPUT", "growth_potential", "with_growth"]
@@ -65,7 +64,15 @@ def growth_potential(
         over the horizon, ``expected_spend``, ``revenue_12m``, the headroom columns, and
         ``growth_class``, ``growth_reason_code``, ``growth_label``, ``growth_reason``.
         ``frame.attrs`` holds ``as_of``, ``time_unit``, ``horizon_months``, the fitted
-        ``params`` of both models and ``notes`` (peer columns that are absent).
+        ``params`` of both models (empty for a model withheld), ``fit`` (per model, None or
+        why it was withheld: :mod:`segkit.growth.diagnostics`), ``fit_notes`` (those reasons as
+        sentences in ``lang``) and ``notes`` (peer columns that are absent).
+
+    Notes
+    -----
+    Each fitted model is checked before its numbers are used (:func:`fit_models`); one that
+    fails is replaced by each customer's recent purchase rate (no dropout, ``p_alive``
+    missing) or own mean spend.
     """
     day = as_date(as_of)
     unit = check_time_unit(time_unit)
@@ -77,15 +84,17 @@ def growth_potential(
 
         features = customer_features(ledger, day)
     summary = repeat_summary(ledger, day, time_unit)
-    beta_geo, gamma_gamma = BetaGeo().fit(summary), GammaGamma().fit(summary)
     horizon = horizon_months * DAYS_PER_MONTH / unit
+    window = 12 * DAYS_PER_MONTH / unit
+    recent = recent_purchases(ledger, day)
+    purchases, spend, checks = fit_models(summary, recent, horizon, window)
     forecast = summary.assign(
-        p_alive=beta_geo.p_alive(summary),
-        expected_purchases=beta_geo.expected_purchases(horizon, summary),
-        expected_spend=gamma_gamma.expected_spend(summary),
+        p_alive=purchases.p_alive(summary),
+        expected_purchases=purchases.expected_purchases(horizon, summary),
+        expected_spend=spend.expected_spend(summary),
         clv=clv(
-            beta_geo,
-            gamma_gamma,
+            purchases,
+            spend,
             summary,
             horizon_months=horizon_months,
             margin=margin,
@@ -105,11 +114,19 @@ def growth_potential(
         "horizon_months": horizon_months,
         "notes": list(peers.attrs.get("notes", [])),
         "params": {
-            "bgnbd": beta_geo.params_.to_dict(),
-            "gamma_gamma": gamma_gamma.params_.to_dict(),
+            "bgnbd": _params(purchases),
+            "gamma_gamma": _params(spend),
         },
+        "fit": {check.model: check.reason for check in checks},
+        "fit_notes": [check.sentence(lang) for check in checks if not check.ok],
     }
     return frame
+
+
+def _params(model) -> dict:
+    """The fitted parameters of a model; empty for a fallback, which has none."""
+    params = getattr(model, "params_", None)
+    return {} if params is None else params.to_dict()
 
 
 #: Growth columns the classification table carries (see :func:`segkit.classify`).
@@ -129,7 +146,8 @@ def with_growth(ledger, as_of, features: pd.DataFrame, options: dict, lang: str 
     """``features`` joined with the growth columns of :data:`GROWTH_OUTPUT`, and a note.
 
     A ledger the models cannot fit (too few repeat purchases, say) keeps its other columns; the
-    reason is returned as the note (empty when all went well).
+    reason is returned as the note. A model withheld by its checks (its fallback forecasts
+    instead) is named in the note too; the note is empty when all went well.
 
     Parameters
     ----------
@@ -146,4 +164,5 @@ def with_growth(ledger, as_of, features: pd.DataFrame, options: dict, lang: str 
     keep = [c for c in GROWTH_OUTPUT if c not in features.columns]
     joined = features.join(growth[keep])
     joined.attrs = features.attrs
-    return joined, ""
+    withheld = growth.attrs.get("fit_notes", [])
+    return joined, ("growth: " + " ".join(withheld)) if withheld else ""

@@ -65,6 +65,8 @@ class GammaGamma(BaseEstimator):
     params_ : pandas.Series
         ``p``, ``q``, ``v``.
     loglik_ : float
+    converged_ : bool
+        Whether the optimiser reported convergence (see :mod:`segkit.growth.diagnostics`).
     n_customers_ : int
         Customers with repeat purchases used in the fit.
     """
@@ -112,7 +114,7 @@ class GammaGamma(BaseEstimator):
             return -np.mean(gamma_gamma_loglik(params, x, m)) + penalizer * np.sum(params**2)
 
         start = np.log([1.0, 2.0, max(float(np.mean(m)), 1e-6)])
-        params = maximise(neg_loglik, start, _NAMES, "GammaGamma")
+        params, self.converged_ = maximise(neg_loglik, start, _NAMES, "GammaGamma")
         self.params_ = pd.Series(params, index=list(_NAMES), name="value")
         self.loglik_ = float(np.sum(gamma_gamma_loglik(params, x, m)))
         self.n_customers_ = int(repeat.sum())

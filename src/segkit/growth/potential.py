@@ -3,12 +3,16 @@
 Rules, applied in this order (thresholds in :data:`DEFAULT_THRESHOLDS`):
 
 1. no purchase by the as-of date -> no class (the models need a first purchase);
-2. ``p_alive < churn_below`` -> ``churn_risk``;
-3. ``expected_purchases < min_purchases`` -> ``low`` (too few purchases expected to grow);
-4. ``headroom_share >= high_share`` -> ``high`` (buys at most half of what the upper quartile
+2. 12-month revenue at or below zero (no purchase in the window, or credit notes and
+   cancellations that undo every sale) -> ``no_basis``: there is nothing to grow from, so such a
+   customer is never ``high``;
+3. ``p_alive < churn_below`` -> ``churn_risk`` (not applied when ``p_alive`` is missing, as
+   under the recent-rate model, which has no dropout);
+4. ``expected_purchases < min_purchases`` -> ``low`` (too few purchases expected to grow);
+5. ``headroom_share >= high_share`` -> ``high`` (buys at most half of what the upper quartile
    of its peers buys, by default);
-5. ``headroom_share >= medium_share`` -> ``medium``;
-6. otherwise ``low`` (already buys close to the peers' upper quartile).
+6. ``headroom_share >= medium_share`` -> ``medium``;
+7. otherwise ``low`` (already buys close to the peers' upper quartile).
 
 Codes stay codes; :data:`GROWTH_LABELS` and :data:`GROWTH_REASONS` (from the text catalogue)
 give English and Chinese labels and reason sentences (format strings with named fields).
@@ -33,7 +37,7 @@ __all__ = [
     "growth_labels",
 ]
 
-GROWTH_CLASSES = ("high", "medium", "low", "churn_risk")
+GROWTH_CLASSES = ("high", "medium", "low", "churn_risk", "no_basis")
 
 DEFAULT_THRESHOLDS = {
     "churn_below": 0.5,
@@ -47,7 +51,15 @@ GROWTH_LABELS = catalogue()["growth_class"]
 #: Reason key -> {"en": sentence, "zh": sentence} with named fields, from the text catalogue.
 GROWTH_REASONS = catalogue()["growth_reason"]
 
-_NEEDS = ("p_alive", "expected_purchases", "clv", "headroom", "headroom_share", "peer_group")
+_NEEDS = (
+    "p_alive",
+    "expected_purchases",
+    "clv",
+    "revenue_12m",
+    "headroom",
+    "headroom_share",
+    "peer_group",
+)
 
 
 def check_thresholds(thresholds) -> dict[str, float]:
@@ -78,8 +90,9 @@ def growth_class(frame: pd.DataFrame, thresholds=None, months: int = 12) -> pd.D
     Parameters
     ----------
     frame : pandas.DataFrame
-        Columns ``p_alive``, ``expected_purchases`` (over ``months``), ``clv``, ``headroom``,
-        ``headroom_share`` and ``peer_group``; ``p_alive`` missing = no purchase yet.
+        Columns ``p_alive``, ``expected_purchases`` (over ``months``), ``clv``,
+        ``revenue_12m``, ``headroom``, ``headroom_share`` and ``peer_group``;
+        ``expected_purchases`` missing = no purchase yet.
     thresholds : dict, optional
         Overrides of :data:`DEFAULT_THRESHOLDS`.
     months : int, default 12
@@ -97,17 +110,20 @@ def growth_class(frame: pd.DataFrame, thresholds=None, months: int = 12) -> pd.D
     limits = check_thresholds(thresholds)
     alive, purchases = frame["p_alive"], frame["expected_purchases"]
     share = frame["headroom_share"].fillna(0.0)
-    known = alive.notna()
+    revenue = pd.to_numeric(frame["revenue_12m"], errors="coerce").fillna(0.0)
     conditions = [
-        ~known,
-        alive < limits["churn_below"],
+        purchases.isna(),
+        revenue <= 0,
+        alive.notna() & (alive < limits["churn_below"]),
         purchases < limits["min_purchases"],
         share >= limits["high_share"],
         share >= limits["medium_share"],
     ]
-    classes = np.select(conditions, [None, "churn_risk", "low", "high", "medium"], "low")
+    classes = np.select(
+        conditions, [None, "no_basis", "churn_risk", "low", "high", "medium"], "low"
+    )
     reasons = np.select(
-        conditions, ["no_purchase", "churn", "few_purchases", "room", "room"], "room"
+        conditions, ["no_purchase", "no_revenue", "churn", "few_purchases", "room", "room"], "room"
     )
     return pd.DataFrame(
         {
@@ -149,6 +165,7 @@ def _sentence(row, limits: dict, months: int, lang: str) -> str:
     fields = {
         **limits,
         "months": months,
+        "revenue_12m": row.revenue_12m,
         "p_alive": row.p_alive,
         "expected_purchases": row.expected_purchases,
         "bought": bought,

@@ -23,7 +23,7 @@ import pandas as pd
 from segkit.checks import as_date
 from segkit.exceptions import ConfigError
 
-__all__ = ["repeat_summary", "TIME_UNITS"]
+__all__ = ["recent_purchases", "repeat_summary", "TIME_UNITS"]
 
 _ = ibis._
 
@@ -108,3 +108,33 @@ def _summary_query(invoices: ibis.Table, day) -> ibis.Table:
             frequency > 0, per_customer.repeat_spend / frequency.cast("float64"), 0.0
         ),
     )
+
+
+def recent_purchases(ledger, as_of, months: int = 12) -> pd.Series:
+    """Purchase days of each customer in the ``months`` calendar months up to ``as_of``.
+
+    A purchase day is as in :func:`repeat_summary` (a day with an invoice of positive amount);
+    the window is ``(as_of - months, as_of]``, as the features' ``revenue_12m``.
+
+    Returns
+    -------
+    pandas.Series
+        Index ``customer_id`` (customers with a purchase in the window only), named
+        ``recent_purchases``.
+    """
+    from segkit.features.dates import window_start
+
+    day = as_date(as_of)
+    invoices = getattr(ledger, "invoices", ledger)
+    start = ibis.date(window_start(day, months))
+    days = (
+        invoices.filter(
+            (_.invoice_date <= ibis.date(day)) & (_.invoice_date > start) & (_.amount > 0)
+        )
+        .select("customer_id", "invoice_date")
+        .distinct()
+        .group_by("customer_id")
+        .aggregate(recent_purchases=_.invoice_date.count())
+    )
+    frame = days.execute().set_index("customer_id")
+    return frame["recent_purchases"].astype("float64").sort_index()

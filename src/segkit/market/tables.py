@@ -12,7 +12,9 @@ share of revenue did not fall; else it is *losing* (share), even if its revenue 
 *large* when its revenue share is at least the median share of the segments, else *small*.
 The four labels are ``"gaining & large"``, ``"gaining & small"``, ``"losing & large"`` and
 ``"losing & small"``; a segment without revenue in the previous 12 months has no growth rate
-and is ``"new"``.
+and is ``"new"``. When no customer has a previous revenue at all (the ledger does not cover the
+previous 12 months: ``revenue_prev_12m`` missing for everyone) nothing is compared and every
+segment is ``"not compared"``: a segment is not new because the ledger starts late.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ UNKNOWN = "unknown"
 HHI_BANDS = (1000.0, 1800.0)
 HHI_LEVELS = ("unconcentrated", "moderately concentrated", "highly concentrated")
 QUADRANTS = ("gaining & large", "gaining & small", "losing & large", "losing & small", "new")
+#: The quadrant of every segment when the ledger does not cover the previous 12 months.
+NOT_COMPARED = "not compared"
 
 
 def _segments(features: pd.DataFrame, by: str, where: str) -> pd.Series:
@@ -280,5 +284,7 @@ def positioning(
     size = np.where(table["share"] >= median, "large", "small")
     labels = pd.Series(grow, index=table.index) + " & " + size
     table["quadrant"] = labels.where(table["growth"].notna(), "new").astype(object)
+    if previous in features.columns and features[previous].isna().all():
+        table["quadrant"] = NOT_COMPARED
     table.attrs = {"growth_threshold": float(overall), "share_threshold": median}
     return table

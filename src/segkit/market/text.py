@@ -12,7 +12,7 @@ import pandas as pd
 
 from segkit.checks import check_lang
 from segkit.exceptions import ConfigError
-from segkit.market.tables import QUADRANTS
+from segkit.market.tables import NOT_COMPARED, QUADRANTS
 from segkit.text.catalogue import text
 
 __all__ = ["chart_text", "quadrant_label", "quadrant_actions"]
@@ -26,8 +26,9 @@ def chart_text(key: str, lang: str = "en") -> str:
 def quadrant_label(quadrant: str, lang: str = "en") -> str:
     """The label of a quadrant code in ``lang`` (the English label is the code)."""
     check_lang(lang)
-    if quadrant not in QUADRANTS:
-        raise ConfigError(f"quadrant must be one of {list(QUADRANTS)}; got {quadrant!r}.")
+    if quadrant not in (*QUADRANTS, NOT_COMPARED):
+        known = [*QUADRANTS, NOT_COMPARED]
+        raise ConfigError(f"quadrant must be one of {known}; got {quadrant!r}.")
     return text("quadrant", quadrant, lang)
 
 

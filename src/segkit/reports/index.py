@@ -99,10 +99,27 @@ def _figures(pack, lang: str, notes: list[str]) -> list[str]:
     ]
     for figure, (reason, detail) in summary.missing.items():
         name = text("report_figures", figure, lang, currency=currency)
-        why = _reason(reason, detail, dates, lang)
+        why = _reason(_checked(figure, reason, detail, summary), detail, dates, lang)
         notes.append(f"{name}: " + text("report_notes", "missing", lang, reason=why))
     table = f'<table class="figures">\n{head}\n' + "\n".join(rows) + "\n</table>"
     return [f"<h2>{_esc(_t('key_figures', lang))}</h2>", table]
+
+
+#: What each figure needs beyond invoices: the reason given when it is missing at a date the
+#: ledger could classify.
+_NEEDS = dict.fromkeys(
+    ("open_receivables", "past_due", "past_due_90", "dso_days", "new_defaults"), "no_settlement"
+) | {"expected_loss": "no_credit"}
+
+
+def _checked(figure: str, reason: str, detail: str, summary) -> str:
+    """``reason``, unless it says the ledger holds too little data at a date it classified:
+    then the figure's declared need (settlement data, the credit scorecard)."""
+    if reason != "no_history":
+        return reason
+    day = detail or str(summary.dates["quarter"])
+    classified = any(str(d) == day and f is not None for d, f in summary.frames.items())
+    return _NEEDS.get(figure, reason) if classified else reason
 
 
 def _reason(reason: str, detail: str, dates, lang: str) -> str:

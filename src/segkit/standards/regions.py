@@ -14,20 +14,51 @@ Sources
 
 Hong Kong, Macao and Taiwan form their own group (``"hmt"``, 港澳台) in both groupings, since
 neither the NBS division nor the convention above includes them. Data: ``regions_cn.csv``.
+
+Countries are read as people write them (:func:`country_code`): ISO 3166-1 alpha-2 and alpha-3
+codes, English names, official and common names (``pycountry``), Chinese names (pycountry's
+zh_CN translation of ISO 3166-1, so 中国, 英国, 德国) and the aliases of :data:`COUNTRY_ALIASES`
+(``UK``, ``EIRE``, ``Deutschland``, ``RSA`` …), in any case and spacing.
 """
 
 from __future__ import annotations
 
+import gettext
 import re
 import unicodedata
 from functools import cache
 
 import pandas as pd
+import pycountry
 
 from segkit.exceptions import ConfigError, SchemaError
 from segkit.standards.industry import _read_csv
 
-__all__ = ["classify_region", "REGION_CN_ZH", "GEO_REGIONS"]
+__all__ = [
+    "classify_region",
+    "country_code",
+    "country_name",
+    "unreadable_countries",
+    "country_warning",
+    "COUNTRY_ALIASES",
+    "REGION_CN_ZH",
+    "GEO_REGIONS",
+]
+
+#: Spellings ISO 3166 does not list, as people and ERP systems write them -> alpha-2 code.
+COUNTRY_ALIASES = {
+    "UK": "GB", "GREAT BRITAIN": "GB", "BRITAIN": "GB", "ENGLAND": "GB", "SCOTLAND": "GB",
+    "WALES": "GB", "NORTHERN IRELAND": "GB", "EIRE": "IE", "DEUTSCHLAND": "DE", "RSA": "ZA",
+    "HOLLAND": "NL", "THE NETHERLANDS": "NL", "RUSSIA": "RU", "TURKEY": "TR", "SOUTH KOREA": "KR",
+    "KOREA": "KR", "NORTH KOREA": "KP", "U.S.A.": "US", "U.S.": "US", "AMERICA": "US",
+    "UNITED STATES OF AMERICA": "US", "UAE": "AE", "CZECH REPUBLIC": "CZ", "IVORY COAST": "CI",
+    "SWAZILAND": "SZ", "MACEDONIA": "MK", "BURMA": "MM", "VATICAN": "VA", "LAOS": "LA",
+    "SCHWEIZ": "CH", "SUISSE": "CH", "ÖSTERREICH": "AT", "ESPAÑA": "ES", "ITALIA": "IT",
+    "NEDERLAND": "NL", "BELGIË": "BE", "BELGIQUE": "BE", "POLSKA": "PL", "SVERIGE": "SE",
+    "NORGE": "NO", "DANMARK": "DK", "SUOMI": "FI", "NIPPON": "JP", "中华人民共和国": "CN",
+    "大陆": "CN", "中國": "CN", "香港": "HK", "澳门": "MO", "澳門": "MO", "台湾": "TW", "臺灣": "TW",
+    "美國": "US", "英國": "GB", "韓國": "KR",
+}  # fmt: skip
 
 REGION_CN_ZH = {
     "east": "东部",
@@ -58,7 +89,6 @@ STATUS_MISSING = "missing"
 STATUS_UNKNOWN_PROVINCE = "unknown province"
 STATUS_UNKNOWN_COUNTRY = "unknown country"
 
-_CHINA = {"CN", "CHN", "CHINA", "中国"}
 _HMT_COUNTRIES = {
     "HK": "香港特别行政区",
     "HKG": "香港特别行政区",
@@ -101,16 +131,108 @@ def _province(value) -> str | None:
     return _aliases().get(key) or _aliases().get(_SUFFIXES.sub("", key), "")
 
 
+def _missing(value) -> bool:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return True
+    return not str(value).strip()
+
+
+@cache
+def _chinese_names() -> dict[str, str]:
+    """Chinese name (pycountry's zh_CN translation of ISO 3166-1) -> alpha-2 code."""
+    try:
+        zh = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
+    except OSError:
+        return {}
+    names = {}
+    for country in pycountry.countries:
+        for name in {country.name, getattr(country, "common_name", country.name)}:
+            names.setdefault(zh.gettext(name), country.alpha_2)
+    return names
+
+
+def country_code(value) -> str | None:
+    """The ISO 3166-1 alpha-2 code of a country as written; None when missing; "" when not read.
+
+    Reads codes (``GB``, ``GBR``), English, official and common names (``United Kingdom``,
+    ``Korea, Republic of``), Chinese names (``英国``) and :data:`COUNTRY_ALIASES` (``UK``,
+    ``EIRE``, ``Deutschland``, ``RSA``), in any case and width.
+    """
+    if _missing(value):
+        return None
+    text = " ".join(unicodedata.normalize("NFKC", str(value)).split())
+    upper = text.upper()
+    if upper in COUNTRY_ALIASES:
+        return COUNTRY_ALIASES[upper]
+    if text in _chinese_names():
+        return _chinese_names()[text]
+    if len(upper) == 2 and upper.isalpha():
+        found = pycountry.countries.get(alpha_2=upper)
+        return found.alpha_2 if found else ""
+    try:
+        return pycountry.countries.lookup(text).alpha_2
+    except LookupError:
+        return ""
+
+
+def country_name(code, lang: str = "en") -> str | None:
+    """The common name of an alpha-2 code in ``lang`` (``"GB"`` -> United Kingdom, 英国)."""
+    found = pycountry.countries.get(alpha_2=code) if isinstance(code, str) and code else None
+    if found is None:
+        return None
+    name = getattr(found, "common_name", found.name)
+    if lang == "zh":
+        reverse = {v: k for k, v in _chinese_names().items()}
+        return reverse.get(code, name)
+    return name
+
+
+def unreadable_countries(values: pd.Series) -> pd.Series:
+    """Count of each value of a country column that :func:`country_code` cannot read.
+
+    Returns
+    -------
+    pandas.Series
+        Index the value as written, the number of rows holding it; most frequent first.
+    """
+    text = values.dropna().astype(str)
+    distinct = pd.Series(text.unique())
+    bad = distinct[distinct.map(country_code) == ""]
+    counts = text[text.isin(set(bad))].value_counts()
+    return counts.rename_axis("value").rename("rows")
+
+
+def country_warning(ledger, shown: int = 10) -> str:
+    """A sentence naming the values of ``customers.country`` that cannot be read, with their
+    counts; "" when every value reads (or the ledger has no country column)."""
+    customers = ledger.customers if "customers" in getattr(ledger, "origins", {}) else None
+    if customers is None or "country" not in customers.columns:
+        return ""
+    bad = unreadable_countries(customers.select("country").execute()["country"])
+    if bad.empty:
+        return ""
+    listed = ", ".join(
+        f"{value!r} ({rows} row{'' if rows == 1 else 's'})"
+        for value, rows in bad.head(shown).items()
+    )
+    more = f" and {len(bad) - shown} more" if len(bad) > shown else ""
+    return (
+        f"customers.country: {len(bad)} value(s) cannot be read as a country (ISO 3166 code, "
+        f"name or alias): {listed}{more}; these customers' region is unknown. Write them as "
+        "codes (GB, DE) or names (United Kingdom, Germany)."
+    )
+
+
 def _country(value) -> str:
     """``"CN"``, an HMT province name, ``"foreign"`` or ``"unknown"``."""
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+    if _missing(value):
         return "CN"
-    text = unicodedata.normalize("NFKC", str(value)).strip().upper()
-    if not text or text in _CHINA:
+    code = country_code(value)
+    if code == "CN":
         return "CN"
-    if text in _HMT_COUNTRIES:
-        return _HMT_COUNTRIES[text]
-    return "foreign" if re.fullmatch(r"[A-Z]{2}", text) else "unknown"
+    if code in _HMT_COUNTRIES:
+        return _HMT_COUNTRIES[code]
+    return "foreign" if code else "unknown"
 
 
 def _column(frame: pd.DataFrame, col, param: str) -> pd.Series:
@@ -128,10 +250,11 @@ def classify_region(
     """Map provinces to China's economic and geographic regions.
 
     The country decides first: a missing country counts as China (``"CN"``); ``HK``, ``MO`` and
-    ``TW`` give Hong Kong, Macao and Taiwan; any other ISO 3166-1 alpha-2 code gives
-    ``"foreign"``. For Chinese customers the province is read in its short (``"广东"``), full
-    (``"广东省"``) or pinyin (``"Guangdong"``, any case) form; a trailing 省/市 or
-    ``Province``/``Sheng``/``Shi`` is ignored.
+    ``TW`` give Hong Kong, Macao and Taiwan; any other country gives ``"foreign"``. Countries are
+    read as written (:func:`country_code`: codes, names, Chinese names, aliases such as ``UK``
+    or ``EIRE``); one that cannot be read is ``"unknown country"``. For Chinese customers the
+    province is read in its short (``"广东"``), full (``"广东省"``) or pinyin (``"Guangdong"``,
+    any case) form; a trailing 省/市 or ``Province``/``Sheng``/``Shi`` is ignored.
 
     Parameters
     ----------
@@ -140,8 +263,7 @@ def classify_region(
     province_col : str, default "province"
         Column with the province name.
     country_col : str or None, default "country"
-        Column with the ISO 3166-1 alpha-2 country code; ``None`` when every customer is in
-        China.
+        Column with the country (code or name); ``None`` when every customer is in China.
 
     Returns
     -------
@@ -158,15 +280,20 @@ def classify_region(
     province = _column(frame, province_col, "province_col").map(_province)
     if country_col is None:
         country = pd.Series("CN", index=frame.index)
+        iso = country.copy()
     else:
-        country = _column(frame, country_col, "country_col").map(_country)
+        raw = _column(frame, country_col, "country_col")
+        country = raw.map(_country)
+        iso = raw.map(lambda v: "CN" if _missing(v) else (country_code(v) or None))
     hmt = ~country.isin(["CN", "foreign", "unknown"])
     province = province.where(~hmt, country).where(country != "foreign")
     status = pd.Series(STATUS_OK, index=frame.index)
     status[(country == "CN") & province.isna()] = STATUS_MISSING
     status[province == ""] = STATUS_UNKNOWN_PROVINCE
     status[country == "unknown"] = STATUS_UNKNOWN_COUNTRY
-    return _regions(province.where(status == STATUS_OK), country, status)
+    out = _regions(province.where(status == STATUS_OK), country, status)
+    out["country_iso"] = iso.astype("string")
+    return out
 
 
 def _regions(province: pd.Series, country: pd.Series, status: pd.Series) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from segkit import history
 from segkit.studies import display
 from segkit.text.catalogue import text
 
-__all__ = ["Migration", "migration", "show_summary", "show_stability"]
+__all__ = ["Migration", "migration", "show_summary", "show_stability", "stability_frame"]
 
 _COLUMNS = ("rfm_class_cn", "abc_tier")
 
@@ -73,17 +73,28 @@ def summary_frame(mig: Migration, lang: str = "en") -> pd.DataFrame:
 
 
 def show_summary(mig: Migration, lang: str = "en"):
-    """The migration summary, shown."""
-    return display.show(summary_frame(mig, lang), lang, formats={"share": "{:.1%}"})
+    """The migration summary, shown; ``share`` is the share of the customers present at the
+    start, and its header says so."""
+    headers = {"share": text("segmentation", "customer_share", lang)}
+    return display.show(
+        summary_frame(mig, lang), lang, headers=headers, formats={"share": "{:.1%}"}
+    )
+
+
+def stability_frame(mig: Migration) -> pd.DataFrame:
+    """Stability quarter by quarter per classification, in codes (``class`` is the column,
+    e.g. ``rfm_class_cn``): what ``class_stability.csv`` holds."""
+    parts = []
+    for column in _COLUMNS:
+        table = history.stability(mig.snaps, column)
+        table.insert(0, "class", column)
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)
 
 
 def show_stability(mig: Migration, lang: str = "en"):
     """Stability quarter by quarter (share kept, PSI and its reading) per classification."""
-    parts = []
-    for column in _COLUMNS:
-        table = history.stability(mig.snaps, column)
-        table.insert(0, "class", text("segmentation", column, lang))
-        table["psi_status"] = [text("psi_status", s, lang) for s in table["psi_status"]]
-        parts.append(table)
-    frame = pd.concat(parts, ignore_index=True)
+    frame = stability_frame(mig)
+    frame["class"] = [text("segmentation", c, lang) for c in frame["class"]]
+    frame["psi_status"] = [text("psi_status", s, lang) for s in frame["psi_status"]]
     return display.show(frame, lang, formats={"stayed_share": "{:.1%}", "psi": "{:.3f}"})

@@ -132,7 +132,8 @@ def show_penetration(view: pd.DataFrame, lang: str = "en"):
 
 def export(tables: dict[str, pd.DataFrame], moves, out_dir) -> list[Path]:
     """Write ``market_positioning.csv`` (every segment with its quadrant, English codes) and,
-    with a migration, ``migration_rfm_class_cn.csv`` into ``out_dir``; nothing when it is empty."""
+    with a migration, ``migration_rfm_class_cn.csv`` and ``class_stability.csv`` (stability
+    quarter by quarter, codes) into ``out_dir``; nothing when it is empty."""
     if not out_dir:
         return []
     written = []
@@ -141,7 +142,10 @@ def export(tables: dict[str, pd.DataFrame], moves, out_dir) -> list[Path]:
         frame = frame.rename_axis(["view", "segment"]).reset_index()
         written.append(write_table(frame, Path(out_dir, "market_positioning.csv")))
     if moves is not None:
+        from segkit.studies.market.migration import stability_frame
+
         written.append(write_table(moves.counts, Path(out_dir, "migration_rfm_class_cn.csv")))
+        written.append(write_table(stability_frame(moves), Path(out_dir, "class_stability.csv")))
     return written
 
 

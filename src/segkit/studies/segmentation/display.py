@@ -96,7 +96,9 @@ def region_labels(frame: pd.DataFrame, lang: str = "en", regions: str = "economi
 
     ``"economic"`` is the four economic regions of the National Bureau of Statistics (东部、中部、
     西部、东北), ``"geographic"`` the seven geographic regions (七大地理分区); both keep Hong Kong,
-    Macao and Taiwan and customers outside China apart.
+    Macao and Taiwan and customers outside China apart. When customers outside China are in
+    more than one country (``country_iso``), each is named by its country instead of
+    "foreign", so a ledger that spans several countries shows them.
     """
     if regions not in REGION_SCHEMES:
         raise ConfigError(f"regions must be one of {sorted(REGION_SCHEMES)}; got {regions!r}.")
@@ -105,9 +107,33 @@ def region_labels(frame: pd.DataFrame, lang: str = "en", regions: str = "economi
         return None
     if kind is not None:
         names = catalogue()[kind]
-        return frame[column].map(lambda c: names[c][lang] if c in names else c, na_action="ignore")
-    source = frame[f"{column}_zh"] if lang == "zh" and f"{column}_zh" in frame else frame[column]
-    return source.astype(object).map(_capital, na_action="ignore")
+        words = frame[column].map(lambda c: names[c][lang] if c in names else c, na_action="ignore")
+    else:
+        source = (
+            frame[f"{column}_zh"] if lang == "zh" and f"{column}_zh" in frame else frame[column]
+        )
+        words = source.astype(object).map(_capital, na_action="ignore")
+    return _with_countries(words, frame, column, lang)
+
+
+def _with_countries(words: pd.Series, frame: pd.DataFrame, column: str, lang: str) -> pd.Series:
+    """Customers outside China named by their country (United Kingdom, 英国) instead of
+    "foreign" when the ledger's foreign customers span more than one country; Chinese
+    customers without a province are then "China" (中国) rather than "unknown"."""
+    from segkit.standards.regions import country_name
+
+    if "country_iso" not in frame:
+        return words
+    foreign = (frame[column] == "foreign").fillna(False).astype(bool)
+    if frame.loc[foreign, "country_iso"].nunique() < 2:
+        return words
+    # Chinese customers without a province are placed in China rather than "unknown"
+    china = (frame["country_iso"] == "CN").fillna(False).astype(bool) & (frame[column] == "unknown")
+    codes = frame.loc[foreign | china, "country_iso"].dropna()
+    names = codes.map(lambda code: country_name(code, lang))
+    out = words.astype(object).copy()
+    out.loc[names.dropna().index] = names.dropna()
+    return out
 
 
 def for_display(frame: pd.DataFrame, lang: str = "en", regions: str | None = None) -> pd.DataFrame:

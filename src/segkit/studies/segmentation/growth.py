@@ -46,13 +46,29 @@ GROWTH_TEXT: dict[str, tuple[str, str]] = {
     "no_class": ("No purchase yet", "尚无购买"),
     "lead": (
         "Over the next {months} months the models expect **{clv}** from the customers who have "
-        "bought (12-month revenue today: {revenue}). **{n_high:,}** customers have high growth "
-        "potential, together {headroom} below what the upper quartile of their peers buys; "
-        "**{n_churn:,}** are at risk of churning, with {churn_revenue} of revenue in the last "
+        "bought (12-month revenue today: {revenue}).",
+        "模型预计未来 {months} 个月已购客户将带来 **{clv}**（当前近12个月收入 {revenue}）。",
+    ),
+    "lead_rate": (
+        "At each customer's purchase rate of the last 12 months, the next {months} months would "
+        "bring **{clv}** from the customers who have bought (12-month revenue today: {revenue}).",
+        "按每位客户近12个月的购买频率，未来 {months} 个月已购客户将带来 **{clv}**"
+        "（当前近12个月收入 {revenue}）。",
+    ),
+    "lead_high": (
+        " **{n_high:,}** {customers_have} high growth potential, together {headroom} below what "
+        "the upper quartile of their peers buys.",
+        "**{n_high:,}** 家客户增长潜力高，合计距同类客户上四分位尚有 {headroom}。",
+    ),
+    "lead_churn": (
+        " **{n_churn:,}** are at risk of churning, with {churn_revenue} of revenue in the last "
         "12 months.",
-        "模型预计未来 {months} 个月已购客户将带来 **{clv}**（当前近12个月收入 {revenue}）。"
-        "**{n_high:,}** 家客户增长潜力高，合计距同类客户上四分位尚有 {headroom}；"
         "**{n_churn:,}** 家客户存在流失风险，其近12个月收入为 {churn_revenue}。",
+    ),
+    "lead_no_basis": (
+        " **{n_none:,}** {customers_have} no net revenue in the last 12 months: there is "
+        "nothing to grow from, and no growth class.",
+        "**{n_none:,}** 家客户近12个月无净收入，无增长基础，不评定增长潜力。",
     ),
     "no_growth": (
         "Growth potential is not shown: {reason}.",
@@ -74,16 +90,22 @@ def _text(key: str, lang: str) -> str:
 def growth_frame(ledger, as_of, features: pd.DataFrame, lang: str = "en", **options):
     """:func:`segkit.growth.growth_potential`, or an empty table noting why it cannot run.
 
-    Configuration mistakes (a bad threshold, say) still raise :class:`ConfigError`.
+    ``frame.attrs["currency"]`` holds the ledger's currency, in which :func:`growth_text`
+    writes amounts. Configuration mistakes (a bad threshold, say) still raise
+    :class:`ConfigError`.
     """
+    from segkit.studies.sections import holdings
+
+    currency = holdings(ledger, as_of).currency
     try:
-        return growth_potential(ledger, as_of, features, lang=lang, **options)
+        frame = growth_potential(ledger, as_of, features, lang=lang, **options)
     except ConfigError:
         raise
     except (SegkitError, ValueError) as exc:
-        empty = pd.DataFrame(columns=list(GROWTH_OUTPUT), index=features.index[:0])
-        empty.attrs["notes"] = [str(exc).splitlines()[0]]
-        return empty
+        frame = pd.DataFrame(columns=list(GROWTH_OUTPUT), index=features.index[:0])
+        frame.attrs["notes"] = [str(exc).splitlines()[0]]
+    frame.attrs["currency"] = currency
+    return frame
 
 
 def add_growth(classes: pd.DataFrame, growth: pd.DataFrame) -> pd.DataFrame:
@@ -95,21 +117,48 @@ def add_growth(classes: pd.DataFrame, growth: pd.DataFrame) -> pd.DataFrame:
 
 
 def growth_text(growth: pd.DataFrame, lang: str = "en") -> str:
-    """Two sentences: forecast against today's revenue, the high-potential and churn-risk counts."""
+    """The forecast against today's revenue, the high-potential, churn-risk and no-basis counts,
+    and why a model was withheld; amounts in the ledger's currency (``attrs["currency"]``)."""
     if growth.empty:
         reason = "; ".join(growth.attrs.get("notes", [])).rstrip(".") or "no customer"
         return _text("no_growth", lang).format(reason=reason)
-    high = growth["growth_class"] == "high"
-    churn = growth["growth_class"] == "churn_risk"
-    return _text("lead", lang).format(
-        months=growth.attrs.get("horizon_months", 12),
-        clv=format_amount(growth["clv"].sum(), lang),
-        revenue=format_amount(growth["revenue_12m"].sum(), lang),
-        n_high=int(high.sum()),
-        headroom=format_amount(growth.loc[high, "headroom"].sum(), lang),
-        n_churn=int(churn.sum()),
-        churn_revenue=format_amount(growth.loc[churn, "revenue_12m"].sum(), lang),
-    )
+    currency = growth.attrs.get("currency", "CNY")
+
+    def amount(value) -> str:
+        return format_amount(value, lang, currency)
+
+    codes = growth["growth_class"]
+    high, churn, none = codes == "high", codes == "churn_risk", codes == "no_basis"
+    modelled = growth.attrs.get("fit", {}).get("purchases") is None
+    parts = [
+        _text("lead" if modelled else "lead_rate", lang).format(
+            months=growth.attrs.get("horizon_months", 12),
+            clv=amount(growth["clv"].sum()),
+            revenue=amount(growth["revenue_12m"].sum()),
+        ),
+        _text("lead_high", lang).format(
+            n_high=int(high.sum()),
+            customers_have=_have(int(high.sum())),
+            headroom=amount(growth.loc[high, "headroom"].sum()),
+        ),
+    ]
+    if modelled:
+        revenue = amount(growth.loc[churn, "revenue_12m"].sum())
+        parts.append(
+            _text("lead_churn", lang).format(n_churn=int(churn.sum()), churn_revenue=revenue)
+        )
+    if none.any():
+        n_none = int(none.sum())
+        parts.append(
+            _text("lead_no_basis", lang).format(n_none=n_none, customers_have=_have(n_none))
+        )
+    notes = growth.attrs.get("fit_notes", [])
+    return "".join(parts) + "".join(("\n\n" + note) for note in notes)
+
+
+def _have(count: int) -> str:
+    """ "customer has" or "customers have" (the English lead; the Chinese has no plural)."""
+    return "customer has" if count == 1 else "customers have"
 
 
 def growth_summary(growth: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
@@ -179,7 +228,8 @@ def customers_to_grow(growth: pd.DataFrame, names: pd.Series | None = None, top_
     Returns
     -------
     pandas.DataFrame
-        At most ``top_n`` rows of the customers classed ``high``, most headroom first: ``name``
+        At most ``top_n`` rows of the customers classed ``high`` with 12-month revenue above
+        zero (a customer with nothing bought never heads the list), most headroom first: ``name``
         (when ``names`` is given), ``peer_group``, ``revenue_12m``, ``clv``, ``p_alive``,
         ``headroom`` and ``growth_reason``.
     """
@@ -187,7 +237,8 @@ def customers_to_grow(growth: pd.DataFrame, names: pd.Series | None = None, top_
     columns = ["peer_group", "revenue_12m", "clv", "p_alive", "headroom", "growth_reason"]
     if growth.empty:
         return pd.DataFrame(columns=columns)
-    high = growth[growth["growth_class"] == "high"]
+    buyers = pd.to_numeric(growth["revenue_12m"], errors="coerce") > 0
+    high = growth[(growth["growth_class"] == "high") & buyers]
     table = high.sort_values("headroom", ascending=False, kind="stable").head(top_n)[columns]
     if names is not None:
         table.insert(0, "name", names.reindex(table.index))
@@ -229,6 +280,8 @@ def plot_value_forecast(growth: pd.DataFrame, lang: str = "en"):
     shown = growth[(growth.get("revenue_12m", 0) > 0) & (growth.get("clv", 0) > 0)]
     for code in GROWTH_CLASSES:
         part = shown[shown["growth_class"] == code]
+        if part.empty:  # no_basis has no revenue to place on a log axis
+            continue
         ax.scatter(part["revenue_12m"], part["clv"], s=10, alpha=0.6,
                    label=f"{GROWTH_LABELS[code][lang]} ({len(part):,})")  # fmt: skip
     if len(shown):
