@@ -314,3 +314,14 @@ def test_months_over_limit_counts_the_run_back_from_the_date(tmp_path):
     # A owes 100 at the September and October month-ends, 200 from November: over 150 at
     # 2025-11-30 and 2025-12-31; B owed 500 only at 2025-10-31, within nothing today
     assert got.to_dict() == {"A": 2, "B": 0, "C": 0}
+
+
+def test_one_day_past_due_reads_in_the_singular():
+    from segkit.credit.collections import reason
+
+    row = pd.Series({"open_days_past_due": 1.0, "open_balance": 100.0, "overdue_balance": 10.0})
+    assert reason(row, "en") == "1 day past due"
+    two = row.copy()
+    two["open_days_past_due"] = 2.0
+    assert reason(two, "en") == "2 days past due"
+    assert reason(row, "zh") == "逾期1天"

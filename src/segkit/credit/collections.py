@@ -243,7 +243,8 @@ def reason(row: pd.Series, lang: str = "en") -> str:
     if bool(row.get("in_default_at_as_of", False)):
         parts.append(text("credit_reason", "in_default", lang, days=days))
     elif days > 0:
-        parts.append(text("credit_reason", "past_due", lang, days=days))
+        key = "past_due_one" if round(days) == 1 else "past_due"  # "1 day", never "1 days"
+        parts.append(text("credit_reason", key, lang, days=days))
     if row["open_balance"] > 0 and row["overdue_balance"] >= 0.5 * row["open_balance"]:
         share = row["overdue_balance"] / row["open_balance"]
         parts.append(text("credit_reason", "overdue_share", lang, share=share))
