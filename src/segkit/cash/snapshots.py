@@ -159,7 +159,9 @@ def _with_invoice_extras(frame: pd.DataFrame, ledger) -> pd.DataFrame:
     inv = ledger.invoices
     if "disputed" not in inv.columns:
         return frame.assign(disputed=np.nan)
-    flags = inv.select("invoice_id", disputed=inv.disputed.cast("float64")).execute()
+    # 1.0 / 0.0 / NULL by cases, not a cast: PostgreSQL cannot cast a boolean to a double
+    flag = ibis.cases((inv.disputed, 1.0), (~inv.disputed, 0.0), else_=ibis.null("float64"))
+    flags = inv.select("invoice_id", disputed=flag).execute()
     flags = flags.drop_duplicates("invoice_id").set_index("invoice_id")["disputed"]
     return frame.assign(disputed=frame["invoice_id"].map(flags))
 
@@ -182,8 +184,11 @@ def _with_customers(frame: pd.DataFrame, ledger) -> pd.DataFrame:
 def _derived(frame: pd.DataFrame) -> pd.DataFrame:
     """Calendar, terms and amount features of each invoice at its snapshot."""
     # sums of cents in a parallel engine differ in the last bits from run to run: round them
-    for col in ("amount", "open_amount", "typical_amount", "open_balance", "overdue_balance"):
+    for col in ("amount", "open_amount", "open_balance", "overdue_balance"):
         frame[col] = frame[col].astype(float).round(2)
+    # a median of cents may fall on a half cent, which each engine interpolates with its own
+    # last bits (and cents would then round either way): keep the half cent
+    frame["typical_amount"] = frame["typical_amount"].astype(float).round(3)
     snap = pd.to_datetime(frame["snapshot"])
     due = pd.to_datetime(frame["due_date"])
     issued = pd.to_datetime(frame["invoice_date"])
