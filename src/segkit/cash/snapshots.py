@@ -145,25 +145,26 @@ def invoice_snapshots(ledger, dates, max_past_due: int | None = None) -> pd.Data
     open_ = settled.filter(settled.settled_date.isnull() & (settled.open_amount > TOL))
     if max_past_due is not None:
         open_ = open_.filter(open_.snapshot.delta(open_.due_date, unit="day") <= max_past_due)
-    rows = left_join_on(open_, _history(settled), ["skey"])
+    rows = _with_disputed(left_join_on(open_, _history(settled), ["skey"]), ledger.invoices)
     cols = ["snapshot", "invoice_id", "customer_id", "invoice_date", "due_date", "amount",
             "open_amount"]  # fmt: skip
     history = [c for c in _history(settled).columns if c != "skey"]
-    frame = rows.select(*cols, *history).execute()
-    frame = _with_invoice_extras(frame, ledger)
+    frame = rows.select(*cols, *history, "disputed").execute()
     frame = _with_customers(frame, ledger)
     return _derived(frame).sort_values(["snapshot", "invoice_id"], ignore_index=True)
 
 
-def _with_invoice_extras(frame: pd.DataFrame, ledger) -> pd.DataFrame:
-    inv = ledger.invoices
-    if "disputed" not in inv.columns:
-        return frame.assign(disputed=np.nan)
+def _with_disputed(rows: ir.Table, invoices: ir.Table) -> ir.Table:
+    """The open rows with their invoice's dispute flag (1.0, 0.0 or NULL), joined in the engine.
+
+    Only the flags of the open invoices leave the engine, with their rows.
+    """
+    if "disputed" not in invoices.columns:
+        return rows.mutate(disputed=ibis.null("float64"))
     # 1.0 / 0.0 / NULL by cases, not a cast: PostgreSQL cannot cast a boolean to a double
-    flag = ibis.cases((inv.disputed, 1.0), (~inv.disputed, 0.0), else_=ibis.null("float64"))
-    flags = inv.select("invoice_id", disputed=flag).execute()
-    flags = flags.drop_duplicates("invoice_id").set_index("invoice_id")["disputed"]
-    return frame.assign(disputed=frame["invoice_id"].map(flags))
+    flag = invoices.disputed
+    flag = ibis.cases((flag, 1.0), (~flag, 0.0), else_=ibis.null("float64"))
+    return left_join_on(rows, invoices.select("invoice_id", disputed=flag), ["invoice_id"])
 
 
 def _with_customers(frame: pd.DataFrame, ledger) -> pd.DataFrame:
