@@ -88,6 +88,15 @@ def _settled_stack(ledger, dates: list[dt.date]) -> ir.Table:
     )
 
 
+def _share(condition: ir.BooleanValue) -> ir.FloatingValue:
+    """1.0 where ``condition`` holds, else 0.0, as a double on every engine.
+
+    Spark and DuckDB read a literal ``1.0`` as a decimal, whose mean Spark rounds to five
+    places; a 0/1 integer cast to double averages the same everywhere.
+    """
+    return ibis.ifelse(condition, 1, 0).cast("float64")
+
+
 def _history(settled: ir.Table) -> ir.Table:
     """Per stacked customer: payment history and open balances at the snapshot."""
     done = _.settled_date.notnull()
@@ -105,7 +114,7 @@ def _history(settled: ir.Table) -> ir.Table:
         mean_days_signed=_.days_late.mean(where=done),
         max_days_late=late.max(where=done),
         recent_days_late=late.mean(where=recent),
-        recent_share_late=ibis.ifelse(_.days_late > 0, 1.0, 0.0).mean(where=recent),
+        recent_share_late=_share(_.days_late > 0).mean(where=recent),
         days_since_settlement=_.snapshot.delta(_.settled_date, unit="day").min(where=done),
         typical_amount=_.amount.median(),
         n_open=ibis.ifelse(is_open, 1, 0).sum(),
@@ -163,7 +172,7 @@ def _with_disputed(rows: ir.Table, invoices: ir.Table) -> ir.Table:
         return rows.mutate(disputed=ibis.null("float64"))
     # 1.0 / 0.0 / NULL by cases, not a cast: PostgreSQL cannot cast a boolean to a double
     flag = invoices.disputed
-    flag = ibis.cases((flag, 1.0), (~flag, 0.0), else_=ibis.null("float64"))
+    flag = ibis.cases((flag, 1), (~flag, 0)).cast("float64")
     return left_join_on(rows, invoices.select("invoice_id", disputed=flag), ["invoice_id"])
 
 
