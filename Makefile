@@ -1,6 +1,6 @@
 # segkit: two commands on a fresh machine (python3, pip and make):
 #   make report   set up .venv, then run the report suite on data/sample
-#   make test     set up .venv, then run every test (unit, Spark, notebooks)
+#   make test     set up .venv, then run every test (unit, Spark and PostgreSQL, notebooks)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +9,7 @@ AS_OF ?= 2025-12-31
 DATA ?= data/sample
 OUT ?= reports
 
-.PHONY: setup report test browser-deps typecheck lab sample lint bench clean
+.PHONY: setup report test browser-deps postgres-deps typecheck lab sample lint bench clean
 
 setup: $(STAMP)
 
@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 report: $(STAMP)
 	$(BIN)/segkit report $(DATA) --as-of $(AS_OF) --out $(OUT)
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps postgres-deps
 	$(BIN)/python -m pytest tests --durations=15
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
 	$(BIN)/mypy
@@ -37,6 +37,19 @@ browser-deps:
 	else \
 		echo "browser-deps: /usr/bin/chromium is missing and installing it needs root and" \
 		     "apt-get: run 'sudo apt-get install -y chromium' (tests/browser fail in CI without it)"; \
+	fi
+
+# A PostgreSQL server for the cross-engine test (tests/test_engines.py starts its own cluster in a
+# temporary folder on a loopback port and stops it): Debian's package, installed when missing
+# and root.
+postgres-deps:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql \
+		|| { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }; \
+	else \
+		echo "postgres-deps: PostgreSQL's initdb is missing and installing it needs root and" \
+		     "apt-get: run 'sudo apt-get install -y postgresql' (tests/test_engines.py fails in CI without it)"; \
 	fi
 
 lab: $(STAMP)

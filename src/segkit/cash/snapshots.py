@@ -88,6 +88,15 @@ def _settled_stack(ledger, dates: list[dt.date]) -> ir.Table:
     )
 
 
+def _share(condition: ir.BooleanValue) -> ir.FloatingValue:
+    """1.0 where ``condition`` holds, else 0.0, as a double on every engine.
+
+    Spark and DuckDB read a literal ``1.0`` as a decimal, whose mean Spark rounds to five
+    places; a 0/1 integer cast to double averages the same everywhere.
+    """
+    return ibis.ifelse(condition, 1, 0).cast("float64")
+
+
 def _history(settled: ir.Table) -> ir.Table:
     """Per stacked customer: payment history and open balances at the snapshot."""
     done = _.settled_date.notnull()
@@ -105,7 +114,7 @@ def _history(settled: ir.Table) -> ir.Table:
         mean_days_signed=_.days_late.mean(where=done),
         max_days_late=late.max(where=done),
         recent_days_late=late.mean(where=recent),
-        recent_share_late=ibis.ifelse(_.days_late > 0, 1.0, 0.0).mean(where=recent),
+        recent_share_late=_share(_.days_late > 0).mean(where=recent),
         days_since_settlement=_.snapshot.delta(_.settled_date, unit="day").min(where=done),
         typical_amount=_.amount.median(),
         n_open=ibis.ifelse(is_open, 1, 0).sum(),
@@ -145,23 +154,26 @@ def invoice_snapshots(ledger, dates, max_past_due: int | None = None) -> pd.Data
     open_ = settled.filter(settled.settled_date.isnull() & (settled.open_amount > TOL))
     if max_past_due is not None:
         open_ = open_.filter(open_.snapshot.delta(open_.due_date, unit="day") <= max_past_due)
-    rows = left_join_on(open_, _history(settled), ["skey"])
+    rows = _with_disputed(left_join_on(open_, _history(settled), ["skey"]), ledger.invoices)
     cols = ["snapshot", "invoice_id", "customer_id", "invoice_date", "due_date", "amount",
             "open_amount"]  # fmt: skip
     history = [c for c in _history(settled).columns if c != "skey"]
-    frame = rows.select(*cols, *history).execute()
-    frame = _with_invoice_extras(frame, ledger)
+    frame = rows.select(*cols, *history, "disputed").execute()
     frame = _with_customers(frame, ledger)
     return _derived(frame).sort_values(["snapshot", "invoice_id"], ignore_index=True)
 
 
-def _with_invoice_extras(frame: pd.DataFrame, ledger) -> pd.DataFrame:
-    inv = ledger.invoices
-    if "disputed" not in inv.columns:
-        return frame.assign(disputed=np.nan)
-    flags = inv.select("invoice_id", disputed=inv.disputed.cast("float64")).execute()
-    flags = flags.drop_duplicates("invoice_id").set_index("invoice_id")["disputed"]
-    return frame.assign(disputed=frame["invoice_id"].map(flags))
+def _with_disputed(rows: ir.Table, invoices: ir.Table) -> ir.Table:
+    """The open rows with their invoice's dispute flag (1.0, 0.0 or NULL), joined in the engine.
+
+    Only the flags of the open invoices leave the engine, with their rows.
+    """
+    if "disputed" not in invoices.columns:
+        return rows.mutate(disputed=ibis.null("float64"))
+    # 1.0 / 0.0 / NULL by cases, not a cast: PostgreSQL cannot cast a boolean to a double
+    flag = invoices.disputed
+    flag = ibis.cases((flag, 1), (~flag, 0)).cast("float64")
+    return left_join_on(rows, invoices.select("invoice_id", disputed=flag), ["invoice_id"])
 
 
 def _with_customers(frame: pd.DataFrame, ledger) -> pd.DataFrame:
@@ -182,8 +194,11 @@ def _with_customers(frame: pd.DataFrame, ledger) -> pd.DataFrame:
 def _derived(frame: pd.DataFrame) -> pd.DataFrame:
     """Calendar, terms and amount features of each invoice at its snapshot."""
     # sums of cents in a parallel engine differ in the last bits from run to run: round them
-    for col in ("amount", "open_amount", "typical_amount", "open_balance", "overdue_balance"):
+    for col in ("amount", "open_amount", "open_balance", "overdue_balance"):
         frame[col] = frame[col].astype(float).round(2)
+    # a median of cents may fall on a half cent, which each engine interpolates with its own
+    # last bits (and cents would then round either way): keep the half cent
+    frame["typical_amount"] = frame["typical_amount"].astype(float).round(3)
     snap = pd.to_datetime(frame["snapshot"])
     due = pd.to_datetime(frame["due_date"])
     issued = pd.to_datetime(frame["invoice_date"])

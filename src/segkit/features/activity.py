@@ -161,6 +161,17 @@ def _bit_count(value):
     """The number of bits set (DuckDB, Spark: ``bit_count``; a small integer type)."""
 
 
+#: Engines with ``bit_or`` and ``bit_count`` on 64-bit integers, where active months are
+#: counted as bit masks. Elsewhere (PostgreSQL has no ``bit_count(bigint)``) they are counted
+#: as distinct months: the same numbers, with a DISTINCT in the aggregation.
+BIT_COUNT_ENGINES = ("duckdb", "pyspark")
+
+
+def _engine_name(table: ir.Table) -> str:
+    """The name of the backend ``table`` runs on (DuckDB for in-memory tables)."""
+    return ibis.get_backend(table).name
+
+
 def month_masks(lines: ir.Table, span: MonthSpan, sale, recent) -> dict:
     """Months with a sale as bit masks, in the aggregation of the lines, without a DISTINCT.
 
@@ -169,10 +180,21 @@ def month_masks(lines: ir.Table, span: MonthSpan, sale, recent) -> dict:
     :func:`derive_activity` counts the bits. ``_months_w`` covers all sales by ``as_of``,
     ``_months12_w`` those after ``cut12``. A count of distinct months per customer and date
     would hold a hash set per group; the masks are one integer each.
+
+    The bit is a 64-bit ``1`` shifted by a 32-bit count, cast explicitly: Spark reads a bare
+    ``1`` as a 32-bit integer (month 31 would turn negative and months 32 on wrap), and
+    PostgreSQL shifts a ``bigint`` by an ``integer`` only. On an engine outside
+    :data:`BIT_COUNT_ENGINES` the months are counted as distinct month numbers instead.
     """
     date = lines.invoice_date
     month = date.year().cast("int64") * 12 + date.month().cast("int64") - 1 - span.first
-    bit = ibis.literal(1, "int64") << (month % MONTH_BITS)
+    if _engine_name(lines) not in BIT_COUNT_ENGINES:
+        return {
+            "_months_n": month.nunique(where=sale),
+            "_months12_n": month.nunique(where=sale & recent),
+        }
+    one = ibis.literal(1, "int8").cast("int64")  # a literal 1 cast to itself would stay bare
+    bit = one << (month % MONTH_BITS).cast("int32")
     out = {}
     for w in range(span.words):
         here = sale & month.between(w * MONTH_BITS, (w + 1) * MONTH_BITS - 1)
@@ -182,6 +204,8 @@ def month_masks(lines: ir.Table, span: MonthSpan, sale, recent) -> dict:
 
 
 def _months(agg: ir.Table, prefix: str, words: int) -> ir.IntegerValue:
+    if f"{prefix}_n" in agg.columns:  # distinct months (engines without bit_count)
+        return agg[f"{prefix}_n"].cast("int64").fill_null(0)
     counts = [_bit_count(agg[f"{prefix}_{w}"]).cast("int64").fill_null(0) for w in range(words)]
     return functools.reduce(operator.add, counts)
 
@@ -189,7 +213,7 @@ def _months(agg: ir.Table, prefix: str, words: int) -> ir.IntegerValue:
 def derive_activity(agg: ir.Table, span: MonthSpan) -> ir.Table:
     """Recency, tenure, growth, mean invoice and credit-note share from the aggregates."""
     day = agg.as_of
-    masks = [f"{p}_{w}" for p in ("_months", "_months12") for w in range(span.words)]
+    masks = [c for c in agg.columns if c.startswith(("_months_", "_months12_"))]
     agg = agg.mutate(
         active_months=_months(agg, "_months", span.words),
         active_months_12m=_months(agg, "_months12", span.words),

@@ -6,6 +6,8 @@ rather than from literals, so their SQL does not depend on the dates: :func:`run
 the dates into a small table on the ledger's connection, compiles the expression once per
 ledger and query kind, and reruns the stored SQL for any later set of dates. The dates table
 is rewritten by each call, so one ledger serves one query at a time (use one ledger per thread).
+It is a temporary table (a temporary view on Spark, :func:`segkit.ledger.scratch.scratch_table`):
+the compiled SQL is reused on DuckDB, Spark and PostgreSQL alike, and nothing is left behind.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from segkit.ledger.model import quiet_engine
+from segkit.ledger.scratch import scratch_table
 
 __all__ = ["KEEP_ROWS", "run_query", "compiled_queries", "has_room", "ledger_cache"]
 
@@ -100,8 +103,8 @@ def run_query(
     con = ledger.con
     name = f"segkit_{kind}_dates_{state['tag']}"
     try:
-        table = con.create_table(name, dates, schema=schema, temp=True, overwrite=True)
-    except Exception:  # noqa: BLE001 - a backend without temporary tables: no reuse
+        table = scratch_table(con, name, dates, schema)
+    except NotImplementedError:  # a backend without temporary tables or views: no reuse
         return build(ibis.memtable(dates, schema=schema)).execute()
     full_key = (kind, key, _ops(ledger))
     entry = state["sql"].get(full_key)

@@ -15,7 +15,8 @@ from segkit.checks import as_date, check_int
 from segkit.exceptions import ConfigError, MappingError
 from segkit.ledger.io import SUFFIXES, RawTable, from_frame, read_parquet_engine, read_source
 from segkit.ledger.mapping import MAX_TERMS_DAYS, Mapping, TableSource, load_mapping
-from segkit.ledger.schema import DATE, TABLES
+from segkit.ledger.schema import DATE, FLOAT, TABLES
+from segkit.ledger.scratch import scratch_table
 from segkit.ledger.validation import validate_tables
 
 __all__ = ["Ledger", "ledger_files", "read_ledger"]
@@ -102,7 +103,7 @@ class Ledger:
         the first failing rows fetched for the message.
         """
         tables = {"invoices": invoices, "customers": customers, "payments": payments}
-        tables = {k: _cast_dates(k, v) for k, v in tables.items() if v is not None}
+        tables = {k: _canonical_types(k, v) for k, v in tables.items() if v is not None}
         con = quiet_engine(invoices.get_backend())
         if validate:
             validate_tables(tables, {k: f"<{k} table>" for k in tables})
@@ -117,8 +118,8 @@ class Ledger:
         engine = engine or {}
         origins = {r.table: r.origin for r in raws} | {k: v[0].name for k, v in engine.items()}
         tag = uuid.uuid4().hex[:8]
-        tables = {r.table: con.create_table(f"segkit_{r.table}_{tag}", r.frame) for r in raws}
-        tables = {k: _cast_dates(k, v) for k, v in tables.items()}
+        tables = {r.table: scratch_table(con, f"segkit_{r.table}_{tag}", r.frame) for r in raws}
+        tables = {k: _canonical_types(k, v) for k, v in tables.items()}
         tables |= {k: v[1] for k, v in engine.items()}
         failures = [f for r in raws for f in r.failures] + _empty_invoices(tables, origins)
         failures += currency_failures(raws)
@@ -321,12 +322,23 @@ def quiet_engine(con):
     return con
 
 
-def _cast_dates(table: str, t: ibis.Table) -> ibis.Table:
-    casts = {
-        c.name: t[c.name].cast("date")
-        for c in TABLES[table]
-        if c.dtype == DATE and c.name in t.columns and not t[c.name].type().is_date()
-    }
+def _canonical_types(table: str, t: ibis.Table) -> ibis.Table:
+    """Dates (timestamps) cast to dates, and exact numbers to the schema's float64.
+
+    A warehouse keeps money as ``DECIMAL(18, 2)`` or whole numbers as integers: both are cast
+    to float64 here, exactly for any amount below 10**13 with two decimals, and the features
+    sum every amount as an exact decimal again (:data:`segkit.features.activity.EXACT`), on
+    every engine.
+    """
+    casts = {}
+    for c in TABLES[table]:
+        if c.name not in t.columns:
+            continue
+        kind = t[c.name].type()
+        if c.dtype == DATE and not kind.is_date():
+            casts[c.name] = t[c.name].cast("date")
+        elif c.dtype == FLOAT and (kind.is_decimal() or kind.is_integer()):
+            casts[c.name] = t[c.name].cast("float64")
     return t.mutate(**casts) if casts else t
 
 
