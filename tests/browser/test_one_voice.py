@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from segkit.reports.workbook import column_header
 from segkit.text import text
 
 LANGS = ("en", "zh")
@@ -37,7 +38,7 @@ def test_every_place_quotes_the_same_limit_decision(reports, lang):
     sheet = book[text("report_sheets", "credit", lang)]
     rows = list(sheet.iter_rows(values_only=True))
     header = list(rows[0])
-    action = header.index(text("columns", "limit_action", lang))
+    action = header.index(column_header("limit_action", lang))
     words = {r[0]: r[action] for r in rows[1:] if r[0] in scores.index}
     for customer, code in scores["limit_action"].dropna().items():
         assert words[customer] == text("limit_action", code, lang), customer
