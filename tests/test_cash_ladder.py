@@ -183,3 +183,11 @@ def test_nothing_open_gives_an_empty_worklist_and_no_tasks():
     work = collection_worklist(predictions().iloc[:0], AS_OF)
     assert work.empty and {"step", "action", "priority"} <= set(work.columns)
     assert customer_tasks(work).empty and dispute_list(work).empty
+
+
+def test_the_page_names_the_first_invoices_of_a_task_and_how_many_more():
+    from segkit.cash.tasks import first_ids
+
+    assert first_ids("I1; I2; I3") == "I1; I2; I3"
+    assert first_ids("I1; I2; I3; I4; I5") == "I1; I2; I3; … +2"
+    assert first_ids(None) is None

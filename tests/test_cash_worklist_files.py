@@ -8,6 +8,7 @@ import pytest
 
 from segkit.cash import collection_worklist, customer_tasks, dispute_list
 from segkit.reports.export import write_table
+from segkit.reports.pack import _EXTRA_KINDS as EXTRA_KINDS
 from segkit.reports.pack import study_sheets
 from segkit.reports.workbook import add_sheet, new_workbook, save_workbook
 from segkit.studies.credit_risk.collections import FILES, CollectionsView
@@ -74,13 +75,13 @@ def test_the_workbook_sheet_has_dates_percentages_and_words(view, tmp_path):
     sheets = study_sheets(tmp_path, "en")
     book = new_workbook()
     for title, table in sheets.items():
-        add_sheet(book, table, title, lang="en", currency="USD")
+        add_sheet(book, table, title, lang="en", currency="USD", kinds=EXTRA_KINDS)
     sheet = openpyxl.load_workbook(save_workbook(book, tmp_path / "w.xlsx"))["Collections"]
     heads = [c.value for c in sheet[1]]
-    assert heads[:3] == ["Customer", "#", "Name"] and "Open amount (USD)" in heads
+    assert heads[:3] == ["Customer", "Rank", "Customer name"] and "Open amount (USD)" in heads
     row = {h: c for h, c in zip(heads, sheet[3], strict=True)}
     assert row["Customer"].value == "C1"
-    assert row["Suggested action"].value == "courtesy reminder before due (20 days overdue)"
+    assert row["Next action"].value == "courtesy reminder before due (20 days overdue)"
     assert (
         isinstance(row["Action date"].value, dt.datetime)
         and row["Action date"].number_format == "yyyy-mm-dd"

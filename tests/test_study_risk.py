@@ -64,10 +64,14 @@ def test_scorecard_bins_read_as_words_without_brackets(both, lang):
     _, report = both
     report.lang = lang
     try:
-        table = report.scorecard()[-1].data
+        table = report.points_export()
+        page = report.scorecard()[-1].data  # the page: each feature's safest and riskiest bin
     finally:
         report.lang = "en"
-    bins = table.iloc[:, 1].astype(str)
+    shown = pd.concat([page["best_bin"], page["worst_bin"]]).astype(str)
+    assert not shown.str.contains(r"[\[\]()]|inf").any()
+    assert set(page["variable"]) == set(table["variable"]) and len(page) < len(table)
+    bins = table["bin"].astype(str)
     assert not bins.str.contains(r"[\[\]()]|inf").any(), bins[bins.str.contains(r"[\[\]]")].tolist()
     joiner = "、" if lang == "zh" else ", "
     assert bins.str.contains(joiner, regex=False).any()

@@ -17,7 +17,15 @@ from segkit.text.catalogue import catalogue, text
 
 from .reasons import reason_text
 
-__all__ = ["CUSTOMER_COLUMNS", "customer_tasks", "dispute_list", "owner_view", "people_table"]
+__all__ = [
+    "CUSTOMER_COLUMNS",
+    "customer_details",
+    "customer_tasks",
+    "dispute_list",
+    "first_ids",
+    "owner_view",
+    "people_table",
+]
 
 #: Columns of the customers table a task carries when the ledger has them.
 CUSTOMER_COLUMNS = ("name", "owner", "contact")
@@ -160,3 +168,19 @@ def people_table(table: pd.DataFrame, lang: str = "en", currency: str = "CNY") -
             c: text("cash_columns", c, lang, currency=currency) for c in out.columns if c in heads
         }  # fmt: skip
     )
+
+
+def first_ids(ids, keep: int = 3):
+    """The first ``keep`` invoice numbers of a task, then how many more (``"; … +9"``)."""
+    if not isinstance(ids, str):
+        return ids
+    parts = ids.split("; ")
+    return ids if len(parts) <= keep else "; ".join(parts[:keep]) + f"; … +{len(parts) - keep}"
+
+
+def customer_details(ledger) -> pd.DataFrame:
+    """``name``, ``owner`` and ``contact`` of the customers table, where it has them."""
+    table = ledger.customers
+    present = [c for c in CUSTOMER_COLUMNS if c in table.columns]
+    frame = table.select("customer_id", *present).execute()
+    return frame.drop_duplicates("customer_id").set_index("customer_id")

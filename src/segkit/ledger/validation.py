@@ -23,6 +23,8 @@ import pandas as pd
 from pandera.errors import SchemaErrors
 
 from segkit.exceptions import SchemaError
+from segkit.ledger.patterns import CURRENCY as _CURRENCY
+from segkit.ledger.patterns import text_pattern as _pattern
 from segkit.ledger.schema import DATE, FLOAT, KEYS, STRING, TABLES, contract
 from segkit.ledger.values import MAX_ABS, MAX_DATE, MIN_DATE, RULE_BOUND, RULE_RANGE, shown
 
@@ -152,13 +154,6 @@ def _payments_invoices(tables) -> ibis.Table:
     return tables["payments"].left_join(inv, "invoice_id").drop("invoice_id_right")
 
 
-#: Control characters (tab, line feed and carriage return allowed) and, in keys, also invisible
-#: format characters: the readers' text rules (:func:`segkit.ledger.values.text_problem`) in RE2.
-_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x{9f}]"
-_INVISIBLE = r"[\p{Cc}\p{Cf}]"
-_CURRENCY = r"^[A-Z]{3}$"
-
-
 def value_rules(name: str, table: ibis.Table) -> list[Rule]:
     """The readers' value rules, in the engine, for tables no reader parsed (Parquet, Ibis).
 
@@ -185,8 +180,7 @@ def _value_rule(name: str, c: str, dtype) -> Rule | None:
     elif dtype == STRING:
         key = c.endswith("_id")
         text = "no control or invisible characters in a key" if key else "no control characters"
-        pattern = _INVISIBLE if key else _CONTROL
-        where = lambda t: t[c].notnull() & t[c].re_search(pattern)  # noqa: E731
+        where = lambda t: t[c].notnull() & t[c].re_search(_pattern(t, key))  # noqa: E731
     else:
         return None
     return Rule(name, c, text, name, where=where, value=lambda t: t[c].cast(str))

@@ -194,7 +194,10 @@ _FIGURE_FORMATS = {
 
 #: Tables the studies export that the workbook also carries: sheet key -> files in the report,
 #: the first found is read (Parquet keeps dates as dates and numbers as numbers).
-STUDY_SHEETS = {"collections": ("collections_tasks.parquet", "collections_worklist.csv")}
+STUDY_SHEETS = {
+    "collections": ("collections_tasks.parquet", "collections_worklist.csv"),
+    "scorecard": ("scorecard_points.csv",),
+}
 
 
 def study_sheets(out_dir: Path, lang: str) -> dict[str, pd.DataFrame]:

@@ -47,17 +47,20 @@ from segkit.cash import (
 )
 from segkit.cash.kpis import month_end_before
 from segkit.cash.snapshots import invoice_outcomes
-from segkit.cash.tasks import CUSTOMER_COLUMNS
+from segkit.cash.tasks import CUSTOMER_COLUMNS, customer_details, first_ids
 from segkit.checks import as_date, check_lang
-from segkit.classes.tiers import ABCTiers
-from segkit.classes.value_risk import risk_tier
 from segkit.exceptions import ConfigError, SchemaError
 from segkit.features import settlement_available
+from segkit.studies.credit_risk.tiers import customer_classes
 from segkit.studies.display import show
 from segkit.text.amounts import format_amount
 from segkit.text.catalogue import catalogue, text
 
 __all__ = ["NEEDS", "CollectionsView", "collections_view", "customer_classes"]
+
+#: Rows of the tasks and disputes the page shows; every row is in the files and the workbook.
+_SHOWN = 10
+
 
 #: What the section needs from the ledger.
 NEEDS = {"tables": ("invoices", "payments or invoices.settled_date"), "min_months": 15}
@@ -148,14 +151,20 @@ class CollectionsView:
         return [
             say("heading"), say("intro"), Markdown(self.headline(lang)),
             say("heading_kpis"), say("intro_kpis"), self.kpi_table(lang),
-            say("intro_worklist"), self.action_summary(lang), self.worklist_table(lang, n=20),
+            say("intro_worklist"), self.action_summary(lang), self.worklist_table(lang, n=_SHOWN),
+            self._more("tasks", lang),
             *([say("intro_owners"), self.owner_table(lang)] if owners else []),
-            say("heading_disputes"), say("intro_disputes"), self.dispute_table(lang),
+            say("heading_disputes"), say("intro_disputes"), self.dispute_table(lang, n=_SHOWN),
+            self._more("disputes", lang),
             say("heading_forecast"), say("intro_forecast"), self.forecast_table(lang),
             say("heading_validation"), say("intro_validation"), self.validation_table(lang),
             self.calibration_table(lang), self.forecast_errors_table(lang),
             say("heading_strategy"), say("intro_strategy"), self.plan_table(lang),
         ]  # fmt: skip
+
+    def _more(self, kind: str, lang: str) -> Markdown:
+        """Where the rows the page leaves out are: the CSV files and the workbook."""
+        return Markdown(text("cash_text", f"more_{kind}", lang, n=_SHOWN))
 
     def action_summary(self, lang: str = "en"):
         """Open invoices, amount and overdue steps by next action and plan, ladder order."""
@@ -183,7 +192,9 @@ class CollectionsView:
         cols = ["rank", *[c for c in CUSTOMER_COLUMNS if c in self.tasks.columns], "action",
                 "action_date", "days_overdue", "invoices", "invoice_ids", "open_amount", "overdue_amount",
                 "max_days_past_due", "p_late", "at_risk", "reasons"]  # fmt: skip
-        return self._people(self.tasks[cols].head(n), lang)
+        shown = self.tasks[cols].head(n).copy()  # the page names the first invoices; the
+        shown["invoice_ids"] = shown["invoice_ids"].map(first_ids)  # files list them all
+        return self._people(shown, lang)
 
     def owner_table(self, lang: str = "en"):
         """Tasks per account owner."""
@@ -320,37 +331,6 @@ class CollectionsView:
         return show(table, lang, currency=self.currency, headers=heads, formats=_FORMATS)
 
 
-def customer_classes(
-    scored: pd.DataFrame, grade_map: dict | None = None, revenue: pd.Series | None = None
-) -> pd.DataFrame:
-    """Value tier and risk tier of the rated customers, for the collection strategy.
-
-    The same classes as ``segkit.classify`` and the segmentation study: ``abc_tier`` from the
-    Pareto curve of 12-month revenue (:class:`~segkit.classes.ABCTiers`) over the whole
-    customer base ``revenue`` (over the customers of ``scored`` without it), ``risk_tier`` by
-    :func:`segkit.classes.risk_tier` (the credit grade through ``grade_map``; without a fitted
-    scorecard, payment behaviour alone).
-
-    Parameters
-    ----------
-    scored : pandas.DataFrame
-        The credit study's customers (index ``customer_id``).
-    grade_map : dict, optional
-        Grade -> risk tier; the classification's default.
-    revenue : pandas.Series, optional
-        ``revenue_12m`` of every customer of the ledger, index ``customer_id``.
-    """
-    if revenue is None:
-        revenue = scored["revenue_12m"] if "revenue_12m" in scored.columns else pd.Series()
-    out = pd.DataFrame(index=scored.index)
-    out["abc_tier"] = "none"
-    if (revenue > 0).any():
-        tiers = ABCTiers().fit_transform(revenue.rename("revenue_12m").to_frame())["abc_tier"]
-        out["abc_tier"] = tiers.reindex(scored.index).fillna("none")
-    out["risk_tier"] = risk_tier(scored, grade_map=grade_map)
-    return out
-
-
 def collections_view(ledger, as_of, classes=None, *, split_months: int = 12, weeks: int = 13,
                      strategy=None, currency: str = "CNY", previous=None) -> CollectionsView:  # fmt: skip
     """Run the collections section for ``as_of``; see the module docstring.
@@ -399,7 +379,7 @@ def collections_view(ledger, as_of, classes=None, *, split_months: int = 12, wee
     predictions = model.score_rows(today)
     strategy = strategy if isinstance(strategy, Strategy) else load_strategy(strategy)
     work = collection_worklist(predictions, day, classes, strategy, previous=previous)
-    customers = _customers(ledger)
+    customers = customer_details(ledger)
     return dataclasses.replace(
         view,
         predictions=predictions,
@@ -412,11 +392,3 @@ def collections_view(ledger, as_of, classes=None, *, split_months: int = 12, wee
         validation=validation,
         strategy=strategy,
     )
-
-
-def _customers(ledger) -> pd.DataFrame:
-    """``name``, ``owner`` and ``contact`` of the customers table, where it has them."""
-    table = ledger.customers
-    present = [c for c in CUSTOMER_COLUMNS if c in table.columns]
-    frame = table.select("customer_id", *present).execute()
-    return frame.drop_duplicates("customer_id").set_index("customer_id")

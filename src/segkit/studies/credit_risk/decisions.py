@@ -24,7 +24,7 @@ from segkit.text.amounts import format_amount
 
 __all__ = ["exposure_section", "limits_section", "provision_section"]
 
-_LIST = 15
+_LIST = 10
 
 
 def _measures(report, values: pd.Series, kind: str) -> pd.DataFrame:
@@ -72,7 +72,7 @@ def exposure_section(report) -> list:
                 report.show(top[[c for c in keep if c in top.columns]])]  # fmt: skip
     groups = group_exposure(scored)
     if len(groups):
-        out += [report.md("exposure_groups"), report.show(groups.head(10))]
+        out += [report.md("exposure_groups"), report.show(groups.head(5))]
     return out
 
 
@@ -88,7 +88,7 @@ def limits_section(report) -> list:
            report.show(tables.policy_by_size()),
            report.md("limits_impact"),
            report.show(_measures(report, impact, "limit_impact"), formats={"value": "{:,.0f}"})]  # fmt: skip
-    decisions = limit_decisions(scored, n=10)
+    decisions = limit_decisions(scored, n=5)
     reasons = limit_reasons(scored.loc[decisions.index], report.lang, report.currency,
                             grace_days=policy["grace_days"])  # fmt: skip
     decisions = decisions[[c for c in DECISION_VIEW if c in decisions.columns]]

@@ -231,19 +231,42 @@ class CreditReport:
         return section_label(letter, self.lang) or self._label("credit_size", letter)
 
     def scorecard(self) -> list:
-        """The scorecard's features and points, or why none was fitted."""
+        """The scorecard's features, each with its safest and riskiest bin, or why none was
+        fitted; the whole points table is :meth:`points_export` (a sheet of the workbook)."""
         if not self.fitted:
             return [self.heading("no_scorecard"), Markdown(self.ready.text(self.lang))]
-        iv = self.study.iv.rename("iv").rename_axis("feature").reset_index()
-        iv["feature"] = iv["feature"].map(lambda f: self._label("credit_feature", f))
+        points = self.points_export()
+        regular = points[points["bin"] != bin_words("Missing", "", self.lang, self.currency)]
+        rows = []
+        for feature, bins in regular.groupby("variable", sort=False):
+            best, worst = bins.loc[bins["points"].idxmax()], bins.loc[bins["points"].idxmin()]
+            rows.append({"variable": feature, "bins": len(bins), "best_bin": best["bin"],
+                         "best_points": best["points"], "worst_bin": worst["bin"],
+                         "worst_points": worst["points"]})  # fmt: skip
+        table = pd.DataFrame(rows)
+        iv = self.study.iv.rename(lambda f: self._label("credit_feature", f))
+        table.insert(1, "iv", table["variable"].map(iv))
+        table = table.sort_values("iv", ascending=False, kind="stable")
+        return [self.heading("scorecard"), self.md("scorecard"),
+                self.show(table, formats={"bins": "{:,.0f}", "best_points": "{:,.0f}",
+                                          "worst_points": "{:,.0f}"})]  # fmt: skip
+
+    def points_export(self) -> pd.DataFrame:
+        """Every bin of the fitted scorecard with its points, bins in words: ``variable``,
+        ``bin``, ``points`` (for the workbook; the page summarises it)."""
         points = self.study.points_table()
         points["bin"] = [self._category_bin(b, f)
                          for b, f in zip(points["bin"], points["variable"], strict=True)]  # fmt: skip
         points["bin"] = [bin_words(b, f, self.lang, self.currency)
                          for b, f in zip(points["bin"], points["variable"], strict=True)]  # fmt: skip
         points["variable"] = points["variable"].map(lambda f: self._label("credit_feature", f))
-        return [self.heading("scorecard"), self.md("scorecard"), self.show(iv),
-                self.show(points)]  # fmt: skip
+        return points
+
+    def points_sheet(self) -> pd.DataFrame:
+        """:meth:`points_export` as the workbook's Scorecard sheet: index ``variable``,
+        ``points_bin`` and ``points``."""
+        sheet = self.points_export().set_index("variable")
+        return sheet.rename(columns={"bin": "points_bin"})
 
     def validation(self) -> list:
         """Development snapshots, out-of-time metrics, ROC, KS and calibration."""
@@ -293,7 +316,7 @@ class CreditReport:
         if not self.settled:
             return []
         if self.fitted:
-            table = self.study.watch_list.join(self.scored[["name", "pd"]]).head(20)
+            table = self.study.watch_list.join(self.scored[["name", "pd"]]).head(10)
             return [self.heading("watch"), self.md("watch"), self.show(table)]
         bands = self.scored.groupby("dpd_band").agg(
             customers=("open_balance", "size"),
