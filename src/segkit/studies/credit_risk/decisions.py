@@ -20,6 +20,7 @@ from segkit.credit.exposure import (
 from segkit.credit.limits import DEFAULT_LIMIT_POLICY
 from segkit.credit.worklist import short_name
 from segkit.studies.credit_risk import tables
+from segkit.studies.display import header
 from segkit.text.amounts import format_amount
 
 __all__ = ["exposure_section", "limits_section", "provision_section"]
@@ -84,8 +85,7 @@ def limits_section(report) -> list:
     out = [report.heading("limits"),
            report.md("limits_policy", grace=policy["grace_days"],
                      unit=f"{policy['rounding_unit']:,.0f}"),
-           report.show(tables.policy_by_grade(), formats={"grade_factor": "{:.2f}"}),
-           report.show(tables.policy_by_size()),
+           report.show(_policy_rows(report)), report.show(_size_rows(report)),
            report.md("limits_impact"),
            report.show(_measures(report, impact, "limit_impact"), formats={"value": "{:,.0f}"})]  # fmt: skip
     decisions = limit_decisions(scored, n=5)
@@ -97,6 +97,32 @@ def limits_section(report) -> list:
         decisions["name"] = decisions["name"].map(short_name)
     decisions["decision"] = decisions["decision"].map(lambda d: report.t(d, "limit_decision"))
     return [*out, report.md("limits_list"), report.show(decisions)]
+
+
+def _policy_rows(report) -> pd.DataFrame:
+    """The policy per grade, grades across (two rows: the factor, the action in arrears)."""
+    grades = tables.policy_by_grade()
+    rows = {
+        header("grade_factor", report.lang): grades["grade_factor"].map("{:.2f}".format),
+        report.t("in_arrears", "limit_policy_row"): grades["limit_action"].map(
+            lambda a: report.t(a, "limit_action")
+        ),
+    }
+    return pd.DataFrame(rows).T.rename_axis(None, axis=1)
+
+
+def _size_rows(report) -> pd.DataFrame:
+    """The cap and the revenue read as each size, sizes across."""
+    sizes = tables.policy_by_size()
+    sizes.index = sizes.index.map(lambda s: report.t(s, "credit_size"))
+    cap, low = sizes["cap"], sizes["revenue_from"]
+    rows = {
+        header("cap", report.lang, report.currency): cap.map("{:,.0f}".format),
+        header("revenue_from", report.lang, report.currency): low.map(
+            lambda v: "–" if pd.isna(v) else f"{v:,.0f}"
+        ),
+    }
+    return pd.DataFrame(rows).T.rename_axis(None, axis=1)
 
 
 def provision_section(report) -> list:

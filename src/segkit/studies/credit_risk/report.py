@@ -119,7 +119,7 @@ class CreditReport:
         styled = styled.set_table_styles([_NOWRAP], overwrite=False)  # one line per row
         prose = [c for c in _PROSE if c in frame.columns]  # sentences wrap in a column of their own
         if prose:
-            styled = styled.set_properties(subset=prose, **{"white-space": "normal",
+            styled = styled.set_properties(subset=prose, **{"white-space": "normal", "text-align": "left",
                                                             "min-width": "18em"})  # fmt: skip
         return styled
 
