@@ -9,7 +9,8 @@
 Steps, each in its own processes (see ``interactive.py`` and ``features.py``):
 
 1. the interactive figures on the sample ledger (import, validate, classify, report suite),
-   and the scorecard's out-of-time AUC with and without monotone points (``scorecard.py``);
+   the scorecard's out-of-time AUC with and without monotone points (``scorecard.py``) and
+   the workbook against a CSV at 25,000 rows (``workbook.py``);
 2. customer features on 1M invoices, payments and settled-date shapes, all contenders;
 3. the same on 10M invoices without pandas (minutes per contender);
 4. optionally 100M invoices, payments shape, in batches (segkit and the SQL query).
