@@ -43,10 +43,7 @@ def literal_class(categories: tuple[str, ...], allowed: str = "") -> str:
 def text_pattern(table: ibis.Table, key: bool) -> str:
     """The text rule's pattern for the table's engine: RE2 classes, or literal ranges where the
     engine's regular expressions know no ``\\p{..}`` (PostgreSQL)."""
-    try:
-        portable = ibis.get_backend(table).name == "postgres"
-    except Exception:  # noqa: BLE001 - an unbound table runs on the default engine
-        portable = False
+    portable = ibis.get_backend(table).name == "postgres"  # every table has an engine
     if not portable:
         return INVISIBLE if key else CONTROL
     return literal_class(("Cc", "Cf") if key else ("Cc",), "" if key else "\t\n\r")

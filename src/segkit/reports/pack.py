@@ -117,22 +117,11 @@ def compute_pack(base: dict, credit: dict) -> Pack:
         currency = ledger_currency(ledger)
         summary = collect(ledger, as_of, config={"credit": dict(credit)})
         actions = top_actions(summary.current, summary.previous, lang, currency)
-        provision = _provision(ledger, as_of)
     except Exception as exc:  # noqa: BLE001 - the studies' pages are indexed all the same
         first = next((line for line in str(exc).splitlines() if line.strip()), "")
         prefix = "" if isinstance(exc, SegkitError) else f"{type(exc).__name__}: "
         return Pack(error=prefix + first)
-    return Pack(summary, actions, None, currency, provision=provision)
-
-
-def _provision(ledger, as_of):
-    """The provision matrix at ``as_of``, or None when the ledger cannot give one."""
-    from segkit.credit.provision import provision_matrix
-
-    try:
-        return provision_matrix(ledger, as_of)
-    except SegkitError:  # no settlement data or too short a history: the sheet is left out
-        return None
+    return Pack(summary, actions, None, currency, provision=summary.provision)
 
 
 def write_pack(pack: Pack, base: dict, out_dir: Path) -> Pack:

@@ -188,11 +188,12 @@ def save_workbook(workbook, path: str | os.PathLike) -> Path:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(workbook, archive).save()
-    data = _fixed_zip_times(buffer.getvalue())
+    data = fixed_zip_times(buffer.getvalue())
     return replace_atomically(Path(path), lambda tmp: tmp.write_bytes(data))
 
 
-def _fixed_zip_times(data: bytes) -> bytes:
+def fixed_zip_times(data: bytes) -> bytes:
+    """``data`` (an xlsx zip) with every entry dated 1980-01-01, so the bytes follow the content."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:

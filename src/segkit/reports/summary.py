@@ -98,6 +98,7 @@ class Summary:
     figures: pd.DataFrame
     missing: dict[str, tuple[str, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    provision: object | None = None  # the provision matrix at the as-of date, when there is one
 
     @property
     def current(self) -> pd.DataFrame | None:
@@ -183,7 +184,8 @@ def collect(ledger, as_of, config: Mapping | None = None) -> Summary:
                 raise
             frames[day], errors[day] = None, str(exc).splitlines()[0]
     dso, dso_error = _dso(ledger, dates)
-    allowance, allowance_error = _allowance(ledger, dates)
+    provisions, allowance_error = _allowance(ledger, dates)
+    allowance = {d: (p.allowance if p is not None else np.nan) for d, p in provisions.items()}
     kpis, kpi_reason = _collection_figures(ledger, dates, frames)
     figures = pd.concat([key_figures(frames, dates, dso, allowance), kpis])
     notes = list(frames[dates["as_of"]].attrs.get("notes", []))
@@ -194,7 +196,7 @@ def collect(ledger, as_of, config: Mapping | None = None) -> Summary:
     for figure, (reason, _) in missing.items():
         if reason == "no_history":  # detail: the latest date the ledger cannot classify
             missing[figure] = (reason, str(max(errors)) if errors else "")
-    return Summary(dates, frames, figures, missing, notes)
+    return Summary(dates, frames, figures, missing, notes, provisions[dates["as_of"]])
 
 
 def _dso(ledger, dates: Mapping[str, dt.date]) -> tuple[dict[dt.date, float], str]:
@@ -210,17 +212,17 @@ def _dso(ledger, dates: Mapping[str, dt.date]) -> tuple[dict[dt.date, float], st
     return values, error
 
 
-def _allowance(ledger, dates: Mapping[str, dt.date]) -> tuple[dict[dt.date, float], str]:
-    """The loss allowance of the provision matrix at each date, and why where there is none."""
+def _allowance(ledger, dates: Mapping[str, dt.date]) -> tuple[dict, str]:
+    """The provision matrix at each date (None where the ledger cannot give one), and why."""
     from segkit.credit.provision import provision_matrix
 
-    values, error = {}, ""
+    found, error = {}, ""
     for day in dates.values():
         try:
-            values[day] = provision_matrix(ledger, day).allowance
+            found[day] = provision_matrix(ledger, day)
         except SegkitError as exc:  # no settlement data, or too little history for a rate
-            values[day], error = np.nan, str(exc).splitlines()[0]
-    return values, error
+            found[day], error = None, str(exc).splitlines()[0]
+    return found, error
 
 
 def _collection_figures(ledger, dates, frames):
@@ -232,7 +234,7 @@ def _collection_figures(ledger, dates, frames):
     reason = dict.fromkeys(COLLECTION_FIGURES)
     try:
         kpis = collection_kpis(ledger, list(dates.values())).loc[list(COLLECTION_FIGURES)]
-    except (SegkitError, ValueError) as exc:
+    except SegkitError as exc:  # no settlement data: said on the page
         detail = str(exc).splitlines()[0]
         table = pd.DataFrame(np.nan, index=columns, columns=list(dates))
         return table, dict.fromkeys(COLLECTION_FIGURES, ("no_settlement", detail))

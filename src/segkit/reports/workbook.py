@@ -23,7 +23,6 @@ import io
 import numbers
 import re
 import unicodedata
-import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from segkit.checks import check_lang
 from segkit.reports.safe import (
     AMOUNT_COLUMNS,
     currency_decimals,
+    fixed_zip_times,
     neutralise,
     replace_atomically,
     safe_frame,
@@ -96,15 +96,7 @@ def save_workbook(workbook, path) -> Path:
     """Close ``workbook`` and write it to ``path``: the same content gives the same bytes (every
     zip entry dated 1980-01-01); the file replaces ``path`` atomically."""
     workbook.close()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(workbook.segkit_output.getvalue())) as source:
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-            for entry in source.infolist():
-                info = zipfile.ZipInfo(entry.filename, date_time=_FIXED_TIME.timetuple()[:6])
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                target.writestr(info, source.read(entry.filename))
-    data = out.getvalue()
+    data = fixed_zip_times(workbook.segkit_output.getvalue())
     return replace_atomically(Path(path), lambda tmp: tmp.write_bytes(data))
 
 
