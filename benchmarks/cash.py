@@ -35,7 +35,7 @@ import pandas as pd
 
 import segkit
 from segkit.cash import LatePaymentModel, ledger_end, time_split_evaluation
-from segkit.credit.metrics import auc
+from segkit.metrics import auc
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -9,8 +9,8 @@ from scipy.stats import spearmanr
 
 from segkit import Ledger, sample_ledger
 from segkit.cash import LatePaymentModel, time_split_evaluation
-from segkit.credit.metrics import auc
 from segkit.exceptions import ConfigError
+from segkit.metrics import auc
 
 END = pd.Timestamp("2024-12-31")
 

@@ -1,4 +1,4 @@
-"""Tests of segkit.credit.metrics: AUC, Gini, KS, Brier, calibration and PSI, by hand."""
+"""Tests of segkit.metrics: AUC, Gini, KS, Brier, calibration and PSI, by hand."""
 
 import numpy as np
 import pandas as pd

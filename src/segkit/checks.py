@@ -4,6 +4,7 @@
 - :func:`check_lang`: the report languages;
 - :func:`check_currency`: the ledger's currency, an ISO 4217 code, wherever a page shows it;
 - :func:`check_int`, :func:`is_number`: numeric parameters;
+- :func:`check_binary_target`: a 0/1 target (1 = the event, such as a default);
 - :func:`require_columns`, :func:`numeric`: columns of a feature table named by parameters.
 
 Every failure is a :class:`~segkit.exceptions.ConfigError` naming the parameter, the rule and the
@@ -24,6 +25,7 @@ from segkit.exceptions import ConfigError
 __all__ = [
     "LANGS",
     "as_date",
+    "check_binary_target",
     "check_currency",
     "check_int",
     "check_lang",
@@ -139,3 +141,26 @@ def numeric(frame: pd.DataFrame, column: str, where: str) -> pd.Series:
         return frame[column].astype("float64")
     except (TypeError, ValueError) as err:
         raise ConfigError(f"{where}: column {column!r} must be numeric; got {err}.") from None
+
+
+def check_binary_target(y, name: str = "y") -> np.ndarray:
+    """Return ``y`` as an int array of 0/1, or raise :class:`ConfigError`.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Target: 1 (or True) = default, 0 (or False) = no default. No missing values.
+    name : str, default "y"
+        Name used in error messages.
+
+    Returns
+    -------
+    numpy.ndarray of int
+    """
+    values = pd.Series(np.asarray(y).ravel())
+    if values.isna().any():
+        raise ConfigError(f"{name} must not contain missing values; got {values.isna().sum()}.")
+    bad = sorted({str(v) for v in values.unique() if v not in (0, 1)})
+    if bad:
+        raise ConfigError(f"{name} must be binary with values 0 and 1; got {bad[:5]}.")
+    return values.astype(int).to_numpy()

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from segkit.checks import as_date
-from segkit.credit.metrics import auc, brier, calibration_table
 from segkit.exceptions import ConfigError
+from segkit.metrics import auc, brier, calibration_table
 
 from .forecast import forecast_backtest
 from .model import LatePaymentModel

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from segkit.credit.metrics import auc, brier
 from segkit.exceptions import ConfigError
+from segkit.metrics import auc, brier
 
 __all__ = ["SCORE_NAMES", "select_late_score"]
 

@@ -27,7 +27,14 @@ from segkit.credit.limits import (
     propose_limits,
     watch_list,
 )
-from segkit.credit.metrics import (
+from segkit.credit.pipeline import (
+    DEFAULT_MODEL_FEATURES,
+    credit_study,
+    with_derived_features,
+)
+from segkit.credit.result import CreditStudy
+from segkit.credit.scorecard import CreditScorecard
+from segkit.metrics import (
     PSI_THRESHOLDS,
     KSResult,
     auc,
@@ -41,13 +48,6 @@ from segkit.credit.metrics import (
     psi_table,
     roc_points,
 )
-from segkit.credit.pipeline import (
-    DEFAULT_MODEL_FEATURES,
-    credit_study,
-    with_derived_features,
-)
-from segkit.credit.result import CreditStudy
-from segkit.credit.scorecard import CreditScorecard
 
 __all__ = [
     "DEFAULT_MODEL_FEATURES",

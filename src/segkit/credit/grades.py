@@ -17,7 +17,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from segkit.credit.scorecard import check_binary_target
+from segkit.checks import check_binary_target
 from segkit.exceptions import ConfigError
 
 __all__ = ["DEFAULT_GRADES", "MIN_NON_DEFAULT_GRADES", "PDCalibrator", "RatingScale", "grade_table"]

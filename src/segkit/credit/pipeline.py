@@ -36,7 +36,6 @@ from segkit.credit.defaults import (
 from segkit.credit.grades import RatingScale, grade_table
 from segkit.credit.limits import DEFAULT_LGD, load_limit_policy
 from segkit.credit.limits import watch_list as _watch_list
-from segkit.credit.metrics import calibration_table
 from segkit.credit.result import CreditStudy
 from segkit.credit.scorecard import CreditScorecard
 from segkit.credit.snapshots import credit_snapshots
@@ -54,6 +53,7 @@ from segkit.credit.steps import (
     with_derived_features,
 )
 from segkit.credit.terms import payment_terms
+from segkit.metrics import calibration_table
 
 __all__ = [
     "DEFAULT_MODEL_FEATURES",

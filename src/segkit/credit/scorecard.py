@@ -20,6 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.utils.validation import check_is_fitted
 
+from segkit.checks import check_binary_target
 from segkit.credit.directions import check_directions, contradicted, risk_trend, wrong_way
 from segkit.exceptions import ConfigError
 
@@ -33,29 +34,6 @@ _BINNING_COLUMNS = {
     "WoE": "woe",
     "IV": "iv",
 }
-
-
-def check_binary_target(y, name: str = "y") -> np.ndarray:
-    """Return ``y`` as an int array of 0/1, or raise :class:`ConfigError`.
-
-    Parameters
-    ----------
-    y : array-like of shape (n_samples,)
-        Target: 1 (or True) = default, 0 (or False) = no default. No missing values.
-    name : str, default "y"
-        Name used in error messages.
-
-    Returns
-    -------
-    numpy.ndarray of int
-    """
-    values = pd.Series(np.asarray(y).ravel())
-    if values.isna().any():
-        raise ConfigError(f"{name} must not contain missing values; got {values.isna().sum()}.")
-    bad = sorted({str(v) for v in values.unique() if v not in (0, 1)})
-    if bad:
-        raise ConfigError(f"{name} must be binary with values 0 and 1; got {bad[:5]}.")
-    return values.astype(int).to_numpy()
 
 
 def _as_frame(X) -> pd.DataFrame:

@@ -18,8 +18,8 @@ import pandas as pd
 from segkit.checks import check_int
 from segkit.credit.grades import PDCalibrator
 from segkit.credit.limits import expected_loss, propose_limits
-from segkit.credit.metrics import auc, brier, gini, ks, psi, psi_status, psi_table
 from segkit.exceptions import ConfigError, ModelNotFitted
+from segkit.metrics import auc, brier, gini, ks, psi, psi_status, psi_table
 
 __all__ = [
     "DEFAULT_MODEL_FEATURES",

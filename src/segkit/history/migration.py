@@ -16,10 +16,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from segkit.credit.metrics import psi, psi_status
 from segkit.exceptions import ConfigError
 from segkit.history.classes import ABSENT, CLASS_ORDERS, UNCLASSIFIED
 from segkit.history.dates import parse_day
+from segkit.metrics import psi, psi_status
 
 __all__ = ["migration_matrix", "migration_summary", "stability"]
 
@@ -172,7 +172,7 @@ def stability(snapshots: pd.DataFrame, column: str, eps: float = 1e-4) -> pd.Dat
     column : str
         Class column.
     eps : float
-        Floor on class shares in the PSI (see :func:`segkit.credit.metrics.psi`).
+        Floor on class shares in the PSI (see :func:`segkit.metrics.psi`).
 
     Returns
     -------

@@ -1,4 +1,4 @@
-"""Validation metrics of a credit model: discrimination, calibration and stability.
+"""Validation metrics of a risk score: discrimination, calibration and stability.
 
 Discrimination: :func:`auc`, :func:`gini` (``2 * AUC - 1``), :func:`ks` and the tables behind
 their plots (:func:`roc_points`, :func:`ks_table`). Calibration: :func:`brier` and
@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.stats import norm
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from segkit.credit.scorecard import check_binary_target
+from segkit.checks import check_binary_target
 from segkit.exceptions import ConfigError
 
 __all__ = [
