@@ -2,8 +2,8 @@
 
 Writes ``results/workbook.json`` and ``results/workbook.md``. The table is seeded synthetic
 classification output (ids, names, codes, amounts, shares, dates); the workbook goes through
-:func:`segkit.reports.workbook.add_sheet` (labels, formats, widths, safe cells) and
-``save_workbook``, the CSV through :func:`segkit.reports.export.write_table`.
+:func:`segkit.output.workbook.add_sheet` (labels, formats, widths, safe cells) and
+``save_workbook``, the CSV through :func:`segkit.output.export.write_table`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from segkit.reports.export import write_table
-from segkit.reports.workbook import add_sheet, new_workbook, save_workbook
+from segkit.output.export import write_table
+from segkit.output.workbook import add_sheet, new_workbook, save_workbook
 
 HERE = Path(__file__).resolve().parent
 ROWS = 25_000

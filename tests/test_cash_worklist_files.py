@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from segkit.cash import collection_worklist, customer_tasks, dispute_list
-from segkit.reports.export import write_table
+from segkit.output.export import write_table
+from segkit.output.workbook import add_sheet, new_workbook, save_workbook
 from segkit.reports.pack import _EXTRA_KINDS as EXTRA_KINDS
 from segkit.reports.pack import study_sheets
-from segkit.reports.workbook import add_sheet, new_workbook, save_workbook
 from segkit.studies.credit_risk.collections import FILES, CollectionsView
 from segkit.text.catalogue import catalogue, text
 

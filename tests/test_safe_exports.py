@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from segkit.exceptions import ConfigError
-from segkit.reports.export import write_table
-from segkit.reports.safe import currency_decimals, neutralise, round_numbers, safe_frame
-from segkit.reports.workbook import add_sheet, column_header, new_workbook, save_workbook
+from segkit.output.export import write_table
+from segkit.output.safe import currency_decimals, neutralise, round_numbers, safe_frame
+from segkit.output.workbook import add_sheet, column_header, new_workbook, save_workbook
 
 HOSTILE = ['=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
 

@@ -114,7 +114,7 @@ def test_other_parts_add_their_own_sheet(pack, tmp_path):
 
 
 def test_the_collections_worklist_a_study_exported_becomes_a_sheet(pack, tmp_path):
-    from segkit.reports.export import write_table
+    from segkit.output.export import write_table
     from segkit.reports.pack import study_sheets
 
     worklist = pd.DataFrame(
@@ -157,7 +157,7 @@ def test_summary_counts_are_integers_and_amounts_money(pack, tmp_path):
 
 
 def test_collections_sheet_reads_in_words_with_dates_and_names(pack, tmp_path):
-    from segkit.reports.export import write_table
+    from segkit.output.export import write_table
     from segkit.reports.pack import study_sheets
 
     worklist = pd.DataFrame(
@@ -186,7 +186,7 @@ def test_collections_sheet_reads_in_words_with_dates_and_names(pack, tmp_path):
 
 
 def test_widths_count_a_chinese_character_twice():
-    from segkit.reports.workbook import column_width
+    from segkit.output.workbook import column_width
 
     latin = column_width("x", pd.Series(["abcdefghij"]))
     chinese = column_width("x", pd.Series(["一二三四五六七八九十"]))

@@ -231,7 +231,7 @@ def features(
     """Write the customer feature table as of a date."""
     from segkit.features import customer_features
     from segkit.ledger.model import read_ledger
-    from segkit.reports.export import write_table
+    from segkit.output.export import write_table
 
     ledger = read_ledger(data, mapping=mapping)
     ledger.check_as_of(as_of, "--as-of")
@@ -268,7 +268,7 @@ def classify_cmd(
     """Classify every customer and write one row per customer for loading into an ERP."""
     from segkit.classes.pipeline import classify, resolve_config, with_labels
     from segkit.ledger.model import read_ledger
-    from segkit.reports.export import write_table
+    from segkit.output.export import write_table
 
     cfg = resolve_config(config)
     if rules is not None:

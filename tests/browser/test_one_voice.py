@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from segkit.reports.workbook import column_header
+from segkit.output.workbook import column_header
 from segkit.text import text
 
 LANGS = ("en", "zh")

@@ -15,10 +15,10 @@ from segkit.checks import as_date
 from segkit.cli import app
 from segkit.exceptions import ConfigError, MappingError, ReportError, SchemaError
 from segkit.ledger.mapping import load_mapping
+from segkit.output.workbook import column_width as _width
 from segkit.reports.params import check_ranges
 from segkit.reports.runner import notebooks_dir, param_options
 from segkit.reports.snapshot import Snapshot
-from segkit.reports.workbook import column_width as _width
 
 runner = CliRunner()
 

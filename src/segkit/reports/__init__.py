@@ -9,10 +9,9 @@ an index page and the exports.
 - :mod:`~segkit.reports.index`: the index page;
 - :mod:`~segkit.reports.summary`, :mod:`~segkit.reports.actions`, :mod:`~segkit.reports.pack`:
   the key figures, the five actions and the workbook of the index page;
-- :mod:`~segkit.reports.workbook`: formatted sheets (:func:`~segkit.reports.workbook.add_sheet`);
 - :mod:`~segkit.reports.staging`: the lock and the staging folder moved into place when complete;
-- :mod:`~segkit.reports.export`, :mod:`~segkit.reports.safe`: result tables as CSV, Excel or
-  Parquet, with no live formulas and the same bytes for the same table.
+
+Result tables are written by :mod:`segkit.output` (``write_table`` is kept here as a public name).
 
 Names are imported on first use, so that ``import segkit`` does not load papermill and nbconvert.
 """
@@ -31,7 +30,7 @@ __all__ = [
 ]
 
 _HOME = {name: "segkit.reports.runner" for name in __all__}
-_HOME["write_table"] = "segkit.reports.export"
+_HOME["write_table"] = "segkit.output.export"
 
 
 def __getattr__(name: str):

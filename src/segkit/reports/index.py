@@ -146,7 +146,7 @@ def _actions(pack, lang: str, notes: list[str]) -> list[str]:
 
 
 def _header(code: str, lang: str, currency: str) -> str:
-    from segkit.reports.workbook import column_header
+    from segkit.output.workbook import column_header
 
     return column_header(code, lang, currency)
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from segkit.exceptions import SegkitError
+from segkit.output.workbook import add_sheet, new_workbook, save_workbook
 from segkit.reports.actions import top_actions
 from segkit.reports.readable import readable
 from segkit.reports.summary import Summary, collect
-from segkit.reports.workbook import add_sheet, new_workbook, save_workbook
 from segkit.text.catalogue import text
 
 __all__ = [
@@ -163,7 +163,7 @@ _EXTRA_KINDS = ("cash_columns", "report_columns", "columns")
 def _figure_formats(pack: Pack, lang: str) -> dict[str, str]:
     """Number format of each row of the summary sheet (by the figure's label): counts as
     integers, days with one decimal, every other figure an amount."""
-    from segkit.reports.workbook import number_format
+    from segkit.output.workbook import number_format
 
     amount = number_format("open_balance", float, pack.currency)
     formats = {}

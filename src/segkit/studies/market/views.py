@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from segkit import market
-from segkit.reports.export import write_table
+from segkit.output.export import write_table
 from segkit.studies import display
 from segkit.studies.sections import Holdings, previous_window
 from segkit.studies.segmentation.display import for_display, left_align

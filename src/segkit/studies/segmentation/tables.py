@@ -22,7 +22,7 @@ from segkit.classes.frequency import pivot_cells
 from segkit.classes.pipeline import with_labels
 from segkit.classes.value_risk import valuable_but_risky
 from segkit.exceptions import ConfigError
-from segkit.reports.export import write_table
+from segkit.output.export import write_table
 from segkit.studies.segmentation.display import for_display, group_order
 from segkit.studies.segmentation.text import has_heading, heading
 from segkit.text.catalogue import catalogue, text
@@ -280,7 +280,7 @@ def export_classification(classes: pd.DataFrame, out_dir: str | Path) -> Path | 
     grade included) as is: one row per customer, stable class codes such as ``champions``
     (codes load back into an ERP; labels are for reports), ``cluster_name`` and the ``reason``
     text in the study's language. Amounts and days are rounded to 2 decimals. UTF-8 with a
-    byte-order mark (:func:`segkit.reports.export.write_table`).
+    byte-order mark (:func:`segkit.output.export.write_table`).
 
     Returns
     -------

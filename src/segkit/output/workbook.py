@@ -6,7 +6,7 @@ frozen panes below the header and beside the row labels, number formats by colum
 the currency's precision, shares and probabilities as percentages, dates as ``yyyy-mm-dd``,
 counts as integers) or by row (``row_formats``), a filter over the table and column widths that
 fit the text (a Chinese character counts twice). Cells pass through
-:func:`segkit.reports.safe.safe_frame`, so no text a user's data holds becomes a live formula.
+:func:`segkit.output.safe.safe_frame`, so no text a user's data holds becomes a live formula.
 Sheets are written with XlsxWriter in its constant-memory mode, row by row, so that a large table
 writes in seconds; :func:`save_workbook` writes the same bytes for the same content. Other parts of segkit add their
 own sheets with :func:`add_sheet` before saving::
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.checks import check_lang
-from segkit.reports.safe import (
+from segkit.output.safe import (
     AMOUNT_COLUMNS,
     currency_decimals,
     fixed_zip_times,
@@ -73,7 +73,7 @@ _SHARE_COLUMNS = frozenset(
         "disputed_share",
     }
 )
-#: Amounts of the studies' exports, beyond those :mod:`segkit.reports.safe` rounds.
+#: Amounts of the studies' exports, beyond those :mod:`segkit.output.safe` rounds.
 _MORE_AMOUNTS = frozenset({"open_amount", "group_exposure", "amount"})
 _HEADER_FILL = "#DDE4EE"
 _FIXED_TIME = dt.datetime(1980, 1, 1)

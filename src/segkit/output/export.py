@@ -1,6 +1,6 @@
 """Write a result table (one row per customer) as CSV, Excel or Parquet, chosen by extension.
 
-Every export is safe and reproducible (see :mod:`segkit.reports.safe`): amounts are rounded to
+Every export is safe and reproducible (see :mod:`segkit.output.safe`): amounts are rounded to
 the currency's precision and other decimals to ten significant digits; in CSV and Excel a text
 cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage
 return first) starts with a single quote, while numeric columns stay numeric; CSV text is
@@ -59,7 +59,7 @@ def write_table(
         When the extension is not one of ``.csv``, ``.xlsx``, ``.parquet``, or ``path`` is
         an existing folder.
     """
-    from segkit.reports.safe import replace_atomically, round_numbers, safe_frame
+    from segkit.output.safe import replace_atomically, round_numbers, safe_frame
 
     path = Path(path)
     suffix = path.suffix.lower()
@@ -69,7 +69,7 @@ def write_table(
         raise ConfigError(f"output file {path} is a folder; give a file name ending in {suffix}.")
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".xlsx":
-        from segkit.reports.workbook import add_sheet, new_workbook, save_workbook
+        from segkit.output.workbook import add_sheet, new_workbook, save_workbook
 
         book = new_workbook()
         add_sheet(book, frame, "customers", lang=lang, currency=currency, labels=labels)
