@@ -21,8 +21,7 @@ from urllib.parse import quote
 from segkit.reports.pages import stylesheet as print_stylesheet
 from segkit.reports.params import OUT_DIR_PARAMETER, REPORT_PARAMETERS
 from segkit.reports.run import ReportResult, StudyRun, segkit_version, study_name
-from segkit.studies.display import MISSING
-from segkit.text.catalogue import text
+from segkit.text.catalogue import MISSING, text
 
 __all__ = ["render_index"]
 

@@ -25,12 +25,10 @@ import numpy as np
 import pandas as pd
 
 from segkit.checks import check_currency, check_lang
-from segkit.text.catalogue import catalogue
+from segkit.text.catalogue import MISSING, catalogue
 
 __all__ = ["FORMATS", "MISSING", "SafeText", "header", "safe", "sentence", "show"]
 
-#: Shown where a value is missing or cannot exist.
-MISSING = "–"
 _AMOUNTS = (
     "revenue_12m",
     "revenue_prev_12m",

@@ -22,7 +22,10 @@ import yaml
 from segkit.checks import check_lang
 from segkit.exceptions import ConfigError
 
-__all__ = ["catalogue", "fields", "text"]
+__all__ = ["MISSING", "catalogue", "fields", "text"]
+
+#: Shown where a value is missing or cannot exist, in every language and on every page.
+MISSING = "–"
 
 # LibYAML's safe loader where PyYAML was built with it (ten times faster), else the pure one.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
