@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 import segkit
 from segkit.cli import app
 from segkit.ledger.mapping import load_mapping
-from segkit.studies import sections
+from segkit.studies import needs, sections
 from segkit.text import text
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
@@ -107,7 +107,7 @@ def test_each_skipped_section_says_why_and_no_other(reports, name, study):
     folder = EXPORTS / name
     held = sections.holdings(segkit.read_ledger(folder, mapping=folder / "mapping.yaml"), AS_OF)
     page = _plain((reports[name] / f"{study}.html").read_text(encoding="utf-8"))
-    for section in (s for s in sections.declared() if s.study == study):
+    for section in (s for s in needs.declared() if s.study == study):
         note = sections.note(section, held, "en")
         title = text("section_title", section.key, "en")
         if note is None:
@@ -187,7 +187,7 @@ def test_the_chinese_run_reads_in_chinese(reports, study):
     held = sections.holdings(
         segkit.read_ledger(EXPORTS / ZH, mapping=EXPORTS / ZH / "mapping.yaml"), AS_OF
     )
-    notes = [sections.note(s, held, "zh") for s in sections.declared() if s.study == study]
+    notes = [sections.note(s, held, "zh") for s in needs.declared() if s.study == study]
     assert any(notes)
     for note in filter(None, notes):
         assert _note_text(note) in page

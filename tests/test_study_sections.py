@@ -13,7 +13,7 @@ import pytest
 import segkit
 from segkit.features.firmographics import firmographics
 from segkit.studies import market as mstudy
-from segkit.studies import sections
+from segkit.studies import needs, sections
 from segkit.studies import segmentation as study
 from segkit.studies.sections import Holdings, Section
 
@@ -99,7 +99,7 @@ def test_previous_window_is_covered_only_from_its_first_month(first, months, cov
 
 
 def test_every_declared_section_has_a_title_and_what_it_adds_in_both_languages():
-    for section in sections.declared():
+    for section in needs.declared():
         for lang in ("en", "zh"):
             assert sections.note(section, held(inputs=(), months=0), lang)
 
@@ -107,7 +107,7 @@ def test_every_declared_section_has_a_title_and_what_it_adds_in_both_languages()
 def test_docs_table_matches_the_declarations():
     text = DOCS.read_text(encoding="utf-8")
     table = re.search(r"<!-- needs-table.*?-->\n(.*?)\n<!-- /needs-table -->", text, re.S).group(1)
-    assert table == sections.needs_table()
+    assert table == needs.needs_table()
 
 
 def test_firmographics_with_country_but_no_province():

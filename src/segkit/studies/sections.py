@@ -24,10 +24,8 @@ from segkit.text.catalogue import text
 __all__ = [
     "Holdings",
     "Section",
-    "declared",
     "holdings",
     "missing",
-    "needs_table",
     "note",
     "ready",
     "previous_window",
@@ -152,22 +150,3 @@ def ready(section: Section, held: Holdings, lang: str = "en") -> bool:
 
     display(Markdown(f"> {message}"))
     return False
-
-
-def declared() -> list[Section]:
-    """Every declared section of the segmentation and market studies, in report order."""
-    from segkit.studies.market.sections import SECTIONS as MARKET
-    from segkit.studies.segmentation.sections import SECTIONS as SEGMENTATION
-
-    return [*SEGMENTATION.values(), *MARKET.values()]
-
-
-def needs_table(sections: list[Section] | None = None, lang: str = "en") -> str:
-    """A Markdown table of what each section needs: study, section, ledger inputs, history."""
-    rows = ["| study | section | needs | months of history |", "|---|---|---|---|"]
-    for s in sections if sections is not None else declared():
-        needs = "; ".join(n.replace(" | ", " or ") for n in s.needs) or "–"
-        months = str(s.min_months) if s.min_months else "–"
-        title = text("section_title", s.key, lang)
-        rows.append(f"| {s.study} | {title} | {needs} | {months} |")
-    return "\n".join(rows)
