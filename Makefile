@@ -23,6 +23,7 @@ report: $(STAMP)
 	$(BIN)/segkit report $(DATA) --as-of $(AS_OF) --out $(OUT)
 
 test: $(STAMP) browser-deps postgres-deps
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest tests --durations=15
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
 	$(BIN)/mypy

@@ -19,6 +19,7 @@ from segkit.checks import check_int, check_lang
 from segkit.exceptions import ConfigError, SegkitError
 from segkit.growth import GROWTH_CLASSES, GROWTH_LABELS, GROWTH_OUTPUT, growth_potential
 from segkit.studies.display import show
+from segkit.studies.sections import holdings
 from segkit.studies.segmentation.text import format_amount
 
 __all__ = [
@@ -94,8 +95,6 @@ def growth_frame(ledger, as_of, features: pd.DataFrame, lang: str = "en", **opti
     writes amounts. Configuration mistakes (a bad threshold, say) still raise
     :class:`ConfigError`.
     """
-    from segkit.studies.sections import holdings
-
     currency = holdings(ledger, as_of).currency
     try:
         frame = growth_potential(ledger, as_of, features, lang=lang, **options)
