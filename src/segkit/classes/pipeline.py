@@ -174,7 +174,7 @@ def features_first(ledger, days, cfg: dict, with_credit: bool = False) -> None:
             dates, previous, _last = study_dates(ledger, days[0], **options)
             wanted += [previous, *dates]
         features_at(ledger, wanted, **{**cfg["features"], "firmographic": False})
-    except (SegkitError, ValueError):
+    except SegkitError:
         return
 
 

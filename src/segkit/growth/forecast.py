@@ -159,7 +159,7 @@ def with_growth(ledger, as_of, features: pd.DataFrame, options: dict, lang: str 
         growth = growth_potential(ledger, as_of, features, lang=lang, **kwargs)
     except ConfigError:
         raise
-    except (SegkitError, ValueError) as exc:
+    except SegkitError as exc:
         return features, f"growth columns left out: {str(exc).splitlines()[0]}"
     keep = [c for c in GROWTH_OUTPUT if c not in features.columns]
     joined = features.join(growth[keep])

@@ -179,7 +179,7 @@ def collect(ledger, as_of, config: Mapping | None = None) -> Summary:
     for day, credit in sorted(wanted.items(), reverse=True):
         try:
             frames[day] = snapshot(ledger, day, credit, config, clusters=day == dates["as_of"])
-        except (SegkitError, ValueError) as exc:
+        except SegkitError as exc:
             if day == dates["as_of"]:
                 raise
             frames[day], errors[day] = None, str(exc).splitlines()[0]
@@ -207,7 +207,7 @@ def _dso(ledger, dates: Mapping[str, dt.date]) -> tuple[dict[dt.date, float], st
         try:
             trend = dso_trend(ledger, start=day, end=day, freq="D")
             values[day] = float(trend["dso_days"].iloc[-1])
-        except (SegkitError, ValueError) as exc:
+        except SegkitError as exc:
             values[day], error = np.nan, str(exc).splitlines()[0]
     return values, error
 

@@ -100,7 +100,7 @@ def growth_frame(ledger, as_of, features: pd.DataFrame, lang: str = "en", **opti
         frame = growth_potential(ledger, as_of, features, lang=lang, **options)
     except ConfigError:
         raise
-    except (SegkitError, ValueError) as exc:
+    except SegkitError as exc:
         frame = pd.DataFrame(columns=list(GROWTH_OUTPUT), index=features.index[:0])
         frame.attrs["notes"] = [str(exc).splitlines()[0]]
     frame.attrs["currency"] = currency
