@@ -267,3 +267,34 @@ def test_psi_table_defaults_to_shared_columns_and_flags_empty_ones():
 def test_bad_inputs(call, message):
     with pytest.raises(ConfigError, match=message):
         call()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_ks_brier_and_calibration_equal_scipy_and_scikit_learn(seed):
+    """The numbers are the libraries': KS the two-sample statistic, Brier the loss, the
+    calibration table's rates the calibration curve (the table adds counts and intervals)."""
+    from scipy.stats import ks_2samp
+    from sklearn.calibration import calibration_curve
+    from sklearn.metrics import brier_score_loss
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(20, 400))
+    p = np.round(rng.beta(1, 6, n), int(rng.integers(1, 4)))  # rounded: ties in the scores
+    y = (rng.random(n) < p).astype(int)
+    y[:2] = [0, 1]
+    result = ks(y, p)
+    table = ks_table(y, p)
+    assert result.statistic == ks_2samp(p[y == 0], p[y == 1]).statistic
+    assert result.statistic == pytest.approx(table["distance"].abs().max(), abs=1e-12)
+    best = table.loc[table["distance"].abs() >= result.statistic - 1e-12, "threshold"]
+    assert result.threshold in set(best)
+    assert brier(y, p) == brier_score_loss(y, p) == pytest.approx(np.mean((p - y) ** 2))
+    # with PDs at a quantile edge, the table merges the bins sharing it where scikit-learn
+    # keeps an empty-width bin of its own; without such ties the two agree
+    q = rng.beta(1, 6, n)
+    for strategy in ("quantile", "uniform"):
+        cal = calibration_table(y, q, n_bins=8, strategy=strategy)
+        rate, mean = calibration_curve(y, q, n_bins=8, strategy=strategy)
+        np.testing.assert_allclose(cal["default_rate"], rate, rtol=1e-12)
+        np.testing.assert_allclose(cal["mean_pd"], mean, rtol=1e-12)
+        assert cal["n"].sum() == n

@@ -18,8 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
-from sklearn.metrics import roc_auc_score, roc_curve
+from scipy.stats import ks_2samp, norm
+from sklearn.metrics import brier_score_loss, roc_auc_score, roc_curve
 
 from segkit.checks import check_binary_target
 from segkit.exceptions import ConfigError
@@ -106,9 +106,10 @@ def ks_table(y, p) -> pd.DataFrame:
 
 
 def ks(y, p) -> KSResult:
-    """Kolmogorov-Smirnov statistic: ``max_t |F_good(t) - F_bad(t)|``.
+    """Kolmogorov-Smirnov statistic: ``max_t |F_good(t) - F_bad(t)|`` (:func:`scipy.stats.ks_2samp`).
 
-    ``F_good`` and ``F_bad`` are the cumulative score distributions of goods and bads.
+    ``F_good`` and ``F_bad`` are the cumulative score distributions of goods and bads;
+    :func:`ks_table` gives them at every score, for a plot.
 
     Returns
     -------
@@ -116,10 +117,9 @@ def ks(y, p) -> KSResult:
         ``statistic`` in [0, 1] and ``threshold``, the lowest score where it is reached
         (scores at or below it are on one side of the cut).
     """
-    table = ks_table(y, p)
-    distance = table["distance"].abs().to_numpy()
-    best = int(np.argmax(distance))
-    return KSResult(float(distance[best]), float(table["threshold"].iloc[best]))
+    target, score = _check_pair(y, p)
+    result = ks_2samp(score[target == 0], score[target == 1])
+    return KSResult(float(result.statistic), float(result.statistic_location))
 
 
 def roc_points(y, p) -> pd.DataFrame:
@@ -132,7 +132,7 @@ def roc_points(y, p) -> pd.DataFrame:
 def brier(y, p) -> float:
     """Brier score ``mean((p - y)^2)``; ``p`` must be probabilities in [0, 1]."""
     target, score = _check_probabilities(y, p)
-    return float(np.mean((score - target) ** 2))
+    return float(brier_score_loss(target, score))
 
 
 def _check_probabilities(y, p) -> tuple[np.ndarray, np.ndarray]:
@@ -185,6 +185,10 @@ def calibration_table(y, pd, n_bins=10, strategy="quantile", confidence=0.95):
         One row per non-empty bin: ``bin`` (0-based), ``pd_lower``, ``pd_upper``, ``n``,
         ``n_default``, ``mean_pd``, ``default_rate``, ``ci_lower``, ``ci_upper``.
         Bins are closed on the right, the first also on the left.
+
+    Without ties at the quantile edges, ``default_rate`` and ``mean_pd`` are
+    :func:`sklearn.calibration.calibration_curve`'s; where PDs tie at an edge, the bins sharing
+    it are merged here, while scikit-learn keeps a bin of width zero.
     """
     return _calibration(y, pd, n_bins, strategy, confidence)
 
