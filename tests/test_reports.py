@@ -417,6 +417,36 @@ def test_in_parallel_runs_every_task_and_raises_the_first_error():
     assert done == [0, 1, 3]
 
 
+def test_an_interrupt_while_tasks_run_starts_no_other_and_kills_the_kernels(monkeypatch):
+    import threading
+
+    from segkit.reports import staging
+
+    started, release, killed = [], threading.Event(), []
+    real_wait = staging.wait
+
+    def task(k):
+        def run():
+            started.append(k)
+            release.wait(10)
+
+        return run
+
+    def interrupted_wait(futures, timeout=None):
+        if timeout == 0.2:  # the loop of the waiting thread: Ctrl-C arrives there
+            while len(started) < 2:
+                threading.Event().wait(0.01)
+            raise KeyboardInterrupt
+        return real_wait(futures, timeout=timeout)
+
+    monkeypatch.setattr(staging, "wait", interrupted_wait)
+    monkeypatch.setattr("segkit.reports.kernel.kill_all", lambda: (killed.append(1), release.set()))
+    with pytest.raises(KeyboardInterrupt):
+        staging.in_parallel([task(k) for k in range(6)], jobs=2, grace=5)
+    assert killed == [1]
+    assert sorted(started) == [0, 1]  # the four tasks still waiting never start
+
+
 def test_studies_side_by_side_leave_the_callers_working_folder(tmp_path, ledger):
     """Each kernel starts in the project folder; the calling process never changes folder."""
     before = Path.cwd()

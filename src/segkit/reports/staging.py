@@ -25,6 +25,7 @@ import stat
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 from segkit.exceptions import ReportError
@@ -299,49 +300,32 @@ def interrupts():
 def in_parallel(tasks, jobs: int = 1, grace: float = 30.0) -> None:
     """Call every task of ``tasks`` (callables without arguments), ``jobs`` at a time.
 
-    With one job the tasks run in order in this thread. With more, worker threads take them
-    in order while this thread waits, so that Ctrl-C and SIGTERM still reach its handlers: on
+    With one job the tasks run in order in this thread. With more, a
+    :class:`~concurrent.futures.ThreadPoolExecutor` takes them in order while this thread
+    waits, so that Ctrl-C and SIGTERM still reach its handlers: on
     ``KeyboardInterrupt`` no further task starts, every running study kernel is killed, the
-    workers get ``grace`` seconds to end and the interrupt is raised. The first exception a
-    task raised is raised once all have ended.
+    workers get ``grace`` seconds to end and the interrupt is raised. Once all have ended, the
+    exception of the first task (in the order given) that raised one is raised.
     """
     tasks = list(tasks)
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
             task()
         return
-    pending = list(reversed(tasks))
-    lock, errors, stop = threading.Lock(), [], threading.Event()
-
-    def work() -> None:
-        while not stop.is_set():
-            with lock:
-                if not pending:
-                    return
-                task = pending.pop()
-            try:
-                task()
-            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
-                errors.append(exc)
-
-    workers = [
-        threading.Thread(target=work, name=f"segkit-job-{k}", daemon=True)
-        for k in range(min(jobs, len(tasks)))
-    ]
-    for worker in workers:
-        worker.start()
+    pool = ThreadPoolExecutor(max_workers=min(jobs, len(tasks)), thread_name_prefix="segkit-job")
+    futures = [pool.submit(task) for task in tasks]
     try:
-        for worker in workers:
-            while worker.is_alive():
-                worker.join(0.2)
+        running = set(futures)
+        while running:  # short waits, so that this thread takes Ctrl-C and SIGTERM
+            _, running = wait(running, timeout=0.2)
     except KeyboardInterrupt:
-        stop.set()
+        pool.shutdown(wait=False, cancel_futures=True)
         from segkit.reports.kernel import kill_all
 
         kill_all()
-        deadline = time.monotonic() + grace
-        for worker in workers:
-            worker.join(max(0.0, deadline - time.monotonic()))
+        wait(futures, timeout=grace)
         raise
+    pool.shutdown()
+    errors = [error for future in futures if (error := future.exception()) is not None]
     if errors:
         raise errors[0]
