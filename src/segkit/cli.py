@@ -344,6 +344,7 @@ def report(
         mapping=mapping,
         params=params,
         jobs=jobs,
+        log=typer.echo,
     )
     if browser:
         pages = [run.html for run in result.studies] + [result.index]

@@ -18,6 +18,7 @@ The first code cell of a study notebook is tagged ``parameters`` and declares ``
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import re
 import sys
@@ -42,6 +43,8 @@ from segkit.reports.params import (
 from segkit.reports.run import ReportResult, StudyRun, relocate, run_study
 from segkit.reports.snapshot import Snapshot
 from segkit.reports.staging import ReportFolder, in_parallel, interrupts
+
+_LOG = logging.getLogger(__name__)
 
 __all__ = [
     "STUDIES",
@@ -114,7 +117,7 @@ def run_reports(
     notebooks: str | os.PathLike | None = None,
     kernel_name: str | None = None,
     progress: bool = True,
-    log: Callable[[str], Any] | None = print,
+    log: Callable[[str], Any] | None = _LOG.info,
     timeout: float | None = 600,
     summary: bool = True,
     jobs: int | None = None,
@@ -147,7 +150,8 @@ def run_reports(
     progress : bool, default True
         Show one progress bar over the studies on stderr.
     log : callable, optional
-        Receives one line per study event; ``None`` silences it.
+        Receives one line per study event; by default the ``segkit.reports.runner`` logger at
+        level INFO (the command line prints them); ``None`` silences it.
     timeout : float, optional
         Seconds a single cell may run (default 600); ``None`` for no limit.
     summary : bool, default True
