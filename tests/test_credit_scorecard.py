@@ -172,9 +172,11 @@ def test_rounded_points_are_integers_and_close_to_unrounded(data, fitted, fitted
     assert np.max(np.abs(points - fitted_unrounded.points(X_test))) <= 0.5 * n_selected
 
 
-def test_score_returns_points_without_y_and_auc_with_y(data, fitted):
+def test_score_is_always_the_auc_and_points_have_their_own_method(data, fitted):
     _, _, X_test, y_test = data
-    np.testing.assert_array_equal(fitted.score(X_test), fitted.points(X_test))
+    with pytest.raises(TypeError):
+        fitted.score(X_test)  # no longer points without y: one method, one type
+    assert fitted.points(X_test).shape == (len(X_test),)
     expected = roc_auc_score(y_test, fitted.predict_proba(X_test)[:, 1])
     assert fitted.score(X_test, y_test) == pytest.approx(expected, abs=1e-12)
 

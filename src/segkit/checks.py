@@ -126,7 +126,13 @@ def is_number(value) -> bool:
 
 
 def require_columns(frame: pd.DataFrame, columns: dict[str, str], where: str) -> None:
-    """Raise :class:`ConfigError` when a column named by a parameter is not in ``frame``."""
+    """Raise :class:`ConfigError` when ``frame`` is not a DataFrame or a column named by a
+    parameter is not in it (a NumPy array has no column names to look up)."""
+    if not isinstance(frame, pd.DataFrame):
+        raise ConfigError(
+            f"{where}: expected a pandas DataFrame with the columns {sorted(set(columns.values()))}; "
+            f"got {type(frame).__name__}."
+        )
     for param, column in columns.items():
         if column not in frame.columns:
             raise ConfigError(

@@ -124,6 +124,7 @@ class CustomerClusters(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
+        *,
         numeric=("recency_days", "invoices_12m", "revenue_12m", "avg_days_late", "open_balance"),
         categorical=("industry_section", "size_cn"),
         log_columns=("revenue_12m", "open_balance", "invoices_12m"),

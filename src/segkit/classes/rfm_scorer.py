@@ -143,6 +143,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
+        *,
         recency="recency_days",
         frequency="invoices_12m",
         monetary="revenue_12m",
@@ -209,5 +210,6 @@ def rfm_scores(
         Index of ``features``; ``r_score``, ``f_score``, ``m_score`` (int 1-5, 0 for
         customers without purchases) and ``rfm_cell`` (str such as ``"545"``).
     """
-    scorer = RFMScorer(recency, frequency, monetary, thresholds, horizon_days)
+    scorer = RFMScorer(recency=recency, frequency=frequency, monetary=monetary,
+                       thresholds=thresholds, horizon_days=horizon_days)  # fmt: skip
     return scorer.fit_transform(features)[[*SCORE_COLUMNS, "rfm_cell"]]

@@ -68,7 +68,7 @@ class ABCTiers(TransformerMixin, BaseEstimator):
         Smallest value of each tier seen in ``fit``, indexed by label; NaN for an empty tier.
     """
 
-    def __init__(self, value="revenue_12m", cuts=(0.8, 0.95), labels=("A", "B", "C")):
+    def __init__(self, *, value="revenue_12m", cuts=(0.8, 0.95), labels=("A", "B", "C")):
         self.value = value
         self.cuts = cuts
         self.labels = labels

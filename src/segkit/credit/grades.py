@@ -265,7 +265,7 @@ class PDCalibrator(ClassifierMixin, BaseEstimator):
     classes_ : ndarray, ``[0, 1]``
     """
 
-    def __init__(self, method="platt", kind="pd"):
+    def __init__(self, *, method="platt", kind="pd"):
         self.method = method
         self.kind = kind
 

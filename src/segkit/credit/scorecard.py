@@ -134,6 +134,7 @@ class CreditScorecard(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
+        *,
         features=None,
         categorical=None,
         risk_directions=None,
@@ -293,6 +294,15 @@ class CreditScorecard(ClassifierMixin, BaseEstimator):
 
     def _features(self, X) -> pd.DataFrame:
         check_is_fitted(self)
+        if (
+            not isinstance(X, pd.DataFrame)
+            and np.ndim(X) == 2
+            and np.shape(X)[1] != self.n_features_in_
+        ):
+            raise ConfigError(
+                f"X has {np.shape(X)[1]} features, but CreditScorecard is expecting "
+                f"{self.n_features_in_} features as input (an array has no column names to match)."
+            )
         X = _as_frame(X)
         missing = [f for f in self.features_in_ if f not in X.columns]
         if missing:
@@ -314,22 +324,24 @@ class CreditScorecard(ClassifierMixin, BaseEstimator):
         features = self._features(X)
         return self.scorecard_.score(features)
 
-    def score(self, X, y=None):
-        """Points when ``y`` is None, else the AUC of the default probability against ``y``.
+    def score(self, X, y, sample_weight=None) -> float:
+        """The AUC of the default probability against ``y`` (points: :meth:`points`).
 
         Parameters
         ----------
         X : pandas.DataFrame
-        y : array-like of 0/1, optional
+        y : array-like of 0/1
+        sample_weight : array-like, optional
+            Weights of the rows in the AUC.
 
         Returns
         -------
-        numpy.ndarray of points, or float AUC
+        float
         """
-        if y is None:
-            return self.points(X)
         target = check_binary_target(y)
-        return float(roc_auc_score(target, self.predict_proba(X)[:, 1]))
+        return float(
+            roc_auc_score(target, self.predict_proba(X)[:, 1], sample_weight=sample_weight)
+        )
 
     def binning_table(self) -> pd.DataFrame:
         """Bins of every binned feature.

@@ -68,7 +68,7 @@ class BetaGeo(BaseEstimator):
     >>> model.expected_purchases(365, summary)                              # doctest: +SKIP
     """
 
-    def __init__(self, penalizer=0.0):
+    def __init__(self, *, penalizer=0.0):
         self.penalizer = penalizer
 
     def fit(self, summary: pd.DataFrame, y=None):

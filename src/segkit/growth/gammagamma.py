@@ -71,7 +71,7 @@ class GammaGamma(BaseEstimator):
         Customers with repeat purchases used in the fit.
     """
 
-    def __init__(self, penalizer=0.0):
+    def __init__(self, *, penalizer=0.0):
         self.penalizer = penalizer
 
     def _repeat(self, summary, where: str):
