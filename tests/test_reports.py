@@ -447,6 +447,24 @@ def test_an_interrupt_while_tasks_run_starts_no_other_and_kills_the_kernels(monk
     assert sorted(started) == [0, 1]  # the four tasks still waiting never start
 
 
+def test_a_bug_in_the_summary_fails_the_run_after_indexing_the_pages(monkeypatch, tmp_path):
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+    def broken(*args, **kwargs):
+        raise IndexError("list index out of range")
+
+    monkeypatch.delenv("SEGKIT_DEBUG", raising=False)
+    monkeypatch.setattr("segkit.reports.pack.collect", broken)
+    with pytest.raises(ReportError, match="unexpected IndexError: list index out of range") as info:
+        run_reports(sample, AS_OF, out=tmp_path, studies=["segmentation"], notebooks=FIXTURES,
+                    progress=False, log=None)  # fmt: skip
+    assert isinstance(info.value.__cause__, IndexError)
+    assert "SEGKIT_DEBUG=1" in str(info.value)
+    index = tmp_path / AS_OF / "index.html"
+    assert "IndexError: list index out of range" in index.read_text(encoding="utf-8")
+    assert (tmp_path / AS_OF / "segmentation.html").exists()
+
+
 def test_studies_side_by_side_leave_the_callers_working_folder(tmp_path, ledger):
     """Each kernel starts in the project folder; the calling process never changes folder."""
     before = Path.cwd()

@@ -87,6 +87,8 @@ class Pack:
     error: str | None = None
     provision: object | None = None
     sheets: list[str] = field(default_factory=list)
+    #: An error no code raised on purpose (a bug): the pages are indexed, then the run fails.
+    bug: BaseException | None = None
 
 
 def ledger_currency(ledger) -> str:
@@ -117,10 +119,11 @@ def compute_pack(base: dict, credit: dict) -> Pack:
         currency = ledger_currency(ledger)
         summary = collect(ledger, as_of, config={"credit": dict(credit)})
         actions = top_actions(summary.current, summary.previous, lang, currency)
-    except Exception as exc:  # noqa: BLE001 - the studies' pages are indexed all the same
+    except SegkitError as exc:  # the ledger cannot give the figures: the index says why
+        return Pack(error=next((ln for ln in str(exc).splitlines() if ln.strip()), ""))
+    except Exception as exc:  # noqa: BLE001 - a bug: the studies' pages are indexed, then it is raised
         first = next((line for line in str(exc).splitlines() if line.strip()), "")
-        prefix = "" if isinstance(exc, SegkitError) else f"{type(exc).__name__}: "
-        return Pack(error=prefix + first)
+        return Pack(error=f"{type(exc).__name__}: {first}", bug=exc)
     return Pack(summary, actions, None, currency, provision=summary.provision)
 
 

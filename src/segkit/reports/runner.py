@@ -283,7 +283,15 @@ def _run_staged(
     if snapshot is not None:
         snapshot.check()
     staging.commit()
-    return relocate(result, work, staging.target)
+    final = relocate(result, work, staging.target)
+    if pack is not None and pack.bug is not None:
+        if os.environ.get("SEGKIT_DEBUG"):
+            raise pack.bug
+        raise ReportError(
+            f"the summary failed with an unexpected {pack.error} (a bug: set SEGKIT_DEBUG=1 to "
+            f"see where); the studies' pages are in {final.index}"
+        ) from pack.bug
+    return final
 
 
 def _check_jobs(jobs) -> int:
