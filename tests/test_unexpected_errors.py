@@ -122,3 +122,19 @@ def test_the_command_line_shows_a_bug_as_a_bug(monkeypatch, tmp_path):
     monkeypatch.setenv("SEGKIT_DEBUG", "1")
     result = CliRunner().invoke(app, args)
     assert isinstance(result.exception, IndexError)
+
+
+def test_a_partial_notebook_has_no_page_but_a_bug_in_the_page_is_raised(monkeypatch, tmp_path):
+    import nbformat
+
+    from segkit.reports import pages
+
+    cut = tmp_path / "cut.ipynb"
+    cut.write_text('{"cells": [{"cell_type": "markdown", "sour', encoding="utf-8")
+    assert pages.export_html(cut, tmp_path / "cut.html", "Cut", "en") is None
+    whole = tmp_path / "whole.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Hi")]), whole)
+    assert pages.export_html(whole, tmp_path / "whole.html", "Whole", "en").exists()
+    monkeypatch.setattr(pages, "_for_readers", _raise(IndexError("page")))
+    with pytest.raises(IndexError, match="page"):
+        pages.export_html(whole, tmp_path / "again.html", "Whole", "en")

@@ -96,24 +96,25 @@ def export_html(notebook: Path, target: Path, title: str, lang: str = "en") -> P
         The page's ``lang`` attribute.
     """
     from nbconvert import HTMLExporter
+    from nbformat.reader import NotJSONError
 
     if not notebook.is_file():
         return None
     try:
         nb = nbformat.read(notebook, as_version=4)
-        nb.metadata["title"] = title
-        exporter = HTMLExporter(
-            template_name="segkit",
-            extra_template_basedirs=[str(_TEMPLATES)],
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-            language_code=html.escape(lang),
-        )
-        resources = {"metadata": {"name": title}, "segkit_css": stylesheet(title)}
-        body, _ = exporter.from_notebook_node(_for_readers(nb), resources=resources)
-    except Exception:  # an unreadable partial notebook leaves the study without HTML
-        return None
+    except (NotJSONError, nbformat.ValidationError, UnicodeDecodeError):
+        return None  # a partial notebook, cut off by a failure: the study has no HTML
+    nb.metadata["title"] = title
+    exporter = HTMLExporter(
+        template_name="segkit",
+        extra_template_basedirs=[str(_TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        language_code=html.escape(lang),
+    )
+    resources = {"metadata": {"name": title}, "segkit_css": stylesheet(title)}
+    body, _ = exporter.from_notebook_node(_for_readers(nb), resources=resources)
     target.write_text(_REMOTE_SCRIPTS.sub("", body), encoding="utf-8")
     return target
 
