@@ -203,8 +203,9 @@ def _derived(frame: pd.DataFrame) -> pd.DataFrame:
     frame["typical_amount"] = frame["typical_amount"].astype(float).round(3)
     # means and shares of whole days: each engine divides in its own order, so the same mean
     # differs in its last bit (4e-16 on PostgreSQL against DuckDB), and the boosting then cuts
-    # its bins elsewhere. A mean of n <= 10**5 whole numbers lies at least 1 / (n * 2e9) from
-    # a boundary of the ninth decimal, far more than a last bit: rounded, they are equal.
+    # its bins elsewhere. A mean of n whole numbers off a boundary of the ninth decimal lies at
+    # least 1 / (n * 2e9) from it, far more than a last bit for one customer's few thousand
+    # invoices at most: rounded, the engines agree.
     for col in _ENGINE_MEANS:
         frame[col] = frame[col].astype(float).round(9)
     snap = pd.to_datetime(frame["snapshot"])
