@@ -35,8 +35,6 @@ __all__ = ["RECENT_DAYS", "invoice_outcomes", "invoice_snapshots", "month_ends"]
 RECENT_DAYS = 91
 _SEP = "|"
 _CUSTOMER_NUMBERS = ("credit_limit", "employees", "revenue", "total_assets")
-_ENGINE_MEANS = ("share_late", "share_very_late", "mean_days_late", "mean_days_signed",
-                 "recent_days_late", "recent_share_late")  # fmt: skip
 
 
 def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -90,13 +88,17 @@ def _settled_stack(ledger, dates: list[dt.date]) -> ir.Table:
     )
 
 
-def _share(condition: ir.BooleanValue) -> ir.FloatingValue:
-    """1.0 where ``condition`` holds, else 0.0, as a double on every engine.
+def _mean(value: ir.NumericValue, where: ir.BooleanValue) -> ir.FloatingValue:
+    """The mean of whole numbers as one division of their exact sum by their count.
 
-    Spark and DuckDB read a literal ``1.0`` as a decimal, whose mean Spark rounds to five
-    places; a 0/1 integer cast to double averages the same everywhere.
+    Each engine's own average divides in its own way (PostgreSQL averages in ``numeric``,
+    Spark in doubles), so the same mean differed in its last bit between engines, and the
+    late-payment model's boosting then cut its bins elsewhere: the fits differed although the
+    rows were equal to 1e-15. A sum of whole numbers is exact everywhere, and one IEEE division
+    gives every engine the same bits, those of DuckDB's own average.
     """
-    return ibis.ifelse(condition, 1, 0).cast("float64")
+    count = value.count(where=where).cast("float64").nullif(0)
+    return value.sum(where=where).cast("float64") / count
 
 
 def _history(settled: ir.Table) -> ir.Table:
@@ -112,11 +114,11 @@ def _history(settled: ir.Table) -> ir.Table:
         n_settled=n_settled,
         share_late=ibis.ifelse(_.days_late > 0, 1, 0).sum() / n_settled.nullif(0),
         share_very_late=ibis.ifelse(_.days_late > 30, 1, 0).sum() / n_settled.nullif(0),
-        mean_days_late=late.mean(where=done),
-        mean_days_signed=_.days_late.mean(where=done),
+        mean_days_late=_mean(late, done),
+        mean_days_signed=_mean(_.days_late, done),
         max_days_late=late.max(where=done),
-        recent_days_late=late.mean(where=recent),
-        recent_share_late=_share(_.days_late > 0).mean(where=recent),
+        recent_days_late=_mean(late, recent),
+        recent_share_late=_mean(ibis.ifelse(_.days_late > 0, 1, 0), recent),
         days_since_settlement=_.snapshot.delta(_.settled_date, unit="day").min(where=done),
         typical_amount=_.amount.median(),
         n_open=ibis.ifelse(is_open, 1, 0).sum(),
@@ -201,13 +203,6 @@ def _derived(frame: pd.DataFrame) -> pd.DataFrame:
     # a median of cents may fall on a half cent, which each engine interpolates with its own
     # last bits (and cents would then round either way): keep the half cent
     frame["typical_amount"] = frame["typical_amount"].astype(float).round(3)
-    # means and shares of whole days: each engine divides in its own order, so the same mean
-    # differs in its last bit (4e-16 on PostgreSQL against DuckDB), and the boosting then cuts
-    # its bins elsewhere. A mean of n whole numbers off a boundary of the ninth decimal lies at
-    # least 1 / (n * 2e9) from it, far more than a last bit for one customer's few thousand
-    # invoices at most: rounded, the engines agree.
-    for col in _ENGINE_MEANS:
-        frame[col] = frame[col].astype(float).round(9)
     snap = pd.to_datetime(frame["snapshot"])
     due = pd.to_datetime(frame["due_date"])
     issued = pd.to_datetime(frame["invoice_date"])
