@@ -16,6 +16,7 @@ at ``as_of`` (:func:`invoice_outcomes`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import ibis
@@ -29,7 +30,7 @@ from segkit.features import invoice_settlement, settlement_available
 from segkit.features.allocation import TOL, left_join_on
 from segkit.features.engine import has_room, ledger_cache
 
-__all__ = ["RECENT_DAYS", "invoice_outcomes", "invoice_snapshots", "month_ends"]
+__all__ = ["RECENT_DAYS", "invoice_outcomes", "invoice_snapshots", "month_ends", "training_ledger"]
 
 #: Window (days before the snapshot) of the "recent" payment-history features.
 RECENT_DAYS = 91
@@ -40,6 +41,31 @@ _CUSTOMER_NUMBERS = ("credit_limit", "employees", "revenue", "total_assets")
 def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
     """The month-end dates from ``first`` to ``last`` (both inclusive)."""
     return [d.date() for d in pd.date_range(first, last, freq="ME")]
+
+
+def training_ledger(ledger, max_customers: int | None, seed: int = 0):
+    """The ledger, or a seeded sample of ``max_customers`` of its invoiced customers.
+
+    Learning from open invoices reads one row per invoice open at each month-end: about twice
+    the ledger's invoices. Past ``max_customers`` customers the model learns from a sample of
+    whole customers (their invoices, payments and details), chosen in Python from the
+    customers' ids (one row per customer leaves the engine) and kept by a semi-join in the
+    engine, so only the sample's rows come back. At or below it the ledger is returned as it is.
+    """
+    if max_customers is None:
+        return ledger
+    ids = ledger.invoices.select("customer_id").distinct().order_by("customer_id").execute()
+    ids = ids["customer_id"].astype(str)
+    if len(ids) <= max_customers:
+        return ledger
+    chosen = np.random.default_rng(seed).choice(ids.to_numpy(), max_customers, replace=False)
+    keep = ibis.memtable(pd.DataFrame({"customer_id": np.sort(chosen)}))
+
+    def only(table):
+        return None if table is None else table.filter(table.customer_id.isin(keep.customer_id))
+
+    return dataclasses.replace(ledger, invoices=only(ledger.invoices),
+                               payments=only(ledger.payments), customers=only(ledger.customers))  # fmt: skip
 
 
 def require_settlement(ledger) -> None:
