@@ -30,8 +30,7 @@ An export writing amounts unsigned beside a debit/credit indicator (SAP ``SHKZG`
 ``debit_credit: {column: SHKZG, debit: S, credit: H}`` under ``invoices`` or ``payments``: the
 amount is signed from the indicator (:mod:`segkit.ledger.debit_credit`).
 
-A ledger held in PostgreSQL, Spark or a DuckDB database says ``source:`` instead of
-``tables:`` (:mod:`segkit.ledger.engines`).
+Tables in PostgreSQL, Spark or DuckDB: ``source:`` instead of ``tables:`` (:mod:`~.engines`).
 
 Every value is checked for its type (a ``columns:`` that is a list, a ``date_format: 123`` or
 ``payment_terms_days: thirty`` is an error naming the key). The file is read with PyYAML's safe
@@ -161,8 +160,7 @@ class Mapping:
 
     sources: dict[str, TableSource]
     path: Path | None = None
-    #: The engine and tables of a ``source:`` section (:mod:`segkit.ledger.engines`), else None.
-    engine: EngineSource | None = None
+    engine: EngineSource | None = None  # a source: section (segkit.ledger.engines), else None
 
 
 def load_mapping(path: str | Path) -> Mapping:

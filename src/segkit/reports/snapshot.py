@@ -102,9 +102,14 @@ def _tables(source) -> dict | None:
     if source is None:
         return None
     try:
-        return fingerprint(read_engine(source, validate=False))
+        ledger = read_engine(source, validate=False)
     except SegkitError:
         return None
+    try:
+        return fingerprint(ledger)
+    finally:
+        if source.engine != "spark":  # the local Spark session is the process's, left running
+            ledger.con.disconnect()
 
 
 def _identity(path: Path) -> tuple | None:
