@@ -23,9 +23,10 @@ from typer.testing import CliRunner
 
 from segkit import read_ledger
 from segkit.cli import app
-from segkit.exceptions import MappingError
+from segkit.exceptions import MappingError, ReportError
 from segkit.ledger.engines import fingerprint
 from segkit.reports import run_reports
+from segkit.reports.snapshot import Snapshot
 from segkit.sample import write_sample
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -146,6 +147,8 @@ def test_duckdb_file_source_equals_the_files_and_fingerprint_sees_changes(ledger
     before = fingerprint(ledger)
     assert before["invoices"]["rows"] == str(len(frames["invoices"]))
     ledger.con.disconnect()
+    snapshot = Snapshot(mapping)
+    snapshot.check()  # nothing changed yet
     con = ibis.duckdb.connect(str(path))
     con.raw_sql("UPDATE ar.invoices SET amount = amount + 0.01 WHERE invoice_id = "
                 f"'{frames['invoices']['invoice_id'].iloc[5]}'")  # fmt: skip
@@ -153,6 +156,10 @@ def test_duckdb_file_source_equals_the_files_and_fingerprint_sees_changes(ledger
     after = fingerprint(read_ledger(mapping))
     assert after["invoices"]["amount_sum"] != before["invoices"]["amount_sum"]
     assert after["payments"] == before["payments"]
+    with pytest.raises(
+        ReportError, match=r"the ledger changed while the report ran \(duckdb ar\.invoices\)"
+    ):
+        snapshot.check()
     bad = _mapping(tmp_path / "n.yaml", "source:\n  engine: duckdb\n  url: ledger.duckdb\n"
                    "  tables: {invoices: ar.nothing}\n")  # fmt: skip
     with pytest.raises(MappingError, match=r"tables\.invoices: duckdb has no table 'ar\.nothing'"):
