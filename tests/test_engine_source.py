@@ -170,13 +170,16 @@ def test_duckdb_file_source_equals_the_files_and_fingerprint_sees_changes(ledger
 
 
 @pytest.mark.spark
-def test_validate_and_classify_from_spark_tables(ledger_dir, tmp_path):
+def test_validate_and_classify_from_spark_tables(ledger_dir, tmp_path, capfd):
     from segkit.ledger.engines import EngineSource, connect
 
     settings = {"spark.master": "local[1]", "spark.sql.shuffle.partitions": "2",
                 "spark.ui.enabled": "false",
                 "spark.sql.warehouse.dir": str(tmp_path / "warehouse")}  # fmt: skip
+    capfd.readouterr()
     con = connect(EngineSource("spark", {"invoices": "x"}, settings=settings))
+    out, err = capfd.readouterr()  # the JVM's start-up log reaches neither stream
+    assert "log level" not in out + err and "WARN" not in out + err
     for name, frame in _frames(ledger_dir).items():
         con.create_view(f"spark_{name}", ibis.memtable(frame), overwrite=True)
     lines = "".join(f"\n    {k}: '{v}'" for k, v in settings.items())
