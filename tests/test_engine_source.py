@@ -276,3 +276,16 @@ def _contents(path: Path) -> bytes:
         return path.read_bytes()
     with zipfile.ZipFile(path) as book:
         return b"".join(book.read(name) for name in book.namelist())
+
+
+def test_an_unreachable_server_is_named_without_the_password(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEGKIT_TEST_PG_URL", f"postgresql://segkit:{SECRET}@127.0.0.1:1/erp")
+    path = _mapping(
+        tmp_path / "m.yaml",
+        "source:\n  engine: postgres\n  url_env: SEGKIT_TEST_PG_URL\n  tables: {invoices: i}\n",
+    )
+    with pytest.raises(
+        MappingError, match=r"m\.yaml source: cannot connect to PostgreSQL: "
+    ) as info:
+        read_ledger(path)
+    assert SECRET not in str(info.value)

@@ -151,6 +151,7 @@ def _url(source: EngineSource) -> str | None:
 def connect(source: EngineSource) -> ibis.BaseBackend:
     """A new connection to the source's engine (Spark: the process's one local session)."""
     if source.engine == "spark":
+        _driver("pyspark", "pyspark (and Java 17 or newer)", source.origin)
         return _spark(source.settings)
     url = _url(source)
     if url is None:
@@ -162,8 +163,18 @@ def connect(source: EngineSource) -> ibis.BaseBackend:
     return _postgres(url, source.origin)
 
 
+def _driver(module: str, package: str, origin: str):
+    """The engine's Python driver, or an error saying which package to install."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MappingError(f"{origin} source: install {package} to read this engine") from None
+
+
 def _postgres(url: str, origin: str) -> ibis.BaseBackend:
-    import psycopg
+    psycopg = _driver("psycopg", "'psycopg[binary]'", origin)
 
     try:
         return ibis.connect(url.replace("postgresql://", "postgres://", 1))
