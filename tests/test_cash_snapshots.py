@@ -139,3 +139,34 @@ def test_outcomes_at_a_date_are_computed_once_per_ledger(ledger, monkeypatch):
     assert (again["days_late"] != -999.0).all()
     invoice_outcomes(ledger, dt.date(2024, 4, 30))
     assert len(calls) == 2
+
+
+def test_training_ledger_keeps_whole_customers_of_a_seeded_sample(ledger):
+    from segkit.cash.snapshots import training_ledger
+
+    assert training_ledger(ledger, None) is ledger
+    assert training_ledger(ledger, 2) is ledger  # two invoiced customers: nothing to sample
+    one = training_ledger(ledger, 1, seed=3)
+    kept = set(one.invoices.customer_id.execute())
+    assert len(kept) == 1 and kept == set(
+        training_ledger(ledger, 1, seed=3).invoices.customer_id.execute()
+    )
+    (customer,) = kept
+    full = ledger.invoices.execute()
+    assert len(one.invoices.execute()) == int((full["customer_id"] == customer).sum())
+    assert set(one.payments.customer_id.execute()) <= kept
+    assert set(one.customers.customer_id.execute()) == kept
+    rows = invoice_snapshots(one, month_ends(dt.date(2024, 1, 1), dt.date(2024, 3, 31)))
+    alone = invoice_snapshots(ledger, month_ends(dt.date(2024, 1, 1), dt.date(2024, 3, 31)))
+    expected = alone[alone["customer_id"] == customer].reset_index(drop=True)
+    # a customer's rows do not depend on others (an all-empty column of the one is untyped)
+    pd.testing.assert_frame_equal(rows, expected, check_dtype=False)
+
+
+@pytest.mark.parametrize("value", [0, -3, 2.5, True, "many"], ids=str)
+def test_max_customers_must_be_a_positive_int(ledger, value):
+    from segkit.cash import LatePaymentModel
+    from segkit.exceptions import ConfigError
+
+    with pytest.raises(ConfigError, match=r"max_customers must be an int >= 1 or None; got"):
+        LatePaymentModel(max_customers=value).fit(ledger, "2024-03-31")

@@ -38,7 +38,7 @@ from segkit.exceptions import ConfigError
 
 from .reasons import REASON_GROUPS, reason_codes
 from .selection import SCORE_NAMES, select_late_score
-from .snapshots import invoice_outcomes, invoice_snapshots, month_ends
+from .snapshots import invoice_outcomes, invoice_snapshots, month_ends, training_ledger
 
 __all__ = ["BASELINE_FEATURES", "FEATURES", "LatePaymentModel"]
 
@@ -89,6 +89,10 @@ class LatePaymentModel(BaseEstimator):
         logistic baseline when it ranks at least as well (:mod:`segkit.cash.selection`).
     holdout_months : int, default 6
         Months held out for that comparison.
+    max_customers : int or None, default 50_000
+        :meth:`fit` learns from a seeded sample (``random_state``) of this many invoiced
+        customers when the ledger has more, so that the rows read from the engine stay
+        bounded (:func:`segkit.cash.snapshots.training_ledger`); None reads them all.
 
     Attributes
     ----------
@@ -105,7 +109,7 @@ class LatePaymentModel(BaseEstimator):
     def __init__(self, *, very_late_days=30, max_past_due=90, days_cap=90,
                  calibration="isotonic", cv=3, max_iter=80, learning_rate=0.15,
                  min_samples_leaf=40, n_reasons=3, n_threads=1, random_state=0, choice="auto",
-                 holdout_months=6):  # fmt: skip
+                 holdout_months=6, max_customers=50_000):  # fmt: skip
         self.very_late_days = very_late_days
         self.max_past_due = max_past_due
         self.days_cap = days_cap
@@ -119,6 +123,7 @@ class LatePaymentModel(BaseEstimator):
         self.random_state = random_state
         self.choice = choice
         self.holdout_months = holdout_months
+        self.max_customers = max_customers
 
     # -- public ---------------------------------------------------------------------------
 
@@ -150,6 +155,8 @@ class LatePaymentModel(BaseEstimator):
         dates = month_ends(pd.Timestamp(first).date(), day)
         if not dates:
             raise ConfigError(f"as_of must be after the first month-end of the ledger; got {day}.")
+        self._check_params()
+        ledger = training_ledger(ledger, self.max_customers, self.random_state)
         rows = invoice_snapshots(ledger, dates, max_past_due=self.max_past_due)
         return self.fit_rows(rows, invoice_outcomes(ledger, day), day)
 
@@ -327,6 +334,14 @@ class LatePaymentModel(BaseEstimator):
             low = 2 if name == "cv" else 1
             if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
                 raise ConfigError(f"{name} must be an int >= {low}; got {value!r}.")
+        if self.max_customers is not None and (
+            isinstance(self.max_customers, bool)
+            or not isinstance(self.max_customers, Integral)
+            or self.max_customers < 1
+        ):
+            raise ConfigError(
+                f"max_customers must be an int >= 1 or None; got {self.max_customers!r}."
+            )
         if self.choice not in ("auto", *SCORE_NAMES):
             raise ConfigError(
                 f"choice must be 'auto', 'gradient_boosting' or 'logistic'; got {self.choice!r}."

@@ -16,6 +16,7 @@ at ``as_of`` (:func:`invoice_outcomes`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import ibis
@@ -29,7 +30,7 @@ from segkit.features import invoice_settlement, settlement_available
 from segkit.features.allocation import TOL, left_join_on
 from segkit.features.engine import has_room, ledger_cache
 
-__all__ = ["RECENT_DAYS", "invoice_outcomes", "invoice_snapshots", "month_ends"]
+__all__ = ["RECENT_DAYS", "invoice_outcomes", "invoice_snapshots", "month_ends", "training_ledger"]
 
 #: Window (days before the snapshot) of the "recent" payment-history features.
 RECENT_DAYS = 91
@@ -40,6 +41,31 @@ _CUSTOMER_NUMBERS = ("credit_limit", "employees", "revenue", "total_assets")
 def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
     """The month-end dates from ``first`` to ``last`` (both inclusive)."""
     return [d.date() for d in pd.date_range(first, last, freq="ME")]
+
+
+def training_ledger(ledger, max_customers: int | None, seed: int = 0):
+    """The ledger, or a seeded sample of ``max_customers`` of its invoiced customers.
+
+    Learning from open invoices reads one row per invoice open at each month-end: about twice
+    the ledger's invoices. Past ``max_customers`` customers the model learns from a sample of
+    whole customers (their invoices, payments and details), chosen in Python from the
+    customers' ids (one row per customer leaves the engine) and kept by a semi-join in the
+    engine, so only the sample's rows come back. At or below it the ledger is returned as it is.
+    """
+    if max_customers is None:
+        return ledger
+    ids = ledger.invoices.select("customer_id").distinct().order_by("customer_id").execute()
+    ids = ids["customer_id"].astype(str)
+    if len(ids) <= max_customers:
+        return ledger
+    chosen = np.random.default_rng(seed).choice(ids.to_numpy(), max_customers, replace=False)
+    keep = ibis.memtable(pd.DataFrame({"customer_id": np.sort(chosen)}))
+
+    def only(table):
+        return None if table is None else table.filter(table.customer_id.isin(keep.customer_id))
+
+    return dataclasses.replace(ledger, invoices=only(ledger.invoices),
+                               payments=only(ledger.payments), customers=only(ledger.customers))  # fmt: skip
 
 
 def require_settlement(ledger) -> None:
@@ -88,13 +114,17 @@ def _settled_stack(ledger, dates: list[dt.date]) -> ir.Table:
     )
 
 
-def _share(condition: ir.BooleanValue) -> ir.FloatingValue:
-    """1.0 where ``condition`` holds, else 0.0, as a double on every engine.
+def _mean(value: ir.NumericValue, where: ir.BooleanValue) -> ir.FloatingValue:
+    """The mean of whole numbers as one division of their exact sum by their count.
 
-    Spark and DuckDB read a literal ``1.0`` as a decimal, whose mean Spark rounds to five
-    places; a 0/1 integer cast to double averages the same everywhere.
+    Each engine's own average divides in its own way (PostgreSQL averages in ``numeric``,
+    Spark in doubles), so the same mean differed in its last bit between engines, and the
+    late-payment model's boosting then cut its bins elsewhere: the fits differed although the
+    rows were equal to 1e-15. A sum of whole numbers is exact everywhere, and one IEEE division
+    gives every engine the same bits, those of DuckDB's own average.
     """
-    return ibis.ifelse(condition, 1, 0).cast("float64")
+    count = value.count(where=where).cast("float64").nullif(0)
+    return value.sum(where=where).cast("float64") / count
 
 
 def _history(settled: ir.Table) -> ir.Table:
@@ -110,11 +140,11 @@ def _history(settled: ir.Table) -> ir.Table:
         n_settled=n_settled,
         share_late=ibis.ifelse(_.days_late > 0, 1, 0).sum() / n_settled.nullif(0),
         share_very_late=ibis.ifelse(_.days_late > 30, 1, 0).sum() / n_settled.nullif(0),
-        mean_days_late=late.mean(where=done),
-        mean_days_signed=_.days_late.mean(where=done),
+        mean_days_late=_mean(late, done),
+        mean_days_signed=_mean(_.days_late, done),
         max_days_late=late.max(where=done),
-        recent_days_late=late.mean(where=recent),
-        recent_share_late=_share(_.days_late > 0).mean(where=recent),
+        recent_days_late=_mean(late, recent),
+        recent_share_late=_mean(ibis.ifelse(_.days_late > 0, 1, 0), recent),
         days_since_settlement=_.snapshot.delta(_.settled_date, unit="day").min(where=done),
         typical_amount=_.amount.median(),
         n_open=ibis.ifelse(is_open, 1, 0).sum(),

@@ -30,6 +30,8 @@ An export writing amounts unsigned beside a debit/credit indicator (SAP ``SHKZG`
 ``debit_credit: {column: SHKZG, debit: S, credit: H}`` under ``invoices`` or ``payments``: the
 amount is signed from the indicator (:mod:`segkit.ledger.debit_credit`).
 
+Tables in PostgreSQL, Spark or DuckDB: ``source:`` instead of ``tables:`` (:mod:`~.engines`).
+
 Every value is checked for its type (a ``columns:`` that is a list, a ``date_format: 123`` or
 ``payment_terms_days: thirty`` is an error naming the key). The file is read with PyYAML's safe
 loader, at most :data:`MAX_BYTES` long, with at most :data:`MAX_ALIASES` aliases and at most
@@ -49,6 +51,7 @@ from typing import Any
 import yaml
 
 from segkit.exceptions import MappingError
+from segkit.ledger.engines import EngineSource, parse_source
 from segkit.ledger.schema import TABLES
 
 __all__ = ["TableSource", "Mapping", "load_mapping"]
@@ -157,6 +160,7 @@ class Mapping:
 
     sources: dict[str, TableSource]
     path: Path | None = None
+    engine: EngineSource | None = None  # a source: section (segkit.ledger.engines), else None
 
 
 def load_mapping(path: str | Path) -> Mapping:
@@ -236,6 +240,9 @@ class _Loader(yaml.SafeLoader):
 
 def parse_mapping(spec: dict, base: Path, origin: str = "<mapping>") -> Mapping:
     """Build a :class:`Mapping` from a dict shaped like a mapping file."""
+    if isinstance(spec, dict) and "source" in spec:  # tables in an engine
+        path = Path(origin) if origin != "<mapping>" else None
+        return Mapping(sources={}, path=path, engine=parse_source(spec, base, origin))
     if not isinstance(spec, dict) or not isinstance(spec.get("tables"), dict):
         raise MappingError(f"{origin}: a mapping needs a 'tables:' section naming invoices etc.")
     _reject_unknown(set(spec) - _TOP_KEYS, origin, "top-level key")

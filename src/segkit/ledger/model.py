@@ -13,6 +13,7 @@ import pandas as pd
 
 from segkit.checks import as_date, check_int
 from segkit.exceptions import ConfigError, MappingError
+from segkit.ledger.engines import read_engine
 from segkit.ledger.io import SUFFIXES, RawTable, from_frame, read_parquet_engine, read_source
 from segkit.ledger.mapping import MAX_TERMS_DAYS, Mapping, TableSource, load_mapping
 from segkit.ledger.schema import DATE, FLOAT, TABLES
@@ -95,19 +96,22 @@ class Ledger:
         payments: ibis.Table | None = None,
         *,
         validate: bool = True,
+        origins: dict[str, str] | None = None,
     ) -> Ledger:
         """Wrap Ibis tables that already have canonical columns (Spark, a warehouse, Parquet).
 
         The checks run in the tables' own engine: one aggregation per table tells which rules
         fail, and only then are rows numbered (``row_number()`` in the engine's scan order) and
-        the first failing rows fetched for the message.
+        the first failing rows fetched for the message. ``origins`` names each table in
+        messages (default ``<invoices table>``).
         """
         tables = {"invoices": invoices, "customers": customers, "payments": payments}
         tables = {k: _canonical_types(k, v) for k, v in tables.items() if v is not None}
         con = quiet_engine(invoices.get_backend())
+        origins = {k: (origins or {}).get(k, f"<{k} table>") for k in tables}
         if validate:
-            validate_tables(tables, {k: f"<{k} table>" for k in tables})
-        return cls._assemble(con, tables, {k: f"<{k} table>" for k in tables}, [])
+            validate_tables(tables, origins)
+        return cls._assemble(con, tables, origins, [])
 
     @classmethod
     def _from_raw(
@@ -227,12 +231,15 @@ def read_ledger(
     ----------
     path : str or Path
         A folder holding ``invoices`` and optionally ``customers`` and ``payments`` files
-        (``.csv``, ``.parquet`` or ``.xlsx``, named after the table), or a YAML mapping file.
+        (``.csv``, ``.parquet`` or ``.xlsx``, named after the table), or a YAML mapping file
+        (whose ``source:`` may name tables in PostgreSQL, Spark or DuckDB:
+        :mod:`segkit.ledger.engines`).
     mapping : str, Path or Mapping, optional
         A mapping file describing a foreign export; relative file names resolve against the
         mapping file's folder, or against ``path`` when the mapping names no file.
     con : ibis backend, optional
-        The engine connection; an in-process DuckDB by default.
+        The engine connection; an in-process DuckDB by default, or a new connection to the
+        engine a mapping's ``source:`` names.
 
     Raises
     ------
@@ -246,6 +253,8 @@ def read_ledger(
         mapping, path = path, path.parent
     if mapping is not None and not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
+    if mapping is not None and mapping.engine is not None:  # tables in PostgreSQL, Spark ...
+        return read_engine(mapping.engine, con)
     if not path.exists():
         raise MappingError(f"ledger not found: {path}")
     sources = _locate(path, mapping)
@@ -272,6 +281,8 @@ def ledger_files(path: str | Path, mapping: str | Path | None = None) -> list[Pa
         mapping, path = path, path.parent
     files = [Path(mapping)] if mapping is not None else []
     loaded = load_mapping(mapping) if mapping is not None else None
+    if loaded is not None and loaded.engine is not None:
+        return files  # the tables are in an engine: see segkit.ledger.engines.fingerprint
     if not path.exists():
         raise MappingError(f"ledger not found: {path}")
     return files + [file for _, file in _locate(path, loaded)]
