@@ -75,6 +75,7 @@ _TOP_KEYS = {
     "tables",
     "true_values",
     "false_values",
+    *("functional_currency", "rates", "rates_fill"),  # segkit.ledger.rates.currency_options
 }
 DEFAULT_TRUE = ("1", "true", "t", "yes", "y", "是", "真")
 DEFAULT_FALSE = ("0", "false", "f", "no", "n", "否", "假")
@@ -157,6 +158,7 @@ class Mapping:
 
     sources: dict[str, TableSource]
     path: Path | None = None
+    currency: dict[str, Any] = field(default_factory=dict)  # functional_currency, rates, rates_fill
 
 
 def load_mapping(path: str | Path) -> Mapping:
@@ -260,7 +262,10 @@ def parse_mapping(spec: dict, base: Path, origin: str = "<mapping>") -> Mapping:
         if "debit_credit" in merged and table not in ("invoices", "payments"):
             raise MappingError(f"{where}: 'debit_credit' applies to invoices and payments only")
         sources[table] = TableSource(table=table, **merged)
-    return Mapping(sources=sources, path=Path(origin) if origin != "<mapping>" else None)
+    from segkit.ledger.rates import currency_options
+
+    return Mapping(sources=sources, path=Path(origin) if origin != "<mapping>" else None,
+                   currency=currency_options(spec, base, origin))  # fmt: skip
 
 
 def _options(options: dict, where: str) -> dict:
