@@ -81,9 +81,9 @@ def revaluation(ledger, as_of) -> pd.DataFrame:
         zero = ibis.literal(0.0)
         per_invoice = per_invoice.mutate(paid_txn=zero, paid_booked=zero, paid_at_payment=zero)
     p = per_invoice.mutate(
-        open_txn=_.amount_txn - _.paid_txn.fill_null(0.0),
-        open_booked=_.amount - _.paid_booked.fill_null(0.0),
+        **{c: per_invoice[c].fill_null(0.0) for c in ("paid_txn", "paid_booked", "paid_at_payment")}
     )
+    p = p.mutate(open_txn=p.amount_txn - p.paid_txn, open_booked=p.amount - p.paid_booked)
     table = (
         p.group_by("currency")
         .aggregate(
@@ -135,8 +135,8 @@ def _dec(value: float) -> Decimal:
 
 
 def currency_mix(ledger, as_of, months: int = 12) -> pd.DataFrame:
-    """Revenue in the last ``months`` and open invoices by transaction currency, in the
-    functional currency, with each currency's share: the ledger's currency mix at ``as_of``.
+    """Revenue in the last ``months`` (net, as ``revenue_12m``) and open invoices by transaction
+    currency, in the functional currency, with each currency's share: the ledger's currency mix.
 
     Open invoices are issued less paid per invoice (:func:`revaluation`'s ``open_booked``,
     the functional-currency rows too); empty for a ledger in one currency.
@@ -148,7 +148,7 @@ def currency_mix(ledger, as_of, months: int = 12) -> pd.DataFrame:
         return pd.DataFrame(columns=cols, index=pd.Index([], name="currency"))
     start = (pd.Timestamp(as_of) - pd.DateOffset(months=months)).date()
     known = inv.filter(inv.invoice_date <= as_of)
-    recent = (known.invoice_date > start) & (known.amount > 0)
+    recent = known.invoice_date > start  # net of credit notes, as revenue_12m
     by = known.group_by("currency").aggregate(
         revenue=exact_sum(known.amount, where=recent),
         issued=exact_sum(known.amount),
