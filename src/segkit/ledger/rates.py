@@ -107,7 +107,7 @@ def read_rates(path: str | Path, columns: dict[str, str] | None = None, sheet=No
             frame = pd.read_parquet(path)
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds for a damaged file
             raise one_failure(path.name, _TABLE, "a readable Parquet file", str(exc)) from None
-        frame.index = range(2, len(frame) + 2)  # numbered as a spreadsheet shows them
+        frame.index = pd.RangeIndex(2, len(frame) + 2)  # numbered as a spreadsheet shows them
     else:
         raise MappingError(f"{path}: unsupported rates file type {suffix!r}; use .csv, .xlsx, .parquet")
     return _checked(frame, path.name, columns or {})
@@ -145,12 +145,12 @@ def _checked(frame: pd.DataFrame, origin: str, columns: dict[str, str]) -> Rates
             rows.append((day, cur, number, int(row)))
     out = pd.DataFrame(rows, columns=[*RATE_COLUMNS, "row"])
     twice = out[out.duplicated(["date", "currency"], keep=False)]
-    for (day, cur), group in twice.groupby(["date", "currency"], sort=True):
+    for (when, which), group in twice.groupby(["date", "currency"], sort=True):
         failures.append(
             {"file": origin, "table": _TABLE, "column": names["date"], "row": int(group["row"].iloc[1]),
              "rule": "one rate per date and currency (rows "
                      f"{', '.join(map(str, group['row']))})",
-             "value": f"{cur} {day}: {', '.join(str(r) for r in group['rate'])}"}
+             "value": f"{which} {when}: {', '.join(str(r) for r in group['rate'])}"}
         )  # fmt: skip
     if failures:
         raise failures_error(failures)

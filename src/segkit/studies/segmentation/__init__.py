@@ -75,8 +75,11 @@ from segkit.studies.segmentation.tables import (
     stability_text,
 )
 from segkit.studies.segmentation.text import format_amount, heading, memo
+from segkit.studies.currencies import currency_frame, currency_section  # noqa: I001 - shared
 
 __all__ = [
+    "currency_frame",
+    "currency_section",
     "SECTIONS", "REGION_SCHEMES", "feeds", "show_section", "region_labels",
     "heading", "memo", "segment_guide", "new_customers_cn8", "format_amount", "classify",
     "risk_basis", "join_classes", "for_display", "headline_numbers",
