@@ -249,3 +249,25 @@ def test_the_functional_currency_must_be_a_code():
     assert told.functional_currency == "USD" and "amount_txn" not in told.invoices.columns
     with pytest.raises(SchemaError, match="a rate USD to EUR on the invoice_date"):
         Ledger.from_frames(f["invoices"].assign(currency="USD"), functional_currency="EUR")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_studies_show_the_currency_mix_only_for_several_currencies(fx_ledgers, lang):
+    from segkit.studies.currencies import currency_frame, currency_section
+    from segkit.studies.sections import holdings
+
+    frame = currency_frame(fx_ledgers["rates"], AS_OF)
+    assert list(frame.index) == ["CNY", "USD", "EUR"]  # by revenue
+    assert frame.loc["CNY", ["open_txn", "unrealised"]].isna().all()  # no revaluation of CNY
+    heading, words, table = currency_section(frame, lang)
+    html = table.to_html()
+    unrealised = "Unrealised difference (CNY)" if lang == "en" else "未实现汇兑差额（CNY）"
+    assert unrealised in html and f"{frame.loc['USD', 'unrealised']:,.2f}" in html
+    assert ("3 currencies" if lang == "en" else "3 种币种") in words.data
+    no_rates = currency_section(currency_frame(fx_ledgers["functional"], AS_OF), lang)[1].data
+    assert ("no closing rate" if lang == "en" else "没有用于重估") in no_rates
+    assert currency_section(currency_frame(fx_ledgers["beforehand"], AS_OF), lang) == []
+    assert holdings(fx_ledgers["rates"], AS_OF).currency == "CNY"
+    f = _tiny()
+    usd = Ledger.from_frames(f["invoices"].assign(currency="USD"))
+    assert holdings(usd, "2025-03-31").currency == "USD"
