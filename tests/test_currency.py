@@ -271,3 +271,14 @@ def test_the_studies_show_the_currency_mix_only_for_several_currencies(fx_ledger
     f = _tiny()
     usd = Ledger.from_frames(f["invoices"].assign(currency="USD"))
     assert holdings(usd, "2025-03-31").currency == "USD"
+
+
+def test_a_currency_sign_in_an_amount_is_checked_against_its_rows_currency():
+    inv = _tiny()["invoices"].iloc[:2].assign(amount=["$1000.00", "€500"])
+    ledger = Ledger.from_frames(inv, rates=_tiny()["rates"])
+    assert ledger.invoices.execute().set_index("invoice_id")["amount"].to_dict() == {
+        "A": 7100.00, "B": 3900.00
+    }
+    with pytest.raises(SchemaError) as err:
+        Ledger.from_frames(inv.assign(amount=["$1000.00", "$500"]), rates=_tiny()["rates"])
+    assert err.value.failures[["column", "row", "value"]].values.tolist() == [["amount", 1, "$500"]]

@@ -320,9 +320,9 @@ def currency_failures(raws: list[RawTable]) -> list[dict]:
     own = pd.Series(dtype=object)
     usual = None
     if invoices is not None and "currency" in invoices.frame.columns:
-        own = invoices.frame.set_index("_row")["currency"].dropna()
+        own = invoices.frame.set_index("_row")["currency"].dropna().replace(ALIASES)
         usual = own.mode().sort_values().iloc[0] if len(own) else None
-    owns = {r.table: r.frame.set_index("_row")["currency"].dropna()
+    owns = {r.table: r.frame.set_index("_row")["currency"].dropna().replace(ALIASES)
             for r in raws if "currency" in r.frame.columns}  # fmt: skip
     marks = [(r, name, m) for r in raws for name, m in r.marks.items()]
     if usual is None and marks:
