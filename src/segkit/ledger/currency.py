@@ -21,7 +21,7 @@ Every other row is converted into the functional currency, in the engine, one of
 A missing rate is an error naming the currency and the date; with ``rates_fill: previous`` the
 last earlier rate of that currency is used and a note says how many days back it reaches.
 
-Products are exact decimals (``decimal(38, 4)`` amounts x ``decimal(38, 8)`` rates) rounded to
+Products are exact decimals (``decimal(19, 4)`` amounts x ``decimal(19, 8)`` rates) rounded to
 the cent half to even, the rounding rule of GB/T 8170-2008 数值修约规则 (四舍六入五成双) and of
 ISO 80000-1 Annex B; the result is stored as float64, exact for any cent amount below 10**13.
 Converted tables keep ``amount_txn`` (the amount in ``currency``) and ``rate`` beside ``amount``.
@@ -51,8 +51,12 @@ __all__ = [
 ]  # fmt: skip
 
 DEFAULT_FUNCTIONAL = "CNY"
-AMOUNT = "decimal(38, 4)"
-RATE = "decimal(38, 8)"
+#: Amounts to 4 decimals up to 10**15 and rates to 8 decimals below 10**9 (the readers' bounds):
+#: a product of 38 digits and 12 decimals, exact on DuckDB and PostgreSQL; Spark keeps 11 (its
+#: product of two 38-digit decimals would keep only 6), exact for any amount in cents.
+AMOUNT = "decimal(19, 4)"
+RATE = "decimal(19, 8)"
+PRODUCT = "decimal(38, 12)"
 _ = ibis._
 _DATES = {"invoices": "invoice_date", "payments": "payment_date"}
 
@@ -260,7 +264,7 @@ def _missing_rates(needs, missing, functional, origins, rates):
 
 
 def _exact(amount: ir.NumericValue, rate: ir.NumericValue) -> ir.NumericValue:
-    return to_cents(amount.cast(AMOUNT) * rate)
+    return to_cents((amount.cast(AMOUNT) * rate).cast(PRODUCT))
 
 
 def _converted(t: ir.Table, lookup, date_col: str, functional: str) -> ir.Table:
@@ -293,7 +297,7 @@ def _converted_payments(pay, inv, lookup, functional: str) -> ir.Table:
     # an invoice with an ERP functional amount carries amount_functional / amount per unit: a
     # payment of the whole invoice takes it exactly, a part takes its share rounded to the cent
     whole = own.amount_txn == own._it
-    share = to_cents(own.amount_txn.cast(AMOUNT) * (own._ia / own._it).cast(RATE))
+    share = to_cents((own.amount_txn.cast(AMOUNT) * (own._ia / own._it).cast(RATE)).cast(PRODUCT))
     at_invoice = ibis.cases((own._ir.notnull(), by_rate), (whole, own._ia), else_=share)
     amount = ibis.cases((same, at_invoice), else_=own.amount_at_payment)
     return own.mutate(amount=amount).drop("_ic", "_ir", "_ia", "_it")
