@@ -30,6 +30,7 @@ Converted tables keep ``amount_txn`` (the amount in ``currency``) and ``rate`` b
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -40,6 +41,7 @@ import pandas as pd
 
 from segkit.exceptions import ConfigError
 from segkit.ledger.rates import ALIASES, FILLS, Rates, check_code, rates_from_frame, read_rates
+from segkit.ledger.scratch import scratch_table
 from segkit.ledger.validation import failures_error
 
 if TYPE_CHECKING:
@@ -96,8 +98,8 @@ def to_cents(value: ir.NumericValue) -> ir.NumericValue:
     hundred = value * 100
     floor = hundred.floor()
     rest = hundred - floor
-    odd = (floor % 2 != 0).cast("int64")
-    step = ibis.cases((rest > Decimal("0.5"), 1), (rest == Decimal("0.5"), odd), else_=0)
+    half_odd = (rest == Decimal("0.5")) & (floor % 2 != 0)
+    step = ibis.cases((rest > Decimal("0.5"), 1), (half_odd, 1), else_=0)
     return (floor.cast("decimal(38, 0)") + step).cast("float64") / 100
 
 
@@ -229,7 +231,7 @@ def _lookup(con, needs: pd.DataFrame, conversion: Conversion, functional: str, o
         "_day": pd.to_datetime(exact["day"]),
         "_rate": [format(r, "f") for r in exact["rate"]],
     })  # fmt: skip
-    table = con.create_table(f"segkit_rates_{id(frame):x}", frame, temp=True, overwrite=True)
+    table = scratch_table(con, f"segkit_rates_{uuid.uuid4().hex[:8]}", frame)
     return table.mutate(_day=table._day.cast("date"), _rate=table._rate.cast(RATE)), notes
 
 
