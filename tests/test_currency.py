@@ -4,7 +4,6 @@ cent, and every bad input refused naming file, column, row and value."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
@@ -93,7 +92,8 @@ def test_a_ledger_in_one_currency_is_left_as_it_is():
     assert "amount_txn" not in ledger.invoices.columns
     assert revaluation(ledger, AS_OF).empty and currency_mix(ledger, AS_OF).empty
     pd.testing.assert_frame_equal(
-        segkit.customer_features(ledger, "2025-03-31"), segkit.customer_features(plain, "2025-03-31")
+        segkit.customer_features(ledger, "2025-03-31"),
+        segkit.customer_features(plain, "2025-03-31"),
     )
 
 
@@ -109,11 +109,13 @@ def _converted_beforehand(folder: Path) -> Ledger:
         r = Decimal(1) if code in ("CNY", "RMB") else rate[(code, day)]
         return float((Decimal(repr(amount)) * r).quantize(Decimal("0.01"), ROUND_HALF_EVEN))
 
-    inv["amount"] = [cny(*v) for v in zip(inv["amount"], inv["currency"], inv["invoice_date"])]
+    inv["amount"] = [
+        cny(*v) for v in zip(inv["amount"], inv["currency"], inv["invoice_date"], strict=True)
+    ]
     own = inv.set_index("invoice_id")
     pay["amount"] = [
         cny(a, c, own.loc[i, "invoice_date"]) if own.loc[i, "currency"] == c else cny(a, c, d)
-        for a, c, i, d in zip(pay["amount"], pay["currency"], pay["invoice_id"], pay["payment_date"])
+        for a, c, i, d in zip(pay["amount"], pay["currency"], pay["invoice_id"], pay["payment_date"], strict=True)
     ]  # fmt: skip
     return Ledger.from_frames(inv.drop(columns="currency"), cus, pay.drop(columns="currency"))
 
@@ -150,7 +152,10 @@ def test_the_currency_mix_adds_up_to_the_ledger(fx_ledgers):
     assert mix["revenue"].sum() == pytest.approx(features["revenue_12m"].sum(), abs=0.005)
     assert mix["revenue_share"].sum() == pytest.approx(1.0)
     reval = revaluation(ledger, AS_OF)
-    assert mix.loc[["USD", "EUR"], "open"].tolist() == reval.loc[["USD", "EUR"], "open_booked"].tolist()
+    assert (
+        mix.loc[["USD", "EUR"], "open"].tolist()
+        == reval.loc[["USD", "EUR"], "open_booked"].tolist()
+    )
 
 
 def test_a_gap_in_the_rates_names_currency_and_date_or_is_filled_and_noted(tmp_path):
@@ -160,7 +165,9 @@ def test_a_gap_in_the_rates_names_currency_and_date_or_is_filled_and_noted(tmp_p
     message = str(err.value)
     assert "a rate USD to CNY on the invoice_date in rates_gap.csv" in message
     assert "2025-03-0" in message and "invoices.csv" in message
-    filled = read_ledger(folder / "mapping.yaml", rates=folder / "rates_gap.csv", rates_fill="previous")
+    filled = read_ledger(
+        folder / "mapping.yaml", rates=folder / "rates_gap.csv", rates_fill="previous"
+    )
     note = next(n for n in filled.notes if n.startswith("rates_fill previous"))
     assert "in USD took the last earlier rate, at most" in note
     days = int(note.split("at most ")[1].split(" ")[0])
@@ -172,9 +179,14 @@ def test_the_mapping_names_functional_currency_rates_and_fill(tmp_path):
     shutil.copytree(EXPORTS / "fx_rates", folder)
     renamed = pd.read_csv(folder / "rates_gap.csv").rename(columns={"date": "日期", "rate": "汇率"})
     renamed.to_csv(folder / "汇率.csv", index=False)
-    text = (folder / "mapping.yaml").read_text(encoding="utf-8").replace(
-        "rates: rates.csv", "rates: {file: 汇率.csv, columns: {date: 日期, rate: 汇率}}\n"
-        "rates_fill: previous")
+    text = (
+        (folder / "mapping.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "rates: rates.csv",
+            "rates: {file: 汇率.csv, columns: {date: 日期, rate: 汇率}}\nrates_fill: previous",
+        )
+    )
     (folder / "mapping.yaml").write_text(text, encoding="utf-8")
     ledger = read_ledger(folder / "mapping.yaml")
     assert ledger.rates is not None and ledger.rates.origin == "汇率.csv"
@@ -195,7 +207,8 @@ def _refused(**changes) -> pd.DataFrame:
 def test_an_unknown_currency_code_is_refused_with_value_and_count():
     failures = _refused(invoices=lambda f: f.assign(currency=["USD", "XYZ", "CNY", "XYZ", "CNY"]))
     assert failures[["column", "row", "value"]].values.tolist() == [
-        ["currency", 1, "XYZ"], ["currency", 3, "XYZ"]
+        ["currency", 1, "XYZ"],
+        ["currency", 3, "XYZ"],
     ]
     with pytest.raises(SchemaError, match=r"XYZ.*\(2 in all\)|2 in all"):
         _ledger(invoices=lambda f: f.assign(currency=["USD", "XYZ", "CNY", "XYZ", "CNY"]))
@@ -205,7 +218,10 @@ def test_a_missing_rate_names_currency_date_file_and_row():
     failures = _refused(rates=lambda f: f[f["currency"] != "EUR"])
     row = failures.iloc[0]
     assert (row["file"], row["column"], row["row"], row["value"]) == (
-        "<invoices DataFrame>", "currency", 1, "EUR 2025-01-15"
+        "<invoices DataFrame>",
+        "currency",
+        1,
+        "EUR 2025-01-15",
     )
     assert "a rate EUR to CNY on the invoice_date" in row["rule"]
 
@@ -236,7 +252,9 @@ def test_a_rates_file_without_its_columns_is_refused_naming_file_and_column(tmp_
     assert (failure["file"], failure["column"], failure["row"]) == ("rates.csv", "rate", 1)
     assert failure["value"] == "columns found: date, currency, fx"
     with pytest.raises(SchemaError, match="an ISO 4217 currency code"):
-        _ledger(rates=lambda f: f.assign(currency=["USD", "USD", "USD", "EUR", "EUR", "JPY", "QQQ"]))
+        _ledger(
+            rates=lambda f: f.assign(currency=["USD", "USD", "USD", "EUR", "EUR", "JPY", "QQQ"])
+        )
 
 
 def test_the_functional_currency_must_be_a_code():
@@ -277,7 +295,8 @@ def test_a_currency_sign_in_an_amount_is_checked_against_its_rows_currency():
     inv = _tiny()["invoices"].iloc[:2].assign(amount=["$1000.00", "€500"])
     ledger = Ledger.from_frames(inv, rates=_tiny()["rates"])
     assert ledger.invoices.execute().set_index("invoice_id")["amount"].to_dict() == {
-        "A": 7100.00, "B": 3900.00
+        "A": 7100.00,
+        "B": 3900.00,
     }
     with pytest.raises(SchemaError) as err:
         Ledger.from_frames(inv.assign(amount=["$1000.00", "$500"]), rates=_tiny()["rates"])

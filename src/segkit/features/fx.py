@@ -149,10 +149,15 @@ def currency_mix(ledger, as_of, months: int = 12) -> pd.DataFrame:
     start = (pd.Timestamp(as_of) - pd.DateOffset(months=months)).date()
     known = inv.filter(inv.invoice_date <= as_of)
     recent = known.invoice_date > start  # net of credit notes, as revenue_12m
-    by = known.group_by("currency").aggregate(
-        revenue=exact_sum(known.amount, where=recent),
-        issued=exact_sum(known.amount),
-    ).execute().set_index("currency")
+    by = (
+        known.group_by("currency")
+        .aggregate(
+            revenue=exact_sum(known.amount, where=recent),
+            issued=exact_sum(known.amount),
+        )
+        .execute()
+        .set_index("currency")
+    )
     paid = pd.Series(0.0, index=by.index)
     if ledger.payments is not None:
         pay = _paid(ledger.payments, known, as_of)

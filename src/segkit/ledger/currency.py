@@ -73,7 +73,9 @@ class Conversion:
 
     def __post_init__(self):
         if self.functional is not None:
-            object.__setattr__(self, "functional", check_code(self.functional, "functional_currency"))
+            object.__setattr__(
+                self, "functional", check_code(self.functional, "functional_currency")
+            )
         if self.fill not in FILLS:
             raise ConfigError(f"rates_fill must be one of {FILLS}; got {self.fill!r}")
 
@@ -254,7 +256,9 @@ def _missing_rates(needs, missing, functional, origins, rates):
     for (table, code), group in gaps.groupby(["table", "currency"], sort=True):
         group = group.sort_values("day")
         first = group.iloc[0]
-        days = ", ".join(str(d) for d in group["day"].iloc[:5]) + (", ..." if len(group) > 5 else "")
+        days = ", ".join(str(d) for d in group["day"].iloc[:5]) + (
+            ", ..." if len(group) > 5 else ""
+        )
         rows.append({
             "file": origins.get(table, table), "table": table, "column": "currency",
             "row": None if pd.isna(first["row"]) else int(first["row"]),
@@ -309,8 +313,10 @@ def closing_rates(rates: Rates | None, as_of: dt.date, fill: str | None) -> dict
     """The rate of each currency at ``as_of`` (the closing rate), with the same fill rule."""
     if rates is None:
         return {}
-    frame = rates.frame[rates.frame["date"] <= as_of] if fill == "previous" else (
-        rates.frame[rates.frame["date"] == as_of]
+    frame = (
+        rates.frame[rates.frame["date"] <= as_of]
+        if fill == "previous"
+        else (rates.frame[rates.frame["date"] == as_of])
     )
     last = frame.sort_values("date").groupby("currency").tail(1)
     return dict(zip(last["currency"], last["rate"], strict=True))

@@ -13,8 +13,7 @@ import pandas as pd
 
 from segkit.checks import as_date, check_int
 from segkit.exceptions import ConfigError, MappingError
-from segkit.ledger.currency import DEFAULT_FUNCTIONAL, Conversion, conversion_of, convert
-from segkit.ledger.currency import currency_failures, read_aliases
+from segkit.ledger import currency as fx
 from segkit.ledger.io import SUFFIXES, RawTable, from_frame, read_parquet_engine, read_source
 from segkit.ledger.mapping import MAX_TERMS_DAYS, Mapping, TableSource, load_mapping
 from segkit.ledger.rates import Rates
@@ -45,7 +44,7 @@ class Ledger:
     origins: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
-    functional_currency: str = DEFAULT_FUNCTIONAL
+    functional_currency: str = fx.DEFAULT_FUNCTIONAL
     rates: Rates | None = None
     rates_fill: str | None = None
 
@@ -98,7 +97,7 @@ class Ledger:
         raws = [
             from_frame(f, name, sources.get(name)) for name, f in frames.items() if f is not None
         ]
-        conversion = conversion_of(mapping, functional_currency, rates, rates_fill)
+        conversion = fx.conversion_of(mapping, functional_currency, rates, rates_fill)
         return cls._from_raw(raws, con, conversion=conversion)
 
     @classmethod
@@ -123,11 +122,11 @@ class Ledger:
         tables = {k: _canonical_types(k, v) for k, v in tables.items() if v is not None}
         con = quiet_engine(invoices.get_backend())
         origins = {k: f"<{k} table>" for k in tables}
-        tables, notes = read_aliases(tables)
+        tables, notes = fx.read_aliases(tables)
         if validate:
             validate_tables(tables, origins)
-        conversion = conversion_of(None, functional_currency, rates, rates_fill)
-        tables, more, functional, used = convert(con, tables, origins, conversion)
+        conversion = fx.conversion_of(None, functional_currency, rates, rates_fill)
+        tables, more, functional, used = fx.convert(con, tables, origins, conversion)
         ledger = cls._assemble(con, tables, origins, notes + more)
         return ledger._with_currency(functional, used, conversion.fill)
 
@@ -137,7 +136,7 @@ class Ledger:
         raws: list[RawTable],
         con: ibis.BaseBackend | None,
         engine: dict | None = None,
-        conversion: Conversion | None = None,
+        conversion: fx.Conversion | None = None,
     ) -> Ledger:
         """Load pandas-read tables into the engine, add engine-read ones, validate all together."""
         con = con or quiet_engine(ibis.duckdb.connect())
@@ -147,13 +146,13 @@ class Ledger:
         tables = {r.table: scratch_table(con, f"segkit_{r.table}_{tag}", r.frame) for r in raws}
         tables = {k: _canonical_types(k, v) for k, v in tables.items()}
         tables |= {k: v[1] for k, v in engine.items()}
-        tables, alias_notes = read_aliases(tables)
+        tables, alias_notes = fx.read_aliases(tables)
         failures = [f for r in raws for f in r.failures] + _empty_invoices(tables, origins)
-        failures += currency_failures(raws)
+        failures += fx.currency_failures(raws)
         rules = [rule for v in engine.values() for rule in v[2]]
         validate_tables(tables, origins, prior=failures, extra_rules=rules)
-        conversion = conversion or Conversion()
-        tables, fx_notes, functional, used = convert(con, tables, origins, conversion)
+        conversion = conversion or fx.Conversion()
+        tables, fx_notes, functional, used = fx.convert(con, tables, origins, conversion)
         notes = [n for r in raws for n in r.notes] + alias_notes + fx_notes
         clean = {k: v.drop(c for c in v.columns if c.startswith("_")) for k, v in tables.items()}
         ledger = cls._assemble(con, clean, origins, notes)
@@ -303,7 +302,7 @@ def read_ledger(
         for src, file in sources
         if file.suffix.lower() == ".parquet"
     }
-    conversion = conversion_of(mapping, functional_currency, rates, rates_fill)
+    conversion = fx.conversion_of(mapping, functional_currency, rates, rates_fill)
     return Ledger._from_raw(raws, con, engine, conversion)
 
 

@@ -86,8 +86,8 @@ def read_rates(path: str | Path, columns: dict[str, str] | None = None, sheet=No
         code that does not parse, a rate that is not a positive number, a date and currency
         given twice.
     """
-    from segkit.ledger.io import _check_readable, _read_csv  # the ledger's own readers
     from segkit.ledger.excel import read_xlsx
+    from segkit.ledger.io import _check_readable, _read_csv  # the ledger's own readers
     from segkit.ledger.mapping import TableSource
 
     path = Path(path)
@@ -109,7 +109,9 @@ def read_rates(path: str | Path, columns: dict[str, str] | None = None, sheet=No
             raise one_failure(path.name, _TABLE, "a readable Parquet file", str(exc)) from None
         frame.index = pd.RangeIndex(2, len(frame) + 2)  # numbered as a spreadsheet shows them
     else:
-        raise MappingError(f"{path}: unsupported rates file type {suffix!r}; use .csv, .xlsx, .parquet")
+        raise MappingError(
+            f"{path}: unsupported rates file type {suffix!r}; use .csv, .xlsx, .parquet"
+        )
     return _checked(frame, path.name, columns or {})
 
 
@@ -239,13 +241,19 @@ def currency_options(spec: dict, base: Path, origin: str) -> dict:
         if unknown:
             raise MappingError(f"{where}: unknown key(s) {unknown}; expected file, columns, sheet")
         columns = rates.get("columns") or {}
-        if not isinstance(columns, dict) or not set(columns) <= set(RATE_COLUMNS) or not all(
-            isinstance(v, str) for v in columns.values()
+        if (
+            not isinstance(columns, dict)
+            or not set(columns) <= set(RATE_COLUMNS)
+            or not all(isinstance(v, str) for v in columns.values())
         ):
             raise MappingError(f"{where}: columns maps {list(RATE_COLUMNS)} to column names; "
                                f"got {columns!r}")  # fmt: skip
         sheet = rates.get("sheet")
         if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, str | int)):
             raise MappingError(f"{where}: sheet is a sheet name or number; got {sheet!r}")
-        out["rates"] = {"file": (base / rates["file"]).resolve(), "columns": columns, "sheet": sheet}
+        out["rates"] = {
+            "file": (base / rates["file"]).resolve(),
+            "columns": columns,
+            "sheet": sheet,
+        }
     return out

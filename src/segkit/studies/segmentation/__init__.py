@@ -22,6 +22,7 @@ This module gathers the study's helpers under one name; they live in
 
 from __future__ import annotations
 
+from segkit.studies.currencies import currency_frame, currency_section
 from segkit.studies.segmentation.display import (
     REGION_SCHEMES,
     classify,
@@ -75,7 +76,6 @@ from segkit.studies.segmentation.tables import (
     stability_text,
 )
 from segkit.studies.segmentation.text import format_amount, heading, memo
-from segkit.studies.currencies import currency_frame, currency_section  # noqa: I001 - shared
 
 __all__ = [
     "currency_frame",
