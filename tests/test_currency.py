@@ -301,3 +301,11 @@ def test_a_currency_sign_in_an_amount_is_checked_against_its_rows_currency():
     with pytest.raises(SchemaError) as err:
         Ledger.from_frames(inv.assign(amount=["$1000.00", "$500"]), rates=_tiny()["rates"])
     assert err.value.failures[["column", "row", "value"]].values.tolist() == [["amount", 1, "$500"]]
+
+
+def test_the_rates_file_is_one_of_the_files_a_ledger_is_read_from():
+    from segkit.ledger.model import ledger_files
+
+    mapping = EXPORTS / "fx_rates" / "mapping.yaml"
+    assert ledger_files(mapping)[-1] == (EXPORTS / "fx_rates" / "rates.csv").resolve()
+    assert read_ledger(mapping).files["rates"] == (EXPORTS / "fx_rates" / "rates.csv").resolve()

@@ -163,8 +163,8 @@ class Ledger:
 
     def _with_currency(self, functional: str, rates: Rates | None, fill: str | None) -> Ledger:
         self.functional_currency, self.rates, self.rates_fill = functional, rates, fill
-        if rates is not None:
-            self.files["rates"] = Path(rates.origin)
+        if rates is not None and rates.path is not None:
+            self.files["rates"] = rates.path
         return self
 
     @classmethod
@@ -307,7 +307,7 @@ def read_ledger(
 
 
 def ledger_files(path: str | Path, mapping: str | Path | None = None) -> list[Path]:
-    """The files :func:`read_ledger` reads for ``path`` and ``mapping``: mapping first, then tables.
+    """The files :func:`read_ledger` reads for ``path`` and ``mapping``: mapping, tables, rates.
 
     Raises
     ------
@@ -321,7 +321,8 @@ def ledger_files(path: str | Path, mapping: str | Path | None = None) -> list[Pa
     loaded = load_mapping(mapping) if mapping is not None else None
     if not path.exists():
         raise MappingError(f"ledger not found: {path}")
-    return files + [file for _, file in _locate(path, loaded)]
+    rates = [loaded.currency["rates"]["file"]] if loaded and "rates" in loaded.currency else []
+    return files + [file for _, file in _locate(path, loaded)] + rates
 
 
 def _locate(folder: Path, mapping: Mapping | None) -> list[tuple[TableSource, Path]]:

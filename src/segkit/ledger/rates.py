@@ -14,6 +14,7 @@ with at most :data:`RATE_DECIMALS` decimal places. Nothing is fetched from the n
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import decimal
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ class Rates:
 
     frame: pd.DataFrame
     origin: str
+    path: Path | None = None
 
     def currencies(self) -> list[str]:
         return sorted(self.frame["currency"].unique())
@@ -112,7 +114,7 @@ def read_rates(path: str | Path, columns: dict[str, str] | None = None, sheet=No
         raise MappingError(
             f"{path}: unsupported rates file type {suffix!r}; use .csv, .xlsx, .parquet"
         )
-    return _checked(frame, path.name, columns or {})
+    return dataclasses.replace(_checked(frame, path.name, columns or {}), path=path)
 
 
 def rates_from_frame(frame: pd.DataFrame, columns: dict[str, str] | None = None) -> Rates:
