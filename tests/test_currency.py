@@ -309,3 +309,39 @@ def test_the_rates_file_is_one_of_the_files_a_ledger_is_read_from():
     mapping = EXPORTS / "fx_rates" / "mapping.yaml"
     assert ledger_files(mapping)[-1] == (EXPORTS / "fx_rates" / "rates.csv").resolve()
     assert read_ledger(mapping).files["rates"] == (EXPORTS / "fx_rates" / "rates.csv").resolve()
+
+
+def test_rates_read_the_same_from_csv_excel_and_parquet(tmp_path):
+    from segkit.ledger.rates import read_rates
+
+    frame = _tiny()["rates"]
+    frame.to_csv(tmp_path / "r.csv", index=False)
+    frame.to_excel(tmp_path / "r.xlsx", index=False)
+    frame.assign(date=pd.to_datetime(frame["date"]), rate=frame["rate"].astype(float)).to_parquet(
+        tmp_path / "r.parquet"
+    )
+    read = [read_rates(tmp_path / f"r.{s}").frame for s in ("csv", "xlsx", "parquet")]
+    usd = read[0][read[0]["currency"] == "USD"]
+    assert usd["rate"].map(str).tolist() == ["7.1000", "7.2000", "7.3000"]  # exact, as written
+    for other in read[1:]:
+        pd.testing.assert_frame_equal(
+            other.drop(columns="rate"), read[0].drop(columns="rate"), check_dtype=False
+        )
+        assert [float(r) for r in other["rate"]] == [float(r) for r in read[0]["rate"]]
+    assert usd["row"].tolist() == [2, 3, 4]  # spreadsheet rows: the header is row 1
+
+
+@pytest.mark.parametrize(
+    ("rates", "match"),
+    [
+        ("{columns: {date: 日期}}", "expected a file name or a section with file:"),
+        ("{file: r.csv, url: x}", r"unknown key\(s\) \['url'\]"),
+        ("{file: r.csv, columns: {day: 日期}}", "columns maps"),
+    ],
+)
+def test_a_malformed_rates_key_is_refused_naming_it(tmp_path, rates, match):
+    (tmp_path / "m.yaml").write_text(
+        f"rates: {rates}\ntables:\n  invoices: {{file: invoices.csv}}\n", encoding="utf-8"
+    )
+    with pytest.raises(MappingError, match=match):
+        read_ledger(tmp_path / "m.yaml")
