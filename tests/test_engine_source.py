@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import zipfile
+import shutil
 from pathlib import Path
 
 import ibis
@@ -113,7 +114,7 @@ def test_a_password_in_the_mapping_is_refused_without_repeating_it(tmp_path):
 def test_source_with_file_keys_and_unset_variable(tmp_path, monkeypatch):
     both = _mapping(tmp_path / "a.yaml", "source:\n  engine: duckdb\n  url: x.duckdb\n"
                     "  tables: {invoices: i}\ntables:\n  invoices: {file: i.csv}\n")  # fmt: skip
-    with pytest.raises(MappingError, match=r"takes no other top-level key; got \['tables'\]"):
+    with pytest.raises(MappingError, match=r"takes no other top-level key than \[.*\]; got \['tables'\]"):
         read_ledger(both)
     monkeypatch.delenv("SEGKIT_TEST_NO_URL", raising=False)
     unset = _mapping(tmp_path / "b.yaml", "source:\n  engine: postgres\n"
@@ -164,6 +165,33 @@ def test_duckdb_file_source_equals_the_files_and_fingerprint_sees_changes(ledger
                    "  tables: {invoices: ar.nothing}\n")  # fmt: skip
     with pytest.raises(MappingError, match=r"tables\.invoices: duckdb has no table 'ar\.nothing'"):
         read_ledger(bad)
+
+
+def test_engine_tables_in_several_currencies_convert_as_the_files(tmp_path):
+    """functional_currency and rates beside source: convert the engine's rows as the files'."""
+    export = Path(__file__).parent / "fixtures" / "exports" / "fx_rates"
+    con = ibis.duckdb.connect(str(tmp_path / "fx.duckdb"))
+    for name in ("invoices", "payments", "customers"):
+        ids = {c: str for c in ("invoice_id", "customer_id", "payment_id")}
+        frame = pd.read_csv(export / f"{name}.csv", dtype=ids)
+        for col in ("invoice_date", "due_date", "payment_date"):
+            if col in frame:
+                frame[col] = pd.to_datetime(frame[col])
+        con.create_table(name, frame[[c for c in frame if c != "amount_functional"]])
+    con.disconnect()
+    shutil.copy(export / "rates.csv", tmp_path / "rates.csv")
+    mapping = _mapping(tmp_path / "m.yaml", "functional_currency: CNY\nrates: rates.csv\n"
+                       "source:\n  engine: duckdb\n  url: fx.duckdb\n  tables: {invoices: "
+                       "invoices, payments: payments, customers: customers}\n")  # fmt: skip
+    ledger, typed = read_ledger(mapping), read_ledger(export / "mapping.yaml")
+    assert ledger.functional_currency == typed.functional_currency == "CNY"
+    assert {"USD", "EUR"} <= set(ledger.invoices.execute()["currency"])
+    for name in ("invoices", "payments"):
+        key = "invoice_id" if name == "invoices" else "payment_id"
+        got = getattr(ledger, name).execute().sort_values(key).reset_index(drop=True)
+        want = getattr(typed, name).execute().sort_values(key).reset_index(drop=True)
+        pd.testing.assert_series_equal(got["amount"], want["amount"], check_dtype=False)
+    ledger.con.disconnect()
 
 
 # -- Spark ----------------------------------------------------------------------------------

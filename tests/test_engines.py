@@ -442,3 +442,49 @@ def test_read_ledger_into_the_engine_leaves_no_tables(engine, tmp_path):
         finally:
             other.disconnect()
         assert len(kept) == 4  # ... which this one does: customers, invoices, payments, dates
+
+
+def _fx_frames() -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Invoices in CNY, USD, EUR and JPY, payments of two of them, and their rates to CNY."""
+    invoices = pd.DataFrame({
+        "invoice_id": ["X1", "X2", "X3", "X4", "X5"], "customer_id": ["H1", "H1", "H2", "H2", "H3"],
+        "invoice_date": pd.to_datetime(["2025-01-10", "2025-01-15", "2025-02-01", "2025-01-20",
+                                        "2025-01-20"]),
+        "due_date": pd.to_datetime(["2025-02-09", "2025-02-14", "2025-03-03", "2025-02-19",
+                                    "2025-02-19"]),
+        "amount": [1000.00, 500.00, 200.00, 10.50, 123456.78],
+        "currency": ["USD", "EUR", "CNY", "JPY", "USD"],
+    })  # fmt: skip
+    payments = pd.DataFrame({
+        "payment_id": ["Y1", "Y2"], "customer_id": ["H1", "H3"], "invoice_id": ["X1", None],
+        "payment_date": pd.to_datetime(["2025-02-10", "2025-02-10"]), "amount": [400.00, 99.99],
+        "currency": ["USD", "USD"],
+    })  # fmt: skip
+    rates = pd.DataFrame({
+        "date": ["2025-01-10", "2025-02-10", "2025-03-31", "2025-01-15", "2025-03-31",
+                 "2025-01-20", "2025-01-20", "2025-03-31"],
+        "currency": ["USD", "USD", "USD", "EUR", "EUR", "JPY", "USD", "JPY"],
+        "rate": ["7.10005", "7.2000", "7.3000", "7.8000", "7.7000", "0.05", "7.12345678", "0.05"],
+    })  # fmt: skip
+    return {"invoices": invoices, "payments": payments}, rates
+
+
+def test_currencies_convert_to_the_same_cents_in_the_engine(engine):
+    """Each row converted in the engine (exact decimals, half to even) as on DuckDB."""
+    from segkit.features.fx import revaluation
+
+    _name, con = engine
+    frames, rates = _fx_frames()
+    duck = Ledger.from_frames(**frames, rates=rates)
+    other = Ledger.from_tables(**_engine_tables(con, frames, "fx"), rates=rates)
+    for table in ("invoices", "payments"):
+        key = "invoice_id" if table == "invoices" else "payment_id"
+        cols = [key, "amount", "amount_txn", "currency"]
+        got = getattr(other, table).select(*cols).execute().sort_values(key, ignore_index=True)
+        want = getattr(duck, table).select(*cols).execute().sort_values(key, ignore_index=True)
+        pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    amounts = duck.invoices.execute().set_index("invoice_id")["amount"]
+    # 1000 x 7.10005 = 7100.05; 10.50 x 0.05 = 0.525 -> 0.52; 123456.78 x 7.12345678 = 879439.0398
+    assert amounts[["X1", "X4", "X5"]].tolist() == [7100.05, 0.52, 879439.04]
+    _equal(customer_features(other, "2025-03-31"), customer_features(duck, "2025-03-31"))
+    _equal(revaluation(other, "2025-03-31"), revaluation(duck, "2025-03-31"))

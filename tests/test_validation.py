@@ -111,8 +111,11 @@ def test_every_problem_reported_at_once_with_counts(invoices, customers):
     assert isinstance(err, ValueError)
 
 
-def test_mixed_currencies_are_rejected_not_summed(invoices, customers):
+def test_mixed_currencies_without_rates_are_rejected_not_summed(invoices, customers):
     invoices["currency"] = ["CNY", "CNY", "USD", "CNY", "CNY", "CNY"]
     err = _fail(invoices=invoices, customers=customers)
-    assert err.failures[["column", "row", "value"]].values.tolist() == [["currency", 2, "USD"]]
-    assert "one currency per ledger" in str(err)
+    day = str(pd.Timestamp(invoices["invoice_date"][2]).date())
+    assert err.failures[["column", "row", "value"]].values.tolist() == [
+        ["currency", 2, f"USD {day}"]
+    ]
+    assert "a rate USD to CNY on the invoice_date in no rates table" in str(err)

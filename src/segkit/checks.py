@@ -3,6 +3,7 @@
 - :func:`as_date`: the one parser of as-of and other date parameters (ISO 8601 dates only);
 - :func:`check_lang`: the report languages;
 - :func:`check_currency`: the ledger's currency, an ISO 4217 code, wherever a page shows it;
+  :func:`iso_codes`: the codes ISO 4217 lists, which ledger rows and rates are checked against;
 - :func:`check_int`, :func:`is_number`: numeric parameters;
 - :func:`check_binary_target`: a 0/1 target (1 = the event, such as a default);
 - :func:`require_columns`, :func:`numeric`: columns of a feature table named by parameters.
@@ -29,6 +30,7 @@ __all__ = [
     "check_currency",
     "check_int",
     "check_lang",
+    "iso_codes",
     "is_number",
     "numeric",
     "require_columns",
@@ -89,6 +91,17 @@ def _not_a_date(name: str, value) -> ConfigError:
 
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_ISO_CODES: frozenset[str] = frozenset()
+
+
+def iso_codes() -> frozenset[str]:
+    """The ISO 4217 alphabetic codes of current currencies (the list ``pycountry`` ships)."""
+    global _ISO_CODES  # noqa: PLW0603 - read once, on first use (import segkit stays cheap)
+    if not _ISO_CODES:
+        import pycountry
+
+        _ISO_CODES = frozenset(c.alpha_3 for c in pycountry.currencies)
+    return _ISO_CODES
 
 
 def check_currency(currency) -> str:

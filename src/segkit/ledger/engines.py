@@ -62,6 +62,9 @@ class EngineSource:
         return f"{self.engine} {self.tables[table]}"
 
 
+CURRENCY_KEYS = ("functional_currency", "rates", "rates_fill")  # segkit.ledger.rates
+
+
 def parse_source(mapping: dict, base: Path, origin: str) -> EngineSource:
     """Check the ``source:`` section of a mapping; ``base`` is the mapping file's folder.
 
@@ -70,11 +73,11 @@ def parse_source(mapping: dict, base: Path, origin: str) -> EngineSource:
     MappingError
         Naming the key and the value (never a password) that break a rule.
     """
-    others = sorted(set(mapping) - {"source"}, key=str)
+    others = sorted(set(mapping) - {"source", *CURRENCY_KEYS}, key=str)
     if others:
         raise MappingError(
             f"{origin}: a mapping with source: (tables in an engine) takes no other top-level "
-            f"key; got {others}"
+            f"key than {sorted(CURRENCY_KEYS)}; got {others}"
         )
     spec, where = mapping["source"], f"{origin} source"
     if not isinstance(spec, dict):
@@ -228,14 +231,17 @@ def engine_tables(source: EngineSource, con) -> dict:
     return tables
 
 
-def read_engine(source: EngineSource, con=None, *, validate: bool = True):
-    """The :class:`~segkit.ledger.model.Ledger` of the source's tables, validated in the engine."""
+def read_engine(source: EngineSource, con=None, *, validate: bool = True, mapping=None):
+    """The :class:`~segkit.ledger.model.Ledger` of the source's tables, validated in the engine.
+
+    ``mapping`` carries the currency keys (functional currency, rates) beside ``source:``.
+    """
     from segkit.ledger.model import Ledger
 
     con = con if con is not None else connect(source)
     tables = engine_tables(source, con)
     origins = {name: source.describe(name) for name in tables}
-    return Ledger.from_tables(**tables, validate=validate, origins=origins)
+    return Ledger.from_tables(**tables, validate=validate, origins=origins, mapping=mapping)
 
 
 def fingerprint(ledger) -> dict[str, dict]:

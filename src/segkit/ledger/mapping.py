@@ -19,18 +19,12 @@ A mapping file is YAML. Top-level keys give defaults for every table; each table
           payment_terms_days: 30   # due_date = invoice_date + 30 days where the export has none
           currency: CNY            # a constant for a missing column or empty cells
 
-Every value filled from ``defaults`` is counted and reported by ``segkit validate``.
-
-A sales export with one row per invoice line says ``lines:`` under ``invoices``: ``lines: true``
-when the mapped ``amount`` is the line amount, or ``lines: {quantity: 数量, unit_price: 单价}``
-to take it as quantity x unit price; the lines are summed into invoices
-(:mod:`segkit.ledger.lines`).
-
-An export writing amounts unsigned beside a debit/credit indicator (SAP ``SHKZG``) says
-``debit_credit: {column: SHKZG, debit: S, credit: H}`` under ``invoices`` or ``payments``: the
-amount is signed from the indicator (:mod:`segkit.ledger.debit_credit`).
-
-Tables in PostgreSQL, Spark or DuckDB: ``source:`` instead of ``tables:`` (:mod:`~.engines`).
+Every value filled from ``defaults`` is counted and reported by ``segkit validate``. Invoice
+lines: ``lines: true`` or ``lines: {quantity: 数量, unit_price: 单价}`` under ``invoices``
+(:mod:`segkit.ledger.lines`). Unsigned amounts beside a debit/credit indicator (SAP ``SHKZG``):
+``debit_credit: {column: SHKZG, debit: S, credit: H}`` (:mod:`segkit.ledger.debit_credit`).
+Tables in PostgreSQL, Spark or DuckDB: ``source:`` instead of ``tables:`` (:mod:`~.engines`);
+``functional_currency``, ``rates`` and ``rates_fill`` beside either (:mod:`~.rates`).
 
 Every value is checked for its type (a ``columns:`` that is a list, a ``date_format: 123`` or
 ``payment_terms_days: thirty`` is an error naming the key). The file is read with PyYAML's safe
@@ -52,6 +46,7 @@ import yaml
 
 from segkit.exceptions import MappingError
 from segkit.ledger.engines import EngineSource, parse_source
+from segkit.ledger.rates import currency_options
 from segkit.ledger.schema import TABLES
 
 __all__ = ["TableSource", "Mapping", "load_mapping"]
@@ -78,6 +73,7 @@ _TOP_KEYS = {
     "tables",
     "true_values",
     "false_values",
+    *("functional_currency", "rates", "rates_fill"),  # segkit.ledger.rates.currency_options
 }
 DEFAULT_TRUE = ("1", "true", "t", "yes", "y", "是", "真")
 DEFAULT_FALSE = ("0", "false", "f", "no", "n", "否", "假")
@@ -161,6 +157,7 @@ class Mapping:
     sources: dict[str, TableSource]
     path: Path | None = None
     engine: EngineSource | None = None  # a source: section (segkit.ledger.engines), else None
+    currency: dict[str, Any] = field(default_factory=dict)  # functional_currency, rates, rates_fill
 
 
 def load_mapping(path: str | Path) -> Mapping:
@@ -242,7 +239,9 @@ def parse_mapping(spec: dict, base: Path, origin: str = "<mapping>") -> Mapping:
     """Build a :class:`Mapping` from a dict shaped like a mapping file."""
     if isinstance(spec, dict) and "source" in spec:  # tables in an engine
         path = Path(origin) if origin != "<mapping>" else None
-        return Mapping(sources={}, path=path, engine=parse_source(spec, base, origin))
+        engine = parse_source(spec, base, origin)
+        return Mapping(sources={}, path=path, engine=engine,
+                       currency=currency_options(spec, base, origin))  # fmt: skip
     if not isinstance(spec, dict) or not isinstance(spec.get("tables"), dict):
         raise MappingError(f"{origin}: a mapping needs a 'tables:' section naming invoices etc.")
     _reject_unknown(set(spec) - _TOP_KEYS, origin, "top-level key")
@@ -267,7 +266,8 @@ def parse_mapping(spec: dict, base: Path, origin: str = "<mapping>") -> Mapping:
         if "debit_credit" in merged and table not in ("invoices", "payments"):
             raise MappingError(f"{where}: 'debit_credit' applies to invoices and payments only")
         sources[table] = TableSource(table=table, **merged)
-    return Mapping(sources=sources, path=Path(origin) if origin != "<mapping>" else None)
+    return Mapping(sources=sources, path=Path(origin) if origin != "<mapping>" else None,
+                   currency=currency_options(spec, base, origin))  # fmt: skip
 
 
 def _options(options: dict, where: str) -> dict:

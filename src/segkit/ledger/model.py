@@ -13,9 +13,12 @@ import pandas as pd
 
 from segkit.checks import as_date, check_int
 from segkit.exceptions import ConfigError, MappingError
+from segkit.ledger import currency as fx
 from segkit.ledger.engines import read_engine
-from segkit.ledger.io import SUFFIXES, RawTable, from_frame, read_parquet_engine, read_source
+from segkit.ledger.io import RawTable, from_frame, read_parquet_engine, read_source
+from segkit.ledger.locate import _locate, ledger_files
 from segkit.ledger.mapping import MAX_TERMS_DAYS, Mapping, TableSource, load_mapping
+from segkit.ledger.rates import Rates
 from segkit.ledger.schema import DATE, FLOAT, TABLES
 from segkit.ledger.scratch import scratch_table
 from segkit.ledger.validation import validate_tables
@@ -31,7 +34,9 @@ class Ledger:
 
     Build one with :func:`read_ledger`, :meth:`from_frames` or :meth:`from_tables`; the tables have
     the canonical columns of :mod:`segkit.ledger.schema`. ``customers`` always exists: without a
-    customers table it is the distinct customer ids of the invoices.
+    customers table it is the distinct customer ids of the invoices. Amounts are in
+    ``functional_currency``; rows in another currency were converted on reading
+    (:mod:`segkit.ledger.currency`), with ``rates`` the rates table used, if any.
     """
 
     con: ibis.BaseBackend
@@ -41,6 +46,9 @@ class Ledger:
     origins: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
+    functional_currency: str = fx.DEFAULT_FUNCTIONAL
+    rates: Rates | None = None
+    rates_fill: str | None = None
 
     @classmethod
     def from_frames(
@@ -52,6 +60,9 @@ class Ledger:
         con: ibis.BaseBackend | None = None,
         mapping: Mapping | None = None,
         payment_terms_days: int | None = None,
+        functional_currency: str | None = None,
+        rates: pd.DataFrame | str | Path | None = None,
+        rates_fill: str | None = None,
     ) -> Ledger:
         """Validate pandas DataFrames with canonical (or mapped) columns and load them.
 
@@ -66,6 +77,8 @@ class Ledger:
         payment_terms_days : int, optional
             Where an invoice has no due date (or the frame no ``due_date`` column), the due date
             is the invoice date plus this many days, as the mapping default of the same name.
+        functional_currency, rates, rates_fill : optional
+            As :func:`read_ledger`; ``rates`` may also be a DataFrame.
 
         Raises
         ------
@@ -86,7 +99,8 @@ class Ledger:
         raws = [
             from_frame(f, name, sources.get(name)) for name, f in frames.items() if f is not None
         ]
-        return cls._from_raw(raws, con)
+        conversion = fx.conversion_of(mapping, functional_currency, rates, rates_fill)
+        return cls._from_raw(raws, con, conversion=conversion)
 
     @classmethod
     def from_tables(
@@ -97,6 +111,10 @@ class Ledger:
         *,
         validate: bool = True,
         origins: dict[str, str] | None = None,
+        functional_currency: str | None = None,
+        rates: pd.DataFrame | str | Path | None = None,
+        rates_fill: str | None = None,
+        mapping: Mapping | None = None,
     ) -> Ledger:
         """Wrap Ibis tables that already have canonical columns (Spark, a warehouse, Parquet).
 
@@ -109,13 +127,21 @@ class Ledger:
         tables = {k: _canonical_types(k, v) for k, v in tables.items() if v is not None}
         con = quiet_engine(invoices.get_backend())
         origins = {k: (origins or {}).get(k, f"<{k} table>") for k in tables}
+        tables, notes = fx.read_aliases(tables)
         if validate:
             validate_tables(tables, origins)
-        return cls._assemble(con, tables, origins, [])
+        conversion = fx.conversion_of(mapping, functional_currency, rates, rates_fill)
+        tables, more, functional, used = fx.convert(con, tables, origins, conversion)
+        ledger = cls._assemble(con, tables, origins, notes + more)
+        return ledger._with_currency(functional, used, conversion.fill)
 
     @classmethod
     def _from_raw(
-        cls, raws: list[RawTable], con: ibis.BaseBackend | None, engine: dict | None = None
+        cls,
+        raws: list[RawTable],
+        con: ibis.BaseBackend | None,
+        engine: dict | None = None,
+        conversion: fx.Conversion | None = None,
     ) -> Ledger:
         """Load pandas-read tables into the engine, add engine-read ones, validate all together."""
         con = con or quiet_engine(ibis.duckdb.connect())
@@ -125,17 +151,26 @@ class Ledger:
         tables = {r.table: scratch_table(con, f"segkit_{r.table}_{tag}", r.frame) for r in raws}
         tables = {k: _canonical_types(k, v) for k, v in tables.items()}
         tables |= {k: v[1] for k, v in engine.items()}
+        tables, alias_notes = fx.read_aliases(tables)
         failures = [f for r in raws for f in r.failures] + _empty_invoices(tables, origins)
-        failures += currency_failures(raws)
+        failures += fx.currency_failures(raws)
         rules = [rule for v in engine.values() for rule in v[2]]
         validate_tables(tables, origins, prior=failures, extra_rules=rules)
-        notes = [n for r in raws for n in r.notes]
+        conversion = conversion or fx.Conversion()
+        tables, fx_notes, functional, used = fx.convert(con, tables, origins, conversion)
+        notes = [n for r in raws for n in r.notes] + alias_notes + fx_notes
         clean = {k: v.drop(c for c in v.columns if c.startswith("_")) for k, v in tables.items()}
         ledger = cls._assemble(con, clean, origins, notes)
         ledger.files = {r.table: r.path for r in raws if r.path} | {
             k: v[0] for k, v in engine.items()
         }
-        return ledger
+        return ledger._with_currency(functional, used, conversion.fill)
+
+    def _with_currency(self, functional: str, rates: Rates | None, fill: str | None) -> Ledger:
+        self.functional_currency, self.rates, self.rates_fill = functional, rates, fill
+        if rates is not None and rates.path is not None:
+            self.files["rates"] = rates.path
+        return self
 
     @classmethod
     def _assemble(cls, con, tables, origins, notes) -> Ledger:
@@ -224,8 +259,11 @@ def read_ledger(
     mapping: str | Path | Mapping | None = None,
     *,
     con: ibis.BaseBackend | None = None,
+    functional_currency: str | None = None,
+    rates: str | Path | pd.DataFrame | None = None,
+    rates_fill: str | None = None,
 ) -> Ledger:
-    """Read, map and validate a ledger.
+    """Read, map and validate a ledger, converting other currencies into the functional one.
 
     Parameters
     ----------
@@ -240,6 +278,15 @@ def read_ledger(
     con : ibis backend, optional
         The engine connection; an in-process DuckDB by default, or a new connection to the
         engine a mapping's ``source:`` names.
+    functional_currency : str, optional
+        The ISO 4217 code amounts are shown in (``functional_currency:`` of the mapping); by
+        default the ledger's only currency, or CNY when it has several.
+    rates : str, Path or DataFrame, optional
+        A rates table (``date``, ``currency``, ``rate`` to the functional currency), as the
+        mapping's ``rates:``; see :mod:`segkit.ledger.currency` for how rows are converted.
+    rates_fill : {None, "previous"}
+        ``"previous"``: a date without a rate takes the last earlier rate (noted); by default a
+        missing rate is an error.
 
     Raises
     ------
@@ -254,7 +301,7 @@ def read_ledger(
     if mapping is not None and not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
     if mapping is not None and mapping.engine is not None:  # tables in PostgreSQL, Spark ...
-        return read_engine(mapping.engine, con)
+        return read_engine(mapping.engine, con, mapping=mapping)
     if not path.exists():
         raise MappingError(f"ledger not found: {path}")
     sources = _locate(path, mapping)
@@ -265,59 +312,8 @@ def read_ledger(
         for src, file in sources
         if file.suffix.lower() == ".parquet"
     }
-    return Ledger._from_raw(raws, con, engine)
-
-
-def ledger_files(path: str | Path, mapping: str | Path | None = None) -> list[Path]:
-    """The files :func:`read_ledger` reads for ``path`` and ``mapping``: mapping first, then tables.
-
-    Raises
-    ------
-    MappingError
-        As :func:`read_ledger`, when files are missing or ambiguous.
-    """
-    path = Path(path)
-    if mapping is None and path.suffix.lower() in (".yaml", ".yml"):
-        mapping, path = path, path.parent
-    files = [Path(mapping)] if mapping is not None else []
-    loaded = load_mapping(mapping) if mapping is not None else None
-    if loaded is not None and loaded.engine is not None:
-        return files  # the tables are in an engine: see segkit.ledger.engines.fingerprint
-    if not path.exists():
-        raise MappingError(f"ledger not found: {path}")
-    return files + [file for _, file in _locate(path, loaded)]
-
-
-def _locate(folder: Path, mapping: Mapping | None) -> list[tuple[TableSource, Path]]:
-    """The file of each table: with a mapping, only the tables it names; else by name."""
-    sources = dict(mapping.sources) if mapping else {}
-    found = []
-    for table in TABLES:
-        if mapping is not None and table not in sources:
-            continue
-        source = sources.get(table) or TableSource(table=table)
-        file = source.file or _find(folder, table)
-        if file is None:
-            if table == "invoices":
-                raise MappingError(
-                    f"{folder}: no invoices file found; expected one of "
-                    f"{[f'invoices{s}' for s in SUFFIXES]} or a mapping file naming it"
-                )
-            continue
-        found.append((source, file))
-    return found
-
-
-def _find(folder: Path, table: str) -> Path | None:
-    if folder.is_file():
-        return None
-    candidates = [folder / f"{table}{s}" for s in SUFFIXES]
-    matches = [c for c in candidates if c.is_symlink() or c.exists()]  # read_source says why not
-    if len(matches) > 1:
-        raise MappingError(
-            f"{folder}: several files for table '{table}': {[m.name for m in matches]}; keep one"
-        )
-    return matches[0] if matches else None
+    conversion = fx.conversion_of(mapping, functional_currency, rates, rates_fill)
+    return Ledger._from_raw(raws, con, engine, conversion)
 
 
 def quiet_engine(con):
@@ -360,38 +356,3 @@ def _empty_invoices(tables: dict, origins: dict) -> list[dict]:
         {"file": origins["invoices"], "table": "invoices", "column": None, "row": None,
          "rule": "at least one invoice", "value": "no rows"}
     ]  # fmt: skip
-
-
-def currency_failures(raws: list[RawTable]) -> list[dict]:
-    """Amounts whose currency symbol or code differs from the ledger's currency.
-
-    The ledger's currency is the invoice's own ``currency`` where it has one, else the most common
-    invoice currency, else (no currency column) the most common mark among the amounts.
-    """
-    invoices = next((r for r in raws if r.table == "invoices"), None)
-    own = pd.Series(dtype=object)
-    usual = None
-    if invoices is not None and "currency" in invoices.frame.columns:
-        own = invoices.frame.set_index("_row")["currency"].dropna()
-        usual = own.mode().sort_values().iloc[0] if len(own) else None
-    marks = [(r, name, m) for r in raws for name, m in r.marks.items()]
-    if usual is None and marks:
-        codes = pd.concat([m["code"] for _, _, m in marks])
-        usual = codes.mode().sort_values().iloc[0]
-    failures = []
-    for raw, name, marked in marks:
-        expected = (
-            marked["row"].map(own)
-            if raw is invoices
-            else pd.Series(None, index=marked.index, dtype=object)
-        )
-        expected = expected.fillna(usual)
-        for row, code, text, want in zip(
-            marked["row"], marked["code"], marked["text"], expected, strict=True
-        ):
-            if code != want:
-                failures.append(
-                    {"file": raw.origin, "table": raw.table, "column": name, "row": int(row),
-                     "rule": f"currency of the amount is the ledger's ({want})", "value": text}
-                )  # fmt: skip
-    return failures

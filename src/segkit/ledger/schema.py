@@ -9,10 +9,14 @@ customers
     worklist ``owner`` (the account manager) and ``contact``.
 invoices
     ``invoice_id`` (key), ``customer_id``, ``invoice_date``, ``due_date``, ``amount`` (negative for a
-    credit note), optional ``currency``, ``settled_date``, ``disputed``.
+    credit note), optional ``currency`` (ISO 4217, per row), ``settled_date``, ``disputed`` and
+    ``amount_functional`` (the amount in the functional currency, the ERP's 本位币金额).
 payments
     ``payment_id`` (key), ``customer_id``, ``invoice_id`` (empty for unallocated cash),
-    ``payment_date``, ``amount``.
+    ``payment_date``, ``amount``, optional ``currency`` and ``amount_functional``.
+
+Rows in several currencies are converted into the ledger's functional currency on reading
+(:mod:`segkit.ledger.currency`).
 
 The column/type contract of each table is a pandera schema (:func:`contract`), checked in the engine
 on the Ibis table. Value rules (keys, nulls, dates in order, references between tables) live in
@@ -67,6 +71,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("currency", STRING),
         Column("settled_date", DATE),
         Column("disputed", BOOL),
+        Column("amount_functional", FLOAT),
     ),
     "payments": (
         Column("payment_id", STRING, required=True, nullable=False),
@@ -74,6 +79,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("invoice_id", STRING, required=True),
         Column("payment_date", DATE, required=True, nullable=False),
         Column("amount", FLOAT, required=True, nullable=False),
+        Column("currency", STRING),
+        Column("amount_functional", FLOAT),
     ),
 }
 

@@ -22,6 +22,7 @@ import ibis
 import pandas as pd
 from pandera.errors import SchemaErrors
 
+from segkit.checks import iso_codes
 from segkit.exceptions import SchemaError
 from segkit.ledger.patterns import CURRENCY as _CURRENCY
 from segkit.ledger.patterns import text_pattern as _pattern
@@ -160,13 +161,16 @@ def value_rules(name: str, table: ibis.Table) -> list[Rule]:
     Dates from :data:`~segkit.ledger.values.MIN_DATE` to :data:`~segkit.ledger.values.MAX_DATE`,
     finite amounts of at most :data:`~segkit.ledger.values.MAX_ABS`, no control characters in
     text and no invisible ones in keys, and a currency that is an ISO 4217 code (three capital
-    letters): the ledger's currency is printed on every page.
+    letters, one the standard lists; ``pycountry``'s list): currencies are printed on pages.
     """
     rules = [_value_rule(name, c.name, c.dtype) for c in TABLES[name] if c.name in table.columns]
-    if name == "invoices" and "currency" in table.columns:
+    if name in ("invoices", "payments") and "currency" in table.columns:
+        codes = sorted(iso_codes())
         rules.append(
-            Rule(name, "currency", "an ISO 4217 currency code: three capital letters (CNY, USD)",
-                 name, where=lambda t: t.currency.notnull() & ~t.currency.re_search(_CURRENCY),
+            Rule(name, "currency", "an ISO 4217 currency code: three capital letters (CNY, USD) "
+                 "that ISO 4217 lists", name,
+                 where=lambda t: t.currency.notnull()
+                 & (~t.currency.re_search(_CURRENCY) | ~t.currency.isin(codes)),
                  value=lambda t: t.currency)
         )  # fmt: skip
     return [rule for rule in rules if rule is not None]
@@ -215,12 +219,6 @@ def _rules(tables: dict[str, ibis.Table]) -> list[Rule]:
                  where=lambda t: t.settled_date < t.invoice_date,
                  value=lambda t: t.settled_date.cast(str))
         )  # fmt: skip
-    if "currency" in inv.columns:
-        rules.append(
-            Rule("invoices", "currency", "one currency per ledger (the most common one); map "
-                 "the local-currency amount as 'amount'",
-                 failing=lambda t: _other_currencies(t["invoices"]))
-        )  # fmt: skip
     customer_source = "customers" if "customers" in tables else None
     if customer_source:
         rules.append(
@@ -266,14 +264,6 @@ def _duplicates(table: ibis.Table, key: str) -> ibis.Table:
 
 def _orphans(child: ibis.Table, parent: ibis.Table, key: str) -> ibis.Table:
     return child.anti_join(parent.select(key).distinct(), key).mutate(value=child[key])
-
-
-def _other_currencies(invoices: ibis.Table) -> ibis.Table:
-    counts = invoices.filter(_.currency.notnull()).group_by("currency").aggregate(n=_.count())
-    usual = counts.order_by([ibis.desc("n"), "currency"]).limit(1).select("currency")
-    return (
-        invoices.filter(_.currency.notnull()).anti_join(usual, "currency").mutate(value=_.currency)
-    )
 
 
 def _failing_counts(tables, rules: list[Rule]) -> list[int]:

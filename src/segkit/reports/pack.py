@@ -92,12 +92,8 @@ class Pack:
 
 
 def ledger_currency(ledger) -> str:
-    """The ledger's currency: the one value of ``invoices.currency``, else CNY."""
-    if "currency" not in ledger.invoices.columns:
-        return "CNY"
-    values = ledger.invoices.select("currency").distinct().limit(2).execute()["currency"]
-    values = values.dropna().astype(str).tolist()
-    return values[0] if len(values) == 1 else "CNY"
+    """The ledger's functional currency, in which every amount is (CNY without a currency)."""
+    return getattr(ledger, "functional_currency", None) or "CNY"
 
 
 def compute_pack(base: dict, credit: dict) -> Pack:

@@ -61,7 +61,8 @@ class Section:
 class Holdings:
     """What a ledger holds as of a date: ``inputs`` (``"payments"``, ``"customers.name"`` …),
     the first invoice date, the calendar ``months`` from its month to the report month, and the
-    ``currency`` of its invoices (the most frequent; :data:`DEFAULT_CURRENCY` when absent)."""
+    ``currency`` of its amounts: the ledger's functional currency (every row converted into it,
+    :mod:`segkit.ledger.currency`)."""
 
     inputs: frozenset[str]
     first: dt.date | None
@@ -84,11 +85,7 @@ def holdings(ledger, as_of) -> Holdings:
     first = invoices.filter(invoices.invoice_date <= as_of).invoice_date.min().execute()
     first = None if pd.isna(first) else pd.Timestamp(first).date()
     months = 0 if first is None else (as_of.year - first.year) * 12 + as_of.month - first.month + 1
-    currency = DEFAULT_CURRENCY
-    if "currency" in invoices.columns:
-        counts = invoices.currency.value_counts().execute().dropna()
-        if len(counts):
-            currency = str(counts.sort_values(counts.columns[-1]).iloc[-1, 0])
+    currency = getattr(ledger, "functional_currency", None) or DEFAULT_CURRENCY
     return Holdings(frozenset(inputs), first, max(months, 0), currency, as_of)
 
 

@@ -37,6 +37,7 @@ from segkit.studies.credit_risk.behaviour import DPD_BANDS, behaviour_snapshot, 
 from segkit.studies.credit_risk.bins import bin_words
 from segkit.studies.credit_risk.collections import customer_classes
 from segkit.studies.credit_risk.readiness import Readiness, readiness
+from segkit.studies.currencies import currency_frame, currency_section
 from segkit.studies.display import show
 from segkit.text import text
 
@@ -62,13 +63,8 @@ _FORMATS = {
 
 
 def _currency(ledger) -> str:
-    """The ledger's currency: the most frequent ``invoices.currency``, CNY without one."""
-    if "currency" not in ledger.invoices.columns:
-        return "CNY"
-    counts = ledger.invoices.currency.value_counts().execute().dropna()
-    if counts.empty:
-        return "CNY"
-    return str(counts.sort_values(counts.columns[1], ascending=False).iloc[0, 0])
+    """The ledger's functional currency, in which every amount is (CNY without a currency)."""
+    return getattr(ledger, "functional_currency", None) or "CNY"
 
 
 @dataclass
@@ -88,6 +84,7 @@ class CreditReport:
     provision: Provision | None = None
     provision_reason: str = ""
     months_over: pd.Series | None = None
+    currencies: pd.DataFrame | None = None  # the currency mix, several currencies only
 
     def classes(self) -> pd.DataFrame:
         """Value and risk tier of the rated customers, as the segmentation study classes them."""
@@ -309,6 +306,8 @@ class CreditReport:
         if not self.settled:
             return []
         out = decisions.exposure_section(self)
+        out += currency_section(self.currencies if self.currencies is not None else pd.DataFrame(),
+                                self.lang)  # exposure by transaction currency  # fmt: skip
         return out + (decisions.limits_section(self) if self.fitted else [])
 
     def watch(self) -> list:
@@ -386,6 +385,7 @@ def prepare(
     else:
         report.scored = behaviour_snapshot(ledger, day, dpd)
     report.revenue = customer_features(ledger, day)["revenue_12m"]
+    report.currencies = currency_frame(ledger, day)
     if ready.settlement:
         report.trend = dso_trend(ledger, end=day)
         report.past_due = past_due_trend(ledger, day, dpd=dpd)

@@ -22,6 +22,7 @@ This module gathers the study's helpers under one name; they live in
 
 from __future__ import annotations
 
+from segkit.studies.currencies import currency_frame, currency_section
 from segkit.studies.segmentation.display import (
     REGION_SCHEMES,
     classify,
@@ -77,6 +78,8 @@ from segkit.studies.segmentation.tables import (
 from segkit.studies.segmentation.text import format_amount, heading, memo
 
 __all__ = [
+    "currency_frame",
+    "currency_section",
     "SECTIONS", "REGION_SCHEMES", "feeds", "show_section", "region_labels",
     "heading", "memo", "segment_guide", "new_customers_cn8", "format_amount", "classify",
     "risk_basis", "join_classes", "for_display", "headline_numbers",
