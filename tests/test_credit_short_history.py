@@ -168,7 +168,7 @@ def test_every_section_renders_on_a_partial_ledger(kwargs, lang):
     texts, tables = [], []
     for name in ("intro", "headline", "aging", "dso", "past_due_view", "lateness", "scorecard",
                  "validation", "stability", "grades", "expected_loss", "limits", "watch",
-                 "worklist", "actions"):  # fmt: skip
+                 "actions"):  # fmt: skip
         for item in getattr(report, name)():
             if hasattr(item, "to_html"):
                 tables.append(item.to_html())

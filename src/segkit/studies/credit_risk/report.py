@@ -28,7 +28,6 @@ from segkit.credit import (
 )
 from segkit.credit.exposure import months_over_limit
 from segkit.credit.provision import Provision, provision_matrix
-from segkit.credit.worklist import worklist
 from segkit.exceptions import ConfigError, ModelNotFitted
 from segkit.features import customer_features
 from segkit.standards.industry import section_label
@@ -325,13 +324,6 @@ class CreditReport:
         )
         bands = bands.reindex([b for b in DPD_BANDS if b in bands.index])
         return [self.heading("dpd_watch"), self.md("dpd_watch"), self.show(bands)]
-
-    def worklist(self, n: int = 25) -> list:
-        if not self.settled:
-            return []
-        styled = self.show(worklist(self.scored, n=n, lang=self.lang))
-        key = "worklist" if self.fitted else "worklist_behaviour"
-        return [self.heading("worklist"), self.md(key), styled]
 
     def actions(self) -> list:
         key = (
