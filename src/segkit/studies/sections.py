@@ -27,6 +27,7 @@ __all__ = [
     "declared",
     "holdings",
     "missing",
+    "months_covered",
     "needs_table",
     "note",
     "ready",
@@ -72,6 +73,17 @@ class Holdings:
     as_of: dt.date
 
 
+def months_covered(first, last) -> int:
+    """Calendar months from the month of ``first`` to the month of ``last``, both counted.
+
+    Every study and the index state a ledger's history in these units: a ledger with invoices
+    from 2024-01-05 to 2025-12-31 covers 24 months, whatever the day of the month it starts on
+    (an elapsed count would say 23). Zero when ``last`` is in an earlier month than ``first``.
+    """
+    first, last = pd.Timestamp(first), pd.Timestamp(last)
+    return max((last.year - first.year) * 12 + last.month - first.month + 1, 0)
+
+
 def holdings(ledger, as_of) -> Holdings:
     """Ask ``ledger`` (a :class:`segkit.Ledger`) what it holds as of ``as_of``."""
     as_of = as_date(as_of)
@@ -85,13 +97,13 @@ def holdings(ledger, as_of) -> Holdings:
     invoices = ledger.invoices
     first = invoices.filter(invoices.invoice_date <= as_of).invoice_date.min().execute()
     first = None if pd.isna(first) else pd.Timestamp(first).date()
-    months = 0 if first is None else (as_of.year - first.year) * 12 + as_of.month - first.month + 1
+    months = 0 if first is None else months_covered(first, as_of)
     currency = DEFAULT_CURRENCY
     if "currency" in invoices.columns:
         counts = invoices.currency.value_counts().execute().dropna()
         if len(counts):
             currency = str(counts.sort_values(counts.columns[-1]).iloc[-1, 0])
-    return Holdings(frozenset(inputs), first, max(months, 0), currency, as_of)
+    return Holdings(frozenset(inputs), first, months, currency, as_of)
 
 
 def missing(section: Section, held: Holdings) -> list[str]:
