@@ -3,12 +3,19 @@ without its section, no second call list beside the collections tasks."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
+import pytest
+
+import segkit
 from segkit.studies.credit_risk.report import CreditReport
+from segkit.text.catalogue import text
 
 NOTEBOOKS = Path(__file__).parents[1] / "src" / "segkit" / "studies" / "notebooks"
+EXPORTS = Path(__file__).parent / "fixtures" / "exports"
+AS_OF = "2025-12-31"
 
 
 def test_the_credit_study_has_one_call_order_the_collections_tasks():
@@ -17,3 +24,59 @@ def test_the_credit_study_has_one_call_order_the_collections_tasks():
     assert "Whom to call first" not in source and "report.worklist" not in source
     assert "collections_view" in source
     assert not hasattr(CreditReport, "worklist")
+
+
+def _plain_md(markdown: str) -> str:
+    return " ".join(markdown.replace("*", "").replace("`", "").split())
+
+
+def _body(markdown: str) -> str:
+    """The memo without its heading lines: the lead-in."""
+    return _plain_md("\n".join(l for l in markdown.splitlines() if not l.lstrip().startswith("#")))
+
+
+STUDY_LEADS = {
+    "segmentation": ("segmentation_memo", "segkit.studies.segmentation"),
+    "market_positioning": ("market_memo", "segkit.studies.market"),
+}
+
+
+@pytest.mark.parametrize("notebook", sorted(STUDY_LEADS))
+def test_every_lead_in_with_sections_is_shown_through_lead(notebook):
+    kind, module = STUDY_LEADS[notebook]
+    leads = importlib.import_module(module).sections.LEADS
+    cells = json.loads((NOTEBOOKS / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
+    source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    for key in leads:
+        assert f'study.lead("{key}", lang, held' in source, key
+        assert f'study.memo("{key}"' not in source, key
+    assert 'study.lead("potential", lang, shown=not growth.empty)' in source or kind == "market_memo"
+
+
+def _exports_ledger(name: str):
+    folder = EXPORTS / name
+    return segkit.read_ledger(folder, mapping=folder / "mapping.yaml")
+
+
+@pytest.mark.parametrize("name", ["invoices_only", "regular_buyers", "country_names"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_skipped_section_keeps_its_heading_and_drops_its_lead_in(name, lang):
+    from segkit.studies import market, segmentation
+    from segkit.studies.sections import holdings
+
+    held = holdings(_exports_ledger(name), AS_OF)
+    skipped = 0
+    for study, kind in ((segmentation, "segmentation_memo"), (market, "market_memo")):
+        for key, needs in study.sections.LEADS.items():
+            memo = text(kind, key, lang)
+            shown = "\n".join(m.data for m in study.lead(key, lang, held))
+            if any(study.feeds(k, held) for k in needs):
+                assert shown == memo
+                continue
+            skipped += 1
+            headings = [l for l in memo.splitlines() if l.lstrip().startswith("#")]
+            assert shown.splitlines() == headings
+            assert _body(memo)[:40] not in _plain_md(shown)
+            unshown = [m.data for m in study.lead(key, lang, held=None, shown=False)]
+            assert unshown == [m.data for m in study.lead(key, lang, held)]
+    assert skipped > 0 or name == "country_names"

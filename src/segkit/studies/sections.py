@@ -26,6 +26,7 @@ __all__ = [
     "Section",
     "declared",
     "holdings",
+    "lead_in",
     "missing",
     "months_covered",
     "needs_table",
@@ -153,6 +154,18 @@ def note(section: Section, held: Holdings, lang: str = "en") -> str | None:
                             have=held.months, first=first))  # fmt: skip
     sep = text("section_note", "and", lang)
     return text("section_note", "skipped", lang, title=title, why=sep.join(reasons), adds=adds)
+
+
+def lead_in(memo: str, shown: bool) -> str:
+    """A section's memo when what it introduces is shown, else only its heading lines.
+
+    A lead-in ("Bars show each segment's share …") describes a figure or a table; when the
+    section is skipped it would hang before the skip note, so only the heading stays ("" when
+    the memo has none) and the note stands alone under it.
+    """
+    if shown:
+        return memo
+    return "\n".join(line for line in memo.splitlines() if line.lstrip().startswith("#"))
 
 
 def ready(section: Section, held: Holdings, lang: str = "en") -> bool:
