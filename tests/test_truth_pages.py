@@ -80,3 +80,25 @@ def test_a_skipped_section_keeps_its_heading_and_drops_its_lead_in(name, lang):
             unshown = [m.data for m in study.lead(key, lang, held=None, shown=False)]
             assert unshown == [m.data for m in study.lead(key, lang, held)]
     assert skipped > 0 or name == "country_names"
+
+
+@pytest.mark.parametrize("reason", ["short_history", "no_defaults", "no_features"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_what_to_do_without_a_scorecard_matches_why_there_is_none(reason, lang):
+    import datetime as dt
+
+    import pandas as pd
+
+    from segkit.studies.credit_risk.readiness import Readiness
+
+    ready = Readiness(dt.date(2022, 12, 31), dt.date(2025, 12, 31), 37, 31, True, reason)
+    report = CreditReport(dt.date(2025, 12, 31), lang, "USD", ready, pd.DataFrame(),
+                          params={"dpd": 90, "horizon": 12, "lgd": 0.45})  # fmt: skip
+    said = "\n".join(getattr(item, "data", "") for item in report.actions())
+    waits = {"en": "until it covers the history", "zh": "直至覆盖评分卡所需的历史"}[lang]
+    long_enough = {"en": "the history is long enough", "zh": "历史长度已足够"}[lang]
+    if reason == "short_history":
+        assert waits in said and ("31 months" in said or "31 个月" in said)
+        assert long_enough not in said
+    else:
+        assert waits not in said and long_enough in said

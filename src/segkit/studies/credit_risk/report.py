@@ -326,10 +326,12 @@ class CreditReport:
         return [self.heading("dpd_watch"), self.md("dpd_watch"), self.show(bands)]
 
     def actions(self) -> list:
-        key = (
-            "actions" if self.fitted else ("actions_behaviour" if self.settled else "actions_none")
-        )
-        return [self.heading("actions"), self.md(key)]
+        """What to do; without a scorecard, what would let one be fitted, for the reason given."""
+        if self.fitted or not self.settled:
+            return [self.heading("actions"), self.md("actions" if self.fitted else "actions_none")]
+        held, needed = self.ready.months_held, self.ready.months_needed
+        rate = f"actions_rate_{self.ready.reason}"
+        return [self.heading("actions"), self.md("actions_behaviour", rate, held=held, needed=needed)]
 
     # -- data ------------------------------------------------------------------------------
     def _dso(self) -> float | None:
