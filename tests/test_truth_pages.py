@@ -102,3 +102,61 @@ def test_what_to_do_without_a_scorecard_matches_why_there_is_none(reason, lang):
         assert long_enough not in said
     else:
         assert waits not in said and long_enough in said
+
+
+def _index_page(first: str, tmp_path, lang: str = "en") -> str:
+    import datetime as dt
+
+    import pandas as pd
+
+    from segkit.reports.index import render_index
+    from segkit.reports.pack import Pack
+    from segkit.reports.run import ReportResult
+    from segkit.reports.summary import Summary
+
+    dates = {"as_of": dt.date(2025, 12, 31), "month": dt.date(2025, 11, 30),
+             "quarter": dt.date(2025, 9, 30)}  # fmt: skip
+    figures = pd.DataFrame(
+        {"as_of": [40.0, 1_000_000.0, 2_000.0], "month": [38.0, 900_000.0, 1_900.0],
+         "quarter": [30.0, 700_000.0, 1_500.0]},
+        index=["active_customers", "revenue_12m", "open_receivables"],
+    )  # fmt: skip
+    summary = Summary(dates, {}, figures, first=pd.Timestamp(first).date())
+    base = {"data": "d", "as_of": "2025-12-31", "lang": lang, "mapping": ""}
+    return render_index(ReportResult(tmp_path, [], tmp_path / "index.html"), base, [],
+                        Pack(summary))  # fmt: skip
+
+
+def _row(page: str, label: str) -> list[str]:
+    import re
+
+    row = re.search(rf"<tr><th>{re.escape(label)}</th>(.*?)</tr>", page).group(1)
+    return re.findall(r'<td class="num">(.*?)</td>', row)
+
+
+def test_the_index_does_not_compare_windows_the_ledger_covers_in_part(tmp_path):
+    # first invoice 2025-03-05: the 12 months to 2025-12-31 hold March-December (10 months),
+    # those to 2025-11-30 nine and those to 2025-09-30 seven: no change is comparable
+    page = _index_page("2025-03-05", tmp_path)
+    assert _row(page, "Revenue, last 12 months (CNY)") == [
+        "1,000,000", "900,000", "–", "700,000", "–"]  # fmt: skip
+    assert _row(page, "Open receivables (CNY)")[2] == "+100"  # a stock, not a window
+    assert ("Revenue, last 12 months (CNY): the ledger starts on 2025-03-05, so the 12 months to "
+            "2025-12-31 hold 10 calendar months of it; the 12 months to 2025-11-30 hold 9 "
+            "calendar months of it; the 12 months to 2025-09-30 hold 7 calendar months of it; "
+            "a change between windows that hold different months is not shown.") in page
+    zh = _index_page("2025-03-05", tmp_path, "zh")
+    assert "账簿始于2025-03-05，截至2025-12-31的12个月仅含10个自然月的数据" in zh
+
+
+def test_the_index_compares_only_the_whole_windows(tmp_path):
+    # first invoice 2024-11-01: the windows to 2025-12-31 and 2025-11-30 are whole (from
+    # 2025-01-01 and 2024-12-01); the one to 2025-09-30 opens on 2024-10-01, before it
+    page = _index_page("2024-11-01", tmp_path)
+    assert _row(page, "Revenue, last 12 months (CNY)") == [
+        "1,000,000", "900,000", "+100,000", "700,000", "–"]  # fmt: skip
+    assert "the 12 months to 2025-09-30 hold 11 calendar months of it" in page
+    assert "2025-11-30 hold" not in page and "2025-12-31 hold" not in page
+    whole = _index_page("2023-01-01", tmp_path)
+    assert _row(whole, "Revenue, last 12 months (CNY)")[4] == "+300,000"
+    assert "calendar months of it" not in whole

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -144,7 +145,9 @@ def readiness(ledger, as_of, horizon_months: int = 12, holdout_snapshots: int = 
     needed = months_needed_from(first, horizon_months, holdout_snapshots)
     last = min(day, data_end(ledger))
     held = months_covered(first, last)
-    base = {"first": first, "last": last, "months_held": held, "months_needed": needed}
+    base: dict[str, Any] = {
+        "first": first, "last": last, "months_held": held, "months_needed": needed
+    }
     if not settlement_available(ledger.invoices, ledger.payments):
         return Readiness(**base, settlement=False, reason="no_settlement")
     try:
