@@ -168,10 +168,18 @@ def test_clusters_use_the_features_a_ledger_has(invoices, customers, payments):
     got = segkit.classify(
         ledger,
         "2024-12-31",
-        config={"clusters": {"k_range": [2, 2], "n_resamples": 2}, "credit": {"enabled": False}},
-    )
+        config={"clusters": {"k_range": [2, 2], "n_resamples": 2, "checks": False},
+                "credit": {"enabled": False}},
+    )  # fmt: skip
     assert got["cluster"].notna().sum() == 3
     assert got.attrs["params"]["clusters"]["left_out"] == ["industry_section", "size_cn"]
+    # with the fit checks on, three customers are too few for two clusters: withheld, said why
+    checked = segkit.classify(
+        ledger, "2024-12-31", config={"clusters": {"k_range": [2, 2]}, "credit": {"enabled": False}}
+    )
+    assert "cluster" not in checked.columns
+    info = checked.attrs["params"]["clusters"]
+    assert info["withheld"] == "too_few" and info["figures"]["n"] == 3
 
 
 def test_credit_grade_pd_and_limits_are_joined_and_drive_risk(sample_classes):

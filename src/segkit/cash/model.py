@@ -34,13 +34,13 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from segkit.checks import as_date
-from segkit.exceptions import ConfigError
+from segkit.exceptions import ConfigError, ModelNotFitted
 
 from .reasons import REASON_GROUPS, reason_codes
 from .selection import SCORE_NAMES, select_late_score
 from .snapshots import invoice_outcomes, invoice_snapshots, month_ends
 
-__all__ = ["BASELINE_FEATURES", "FEATURES", "LatePaymentModel"]
+__all__ = ["BASELINE_FEATURES", "FEATURES", "MIN_OUTCOMES", "LatePaymentModel"]
 
 #: Model inputs, grouped as in :data:`segkit.cash.reasons.REASON_GROUPS`.
 FEATURES = tuple(col for cols in REASON_GROUPS.values() for col in cols)
@@ -48,6 +48,8 @@ FEATURES = tuple(col for cols in REASON_GROUPS.values() for col in cols)
 BASELINE_FEATURES = ("share_late", "mean_days_late", "n_settled", "n_open", "log_amount",
                      "disputed", "terms_days")  # fmt: skip
 MIN_ROWS = 50
+#: Late and on-time outcomes the late classifier needs, at least, of each.
+MIN_OUTCOMES = 10
 _OUTPUT = ("customer_id", "invoice_date", "due_date", "open_amount", "days_past_due", "disputed",
            "p_late", "p_very_late", "expected_days_late", "expected_payment_date",
            "reasons")  # fmt: skip
@@ -338,6 +340,15 @@ class LatePaymentModel(BaseEstimator):
 
     def _check_rows(self, mask, y, known, as_of) -> None:
         y = y[mask]
+        late = int(y.sum())
+        if len(y) >= MIN_ROWS and min(late, len(y) - late) < MIN_OUTCOMES:
+            raise ModelNotFitted(
+                f"fit: at as_of={as_of} the {len(y)} invoice-month rows with a known outcome "
+                f"hold {late} late and {len(y) - late} on-time payments; the model needs at "
+                f"least {MIN_OUTCOMES} of each to learn which invoices are paid late.",
+                "few_outcomes",
+                {"n": len(y), "late": late, "on_time": len(y) - late, "needed": MIN_OUTCOMES},
+            )
         if len(y) < MIN_ROWS or y.nunique() < 2:
             raise ConfigError(
                 f"fit: at as_of={as_of} the ledger has {len(y)} invoice-month rows with a known "

@@ -46,10 +46,11 @@ from segkit.cash import (
     time_split_evaluation,
 )
 from segkit.cash.kpis import month_end_before
+from segkit.cash.evaluation import validation_check
 from segkit.cash.snapshots import invoice_outcomes
 from segkit.cash.tasks import CUSTOMER_COLUMNS, customer_details, first_ids
 from segkit.checks import as_date, check_lang
-from segkit.exceptions import ConfigError, SchemaError
+from segkit.exceptions import ConfigError, ModelNotFitted, SchemaError
 from segkit.features import settlement_available
 from segkit.studies.credit_risk.tiers import customer_classes
 from segkit.studies.display import show
@@ -362,6 +363,8 @@ def collections_view(ledger, as_of, classes=None, *, split_months: int = 12, wee
     split = (pd.Timestamp(day) - pd.DateOffset(months=split_months) + pd.offsets.MonthEnd(0)).date()
     try:
         validation = time_split_evaluation(ledger, split, end=day, weeks=weeks)
+    except ModelNotFitted as err:  # history enough, outcomes not: say which are missing
+        return dataclasses.replace(view, note=(f"withheld_{err.reason}", err.figures))
     except (ConfigError, SchemaError) as err:
         return dataclasses.replace(
             view,
@@ -370,6 +373,9 @@ def collections_view(ledger, as_of, classes=None, *, split_months: int = 12, wee
                 {"as_of": str(day), "months": NEEDS["min_months"], "detail": str(err)},
             ),  # detail: for code, not the page
         )
+    withheld = validation_check(validation.metrics)
+    if withheld is not None:
+        return dataclasses.replace(view, note=withheld)
     model = LatePaymentModel(**validation.model.get_params())
     rows = validation.rows
     model.fit_rows(rows, invoice_outcomes(ledger, day), day)
