@@ -160,3 +160,28 @@ def test_the_index_compares_only_the_whole_windows(tmp_path):
     whole = _index_page("2023-01-01", tmp_path)
     assert _row(whole, "Revenue, last 12 months (CNY)")[4] == "+300,000"
     assert "calendar months of it" not in whole
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_twelve_month_figures_of_a_six_month_ledger_say_how_many_months_they_hold(lang):
+    from segkit.studies import market, segmentation
+    from segkit.studies.sections import holdings
+
+    ledger = _exports_ledger("six_months")  # invoices from 2025-07-01
+    held = holdings(ledger, AS_OF)
+    assert held.months == 6
+    features = segkit.customer_features(ledger, AS_OF)
+    view = market.customer_view(features, held, lang)
+    said = market.headline(view, market.segment_tables(view, lang), held, AS_OF, lang)
+    numbers = segmentation.headline_numbers(
+        segmentation.join_classes(features, segmentation.classify(ledger, AS_OF, features, False,
+                                                                  lang), held.currency), held)
+    memo = segmentation.headline_text(numbers, AS_OF, lang, held)
+    caveat = {"en": "The ledger covers only 6 of those 12 months (its first invoice is on "
+                    "2025-07-01).", "zh": "账簿仅覆盖其中6个月（首张发票日期为2025-07-01）。"}[lang]
+    assert caveat in said and caveat in memo
+    full = holdings(_exports_ledger("country_names"), AS_OF)
+    assert full.months >= 12
+    from segkit.studies.sections import window_caveat
+
+    assert window_caveat(full, lang) == ""

@@ -33,6 +33,7 @@ __all__ = [
     "note",
     "ready",
     "previous_window",
+    "window_caveat",
 ]
 
 #: Currency of a ledger whose invoices carry none.
@@ -125,6 +126,18 @@ def previous_window(held: Holdings, months: int = 12) -> tuple[dt.date, bool]:
     start = pd.Timestamp(held.as_of) - pd.DateOffset(months=2 * months) + pd.Timedelta(days=1)
     covered = held.first is not None and held.months >= 2 * months
     return start.date(), covered
+
+
+def window_caveat(held: Holdings, lang: str = "en", months: int = 12) -> str:
+    """A sentence saying how few of the last ``months`` months the ledger covers ("" when all).
+
+    Figures over "the last 12 months" of a shorter ledger cover fewer months; the pages that
+    state them say how many, counted like every month count (:func:`months_covered`).
+    """
+    if held.first is None or held.months >= months:
+        return ""
+    return text("section_note", "short_window", lang, months=held.months, window=months,
+                first=held.first.isoformat())  # fmt: skip
 
 
 def _words(need: str, lang: str) -> str:
