@@ -178,7 +178,7 @@ def test_twelve_month_figures_of_a_six_month_ledger_say_how_many_months_they_hol
                                                                   lang), held.currency), held)
     memo = segmentation.headline_text(numbers, AS_OF, lang, held)
     caveat = {"en": "The ledger covers only 6 of those 12 months (its first invoice is on "
-                    "2025-07-01).", "zh": "账簿仅覆盖其中6个月（首张发票日期为2025-07-01）。"}[lang]
+                    "2025-07-01).", "zh": "账簿仅覆盖这12个月中的6个月（首张发票日期为2025-07-01）。"}[lang]
     assert caveat in said and caveat in memo
     full = holdings(_exports_ledger("country_names"), AS_OF)
     assert full.months >= 12
