@@ -185,3 +185,15 @@ def test_twelve_month_figures_of_a_six_month_ledger_say_how_many_months_they_hol
     from segkit.studies.sections import window_caveat
 
     assert window_caveat(full, lang) == ""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_dso_lead_in_on_a_ledger_without_a_dso_trend(lang):
+    from test_credit_short_history import make_ledger
+
+    from segkit.studies.credit_risk import prepare
+
+    report = prepare(make_ledger(months=6), AS_OF, lang)
+    said = [str(getattr(item, "data", "")) for item in report.dso()]
+    assert len(said) == 2 and said[1] == report.t("dso_short")
+    assert report.t("dso_definition") not in "\n".join(said)

@@ -182,11 +182,10 @@ class CreditReport:
         """Portfolio DSO at month-ends with a full year of sales behind them."""
         if not self.settled:
             return []
-        out = [self.heading("dso"), self.md("dso_definition")]
         points = self.trend.loc[self.trend["window_complete"], "dso_days"].dropna()
-        if len(points) < 2:
-            return [*out, self.md("dso_short")]
-        return [*out, figures.trend(points, self, "dso")]
+        if len(points) < 2:  # no trend: the reason alone, without the chart's lead-in
+            return [self.heading("dso"), self.md("dso_short")]
+        return [self.heading("dso"), self.md("dso_definition"), figures.trend(points, self, "dso")]
 
     def past_due_view(self) -> list:
         """Past-due share of the open receivables at the last twelve month-ends."""
