@@ -222,7 +222,7 @@ def test_behavioural_worklist_orders_by_days_past_due():
         (
             {"months": 6, "payments": True, "currency": "USD"},
             "zh",
-            "按当前参数建立评分卡至少需要 30 个月",
+            "按当前参数建立评分卡至少需要 33 个月",
         ),
     ],
     ids=["invoices-only-en", "usd-6-months-zh"],
