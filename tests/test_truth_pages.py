@@ -197,3 +197,10 @@ def test_no_dso_lead_in_on_a_ledger_without_a_dso_trend(lang):
     said = [str(getattr(item, "data", "")) for item in report.dso()]
     assert len(said) == 2 and said[1] == report.t("dso_short")
     assert report.t("dso_definition") not in "\n".join(said)
+
+
+def test_the_quadrant_actions_show_only_with_the_quadrants():
+    cells = json.loads((NOTEBOOKS / "market_positioning.ipynb").read_text(encoding="utf-8"))
+    source = ["".join(c["source"]) for c in cells["cells"] if c["cell_type"] == "code"]
+    cell = next(s for s in source if "show_actions" in s)
+    assert cell.startswith('if study.feeds("growth", held) and tables:')
