@@ -204,3 +204,26 @@ def test_the_quadrant_actions_show_only_with_the_quadrants():
     source = ["".join(c["source"]) for c in cells["cells"] if c["cell_type"] == "code"]
     cell = next(s for s in source if "show_actions" in s)
     assert cell.startswith('if study.feeds("growth", held) and tables:')
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_study_states_the_same_month_count_for_one_ledger(lang):
+    from segkit.studies import market, segmentation
+    from segkit.studies.credit_risk import readiness
+    from segkit.studies.sections import holdings, months_covered
+
+    ledger = _exports_ledger("country_names")  # invoices 2024-01-04 to 2025-12-29
+    held = holdings(ledger, AS_OF)
+    ready = readiness(ledger, AS_OF)
+    assert held.months == ready.months_held == months_covered("2024-01-04", "2025-12-29") == 24
+    credit = ready.text(lang)
+    stated = {"en": "holds 24 months", "zh": "仅有 24 个月"}[lang]
+    assert stated in credit
+    assert market.feeds("growth", held) and segmentation.feeds("growth", held)
+    short = _exports_ledger("six_months")  # invoices from 2025-07-01: six calendar months
+    held, ready = holdings(short, AS_OF), readiness(short, AS_OF)
+    assert held.months == ready.months_held == 6
+    have = {"en": "the ledger holds 6 (", "zh": "账中只有6个月"}[lang]
+    for study in (market, segmentation):
+        assert have in study.sections.note(study.SECTIONS["growth"], held, lang)
+    assert {"en": "holds 6 months", "zh": "仅有 6 个月"}[lang] in ready.text(lang)
