@@ -1,6 +1,8 @@
-"""The late-payment model is withheld with a reason when it cannot be trusted."""
+"""The late-payment model is withheld, or flagged, with a reason when it cannot be trusted."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,8 +14,9 @@ from segkit.cash.evaluation import validation_check
 from segkit.exceptions import ConfigError, ModelNotFitted
 from segkit.studies.credit_risk import collections_view
 from segkit.text import text
-
 from test_cash_model import behaviour_frames
+
+EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 
 
 def _ledger(delays: dict[str, int]) -> Ledger:
@@ -58,3 +61,17 @@ def test_the_out_of_time_test_must_beat_chance_and_stay_calibrated():
     said = text("cash_text", note[0], "en", **note[1])
     assert "predicted 55% of them late on average where 30% were" in said
     assert "AUC 0.41" in text("cash_text", "withheld_chance", "en", auc=0.41, n=200)
+
+
+def test_a_model_worse_than_chance_out_of_time_is_flagged_first_on_the_page():
+    import segkit
+
+    folder = EXPORTS / "usd_master"  # out of time the score in use ranks with AUC 0.43
+    view = collections_view(segkit.read_ledger(folder, mapping=folder / "mapping.yaml"),
+                            "2025-12-31")  # fmt: skip
+    assert view.available and view.caveat[0] == "withheld_chance"
+    assert view.caveat[1]["auc"] < 0.5
+    for lang, start in (("en", "> Caution: the late-payment model failed its out-of-time check"),
+                        ("zh", "> 注意：逾期付款模型未通过样本外检验")):
+        shown = [str(getattr(item, "data", "")) for item in view.sections(lang)]
+        assert shown[1].startswith(start)

@@ -32,7 +32,8 @@ def _plain_md(markdown: str) -> str:
 
 def _body(markdown: str) -> str:
     """The memo without its heading lines: the lead-in."""
-    return _plain_md("\n".join(l for l in markdown.splitlines() if not l.lstrip().startswith("#")))
+    lines = markdown.splitlines()
+    return _plain_md("\n".join(line for line in lines if not line.lstrip().startswith("#")))
 
 
 STUDY_LEADS = {
@@ -74,7 +75,7 @@ def test_a_skipped_section_keeps_its_heading_and_drops_its_lead_in(name, lang):
                 assert shown == memo
                 continue
             skipped += 1
-            headings = [l for l in memo.splitlines() if l.lstrip().startswith("#")]
+            headings = [line for line in memo.splitlines() if line.lstrip().startswith("#")]
             assert shown.splitlines() == headings
             assert _body(memo)[:40] not in _plain_md(shown)
             unshown = [m.data for m in study.lead(key, lang, held=None, shown=False)]
@@ -189,9 +190,8 @@ def test_twelve_month_figures_of_a_six_month_ledger_say_how_many_months_they_hol
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_no_dso_lead_in_on_a_ledger_without_a_dso_trend(lang):
-    from test_credit_short_history import make_ledger
-
     from segkit.studies.credit_risk import prepare
+    from test_credit_short_history import make_ledger
 
     report = prepare(make_ledger(months=6), AS_OF, lang)
     said = [str(getattr(item, "data", "")) for item in report.dso()]

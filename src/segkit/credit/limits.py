@@ -301,8 +301,9 @@ def propose_limits(
         Same index as ``frame``: ``grade_col``, ``size_col``, ``size_basis``, ``revenue_col``,
         ``daily_sales``, ``terms_days``, ``grade_factor``, ``cap``, ``limit_formula``,
         ``limit_proposed``, ``exposure_col``, ``standing`` (one of :data:`STANDINGS`),
-        ``overdue_disputed`` (overdue held apart from arrears as disputed), ``action`` (one of :data:`LIMIT_ACTIONS` or None); with the limit on file also
-        ``credit_limit_col``, ``limit_change``, ``utilisation`` and ``over_limit``.
+        ``overdue_disputed`` (overdue held apart from arrears as disputed), ``action`` (one of
+        :data:`LIMIT_ACTIONS` or None); with the limit on file also ``credit_limit_col``,
+        ``limit_change``, ``utilisation`` and ``over_limit``.
     """
     policy = DEFAULT_LIMIT_POLICY if policy is None else policy
     _check_policy(policy)

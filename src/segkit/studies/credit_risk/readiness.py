@@ -12,8 +12,9 @@ least history that can fit a scorecard is
 window), plus up to three months until the first quarter-end. With the defaults that is 30
 months. :func:`months_needed_from` counts the same need for a ledger's first invoice date in
 calendar months covered, the unit every study states history in
-(:func:`segkit.studies.sections.months_covered`). :func:`readiness` checks it on a ledger, together with settlement data (payments or
-``invoices.settled_date``), without which no invoice is known to be paid or past due.
+(:func:`segkit.studies.sections.months_covered`). :func:`readiness` checks it on a ledger,
+together with settlement data (payments or ``invoices.settled_date``), without which no invoice
+is known to be paid or past due.
 """
 
 from __future__ import annotations
@@ -146,7 +147,10 @@ def readiness(ledger, as_of, horizon_months: int = 12, holdout_snapshots: int = 
     last = min(day, data_end(ledger))
     held = months_covered(first, last)
     base: dict[str, Any] = {
-        "first": first, "last": last, "months_held": held, "months_needed": needed
+        "first": first,
+        "last": last,
+        "months_held": held,
+        "months_needed": needed,
     }
     if not settlement_available(ledger.invoices, ledger.payments):
         return Readiness(**base, settlement=False, reason="no_settlement")
