@@ -168,10 +168,18 @@ def test_clusters_use_the_features_a_ledger_has(invoices, customers, payments):
     got = segkit.classify(
         ledger,
         "2024-12-31",
-        config={"clusters": {"k_range": [2, 2], "n_resamples": 2}, "credit": {"enabled": False}},
-    )
+        config={"clusters": {"k_range": [2, 2], "n_resamples": 2, "checks": False},
+                "credit": {"enabled": False}},
+    )  # fmt: skip
     assert got["cluster"].notna().sum() == 3
     assert got.attrs["params"]["clusters"]["left_out"] == ["industry_section", "size_cn"]
+    # with the fit checks on, three customers are too few for two clusters: withheld, said why
+    checked = segkit.classify(
+        ledger, "2024-12-31", config={"clusters": {"k_range": [2, 2]}, "credit": {"enabled": False}}
+    )
+    assert "cluster" not in checked.columns
+    info = checked.attrs["params"]["clusters"]
+    assert info["withheld"] == "too_few" and info["figures"]["n"] == 3
 
 
 def test_credit_grade_pd_and_limits_are_joined_and_drive_risk(sample_classes):
@@ -241,3 +249,18 @@ def test_risk_tier_is_the_credit_grade_and_the_basis_is_recorded(sample_classes)
     assert sample_classes.attrs["params"]["risk_basis"] == "grade"
     worst = sample_classes["grade"].isin(["CCC", "CC", "D"])
     assert worst.sum() > 50 and sample_classes.loc[worst, "risk_tier"].eq("high").all()
+
+
+@pytest.mark.parametrize("tier", ["none", None, float("nan")], ids=["code-none", "None", "nan"])
+def test_reason_of_a_customer_without_abc_tier_is_a_sentence(tier):
+    from segkit.classes.reasons import reasons
+
+    frame = pd.DataFrame({"abc_tier": ["A", tier]}, index=["C1", "C2"], dtype=object)
+    en, zh = reasons(frame, "en"), reasons(frame, "zh")
+    assert en.tolist() == ["ABC A", "no ABC tier: no net revenue in the window"]
+    assert zh.tolist() == ["ABC分级 A", "无ABC分级（窗口内无净收入）"]
+    assert not en.str.contains("none|None|nan").any() and not zh.str.contains("none|None|nan").any()
+
+
+def test_no_sample_reason_names_a_missing_value(sample_classes):
+    assert not sample_classes["reason"].str.contains(r"\b(?:none|None|nan)\b").any()

@@ -9,7 +9,7 @@ from pandas.testing import assert_frame_equal, assert_series_equal
 from sklearn.base import clone
 
 from segkit.classes.clusters import CustomerClusters
-from segkit.exceptions import ConfigError
+from segkit.exceptions import ConfigError, ModelNotFitted
 
 NUMERIC = ("recency_days", "invoices_12m", "revenue_12m", "avg_days_late", "open_balance")
 # recency, invoices, revenue, days late, open balance, industry, size
@@ -127,7 +127,8 @@ def tiny(column="x"):
 
 def test_profile_by_hand():
     model = CustomerClusters(
-        numeric=("x",), categorical=("c",), log_columns=(), k_range=(2, 2), n_resamples=0
+        numeric=("x",), categorical=("c",), log_columns=(), k_range=(2, 2), n_resamples=0,
+        checks=False,  # six rows: too few for segments, enough to check the profile by hand
     ).fit(tiny())
     low, high = int(model.labels_[0]), int(model.labels_[3])
     want = pd.DataFrame(
@@ -147,7 +148,8 @@ def test_profile_by_hand():
 
 def test_chinese_names():
     model = CustomerClusters(
-        numeric=("revenue_12m",), categorical=(), log_columns=(), k_range=(2, 2), lang="zh"
+        numeric=("revenue_12m",), categorical=(), log_columns=(), k_range=(2, 2), lang="zh",
+        checks=False,
     ).fit(tiny("revenue_12m"))
     low, high = int(model.labels_[0]), int(model.labels_[3])
     assert model.cluster_names_ == {low: "收入低", high: "收入高"}
@@ -157,7 +159,8 @@ def test_clashing_names_get_the_cluster_number():
     x = [0.0, 0.1, 0.2, 1.0, 1.1, 1.2, 10.0, 10.1, 10.2, 11.0, 11.1, 11.2]
     frame = pd.DataFrame({"x": x})
     model = CustomerClusters(
-        numeric=("x",), categorical=(), log_columns=(), k_range=(4, 4), n_resamples=0
+        numeric=("x",), categorical=(), log_columns=(), k_range=(4, 4), n_resamples=0,
+        checks=False,
     ).fit(frame)
     names = model.cluster_names_
     assert len(set(names.values())) == 4
@@ -172,8 +175,11 @@ def test_missing_columns_are_listed(blobs):
 
 def test_few_rows_clip_k_range_with_a_warning():
     with pytest.warns(UserWarning, match=r"k_range \(2, 8\) reaches the number of rows \(6\)"):
-        model = CustomerClusters(numeric=("x",), categorical=("c",), log_columns=()).fit(tiny())
+        model = CustomerClusters(
+            numeric=("x",), categorical=("c",), log_columns=(), checks=False
+        ).fit(tiny())
     assert model.scores_.index.tolist() == [2, 3, 4, 5]
+    assert model.fit_check_["failed"] == "too_few"
 
 
 def test_fewer_than_three_rows_rejected():
@@ -203,3 +209,70 @@ def test_text_in_a_numeric_column_rejected():
     frame = tiny().assign(x=list("123456"))
     with pytest.raises(ConfigError, match="numeric column 'x' must be numeric; got object"):
         CustomerClusters(numeric=("x",), categorical=(), log_columns=()).fit(frame)
+
+
+def _withheld(frame, **params):
+    options = {"numeric": ("x", "y"), "categorical": (), "log_columns": (), "n_resamples": 0}
+    with pytest.raises(ModelNotFitted) as caught:
+        CustomerClusters(**{**options, **params}).fit(frame)
+    return caught.value
+
+
+def test_identical_customers_are_not_clustered():
+    error = _withheld(pd.DataFrame({"x": [5.0] * 40, "y": [1.0] * 40}))
+    assert error.reason == "identical" and error.figures == {"n": 40}
+    assert "identical on every clustering feature" in str(error)
+
+
+def test_too_few_customers_for_k_are_not_clustered():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": np.r_[rng.normal(0, 1, 6), rng.normal(50, 1, 6)],
+                          "y": rng.normal(0, 1, 12)})  # fmt: skip
+    error = _withheld(frame, k_range=(2, 2))
+    assert error.reason == "too_few"
+    assert error.figures["n"] == 12 and error.figures["k"] == 2  # 12 < 10 per cluster x 2
+
+
+def test_a_cluster_of_one_customer_is_not_a_segment():
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"x": np.r_[rng.normal(0, 1, 59), [500.0]], "y": rng.normal(0, 1, 60)})
+    error = _withheld(frame, k_range=(2, 2))
+    assert error.reason == "degenerate"
+    assert error.figures["smallest"] == 1 and error.figures["n"] == 60
+
+
+def test_customers_without_groups_are_not_clustered():
+    # one cloud of customers in six features: k-means cuts it anyway, the silhouette says so
+    rng = np.random.default_rng(2)
+    columns = ("x", "y", "u", "v", "w", "z")
+    frame = pd.DataFrame(rng.normal(0, 1, (400, 6)), columns=list(columns))
+    error = _withheld(frame, numeric=columns, k_range=(2, 4))
+    assert error.reason == "weak"
+    assert 0 < error.figures["silhouette"] <= 0.25
+    model = CustomerClusters(numeric=columns, categorical=(), log_columns=(), n_resamples=0,
+                             k_range=(2, 4), checks=False).fit(frame)  # fmt: skip
+    assert model.fit_check_["failed"] == "weak"
+
+
+def test_separate_groups_pass_the_checks(blobs):
+    model = CustomerClusters().fit(blobs)
+    assert "failed" not in model.fit_check_
+    assert model.fit_check_["silhouette"] > 0.25 and model.fit_check_["smallest"] >= 2
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_study_says_why_clusters_are_withheld(lang):
+    from segkit.studies.segmentation.tables import cluster_text
+
+    figures = {"n": 400, "k": 2, "smallest": 150, "share": 0.375, "silhouette": 0.21,
+               "per_cluster": 10, "min_share": 0.01, "min_silhouette": 0.25}  # fmt: skip
+    said = cluster_text({"clusters": {"withheld": "weak", "figures": figures}}, lang)
+    if lang == "en":
+        assert said.startswith("No clusters are shown: the best clustering (2 clusters) has a "
+                               "mean silhouette of 0.21, at or below 0.25")
+    else:
+        assert said.startswith("不显示聚类：最佳聚类（2类）的平均轮廓系数为0.21，不高于0.25")
+    for reason in ("identical", "too_few", "degenerate"):
+        assert "No clusters" in cluster_text(
+            {"clusters": {"withheld": reason, "figures": figures}}, "en"
+        )

@@ -87,6 +87,19 @@ def test_months_needed_is_history_plus_snapshots_plus_window():
 
 
 @pytest.mark.parametrize(
+    ("first", "needed"),
+    [("2024-01-01", 30), ("2024-10-01", 30), ("2024-01-11", 33), ("2024-12-31", 31)],
+)
+def test_months_needed_from_the_first_invoice_in_calendar_months(first, needed):
+    from segkit.studies.credit_risk import months_needed_from
+
+    # 2024-01-11: first snapshot 2025-03-31 (12 months after), two more to 2025-09-30, whose
+    # window ends 2026-09-30: January 2024 to September 2026 is 33 months
+    assert months_needed_from(first) == needed
+    assert months_needed_from(first, horizon_months=6, holdout_snapshots=1) < needed
+
+
+@pytest.mark.parametrize(
     ("kwargs", "reason"),
     [
         ({"settled": False}, "no_settlement"),
@@ -98,14 +111,17 @@ def test_months_needed_is_history_plus_snapshots_plus_window():
 def test_readiness_says_why_no_scorecard(kwargs, reason):
     ready = readiness(make_ledger(**kwargs), AS_OF)
     assert ready.reason == reason and not ready.fit
-    assert ready.months_needed == 30
+    # the first invoice is on the 11th of a month: 12 months to the first quarter-end after
+    # that, two more quarter-ends, their 12-month window, counted in calendar months covered
+    assert ready.first.day == 11 and ready.months_needed == 33
     assert ready.first < ready.last <= pd.Timestamp(AS_OF).date()
+    held = kwargs.get("months", 6)  # calendar months covered, the first and last counted
+    assert ready.months_held == held
     english, chinese = ready.text("en"), ready.text("zh")
     assert "No scorecard was fitted" in english and "未建立评分卡" in chinese
     if reason == "short_history":
-        held = int(ready.months_held)  # whole months, rounded down
-        assert f"holds {held} months" in english and "at least 30 months" in english
-        assert f"仅有 {held} 个月" in chinese and "至少需要 30 个月" in chinese
+        assert f"holds {held} months" in english and "at least 33 months" in english
+        assert f"仅有 {held} 个月" in chinese and "至少需要 33 个月" in chinese
 
 
 def test_dpd_band_by_hand():
@@ -168,7 +184,7 @@ def test_every_section_renders_on_a_partial_ledger(kwargs, lang):
     texts, tables = [], []
     for name in ("intro", "headline", "aging", "dso", "past_due_view", "lateness", "scorecard",
                  "validation", "stability", "grades", "expected_loss", "limits", "watch",
-                 "worklist", "actions"):  # fmt: skip
+                 "actions"):  # fmt: skip
         for item in getattr(report, name)():
             if hasattr(item, "to_html"):
                 tables.append(item.to_html())
@@ -206,7 +222,7 @@ def test_behavioural_worklist_orders_by_days_past_due():
         (
             {"months": 6, "payments": True, "currency": "USD"},
             "zh",
-            "按当前参数建立评分卡至少需要 30 个月",
+            "按当前参数建立评分卡至少需要 33 个月",
         ),
     ],
     ids=["invoices-only-en", "usd-6-months-zh"],

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 import zipfile
-import shutil
 from pathlib import Path
 
 import ibis

@@ -205,6 +205,34 @@ def test_the_chinese_run_reads_in_chinese(reports, study):
     assert "EUR" in page
 
 
+def _lead_ins(study: str, held, lang: str) -> list[str]:
+    """The lead-ins (memo text under the heading) of the sections ``held`` cannot show."""
+    from segkit.studies import market as market_study
+    from segkit.studies import segmentation as segmentation_study
+
+    module, kind = {"market": (market_study, "market_memo"),
+                    "segmentation": (segmentation_study, "segmentation_memo")}[study]  # fmt: skip
+    out = []
+    for key, led in module.sections.LEADS.items():
+        if not any(module.feeds(k, held) for k in led):
+            memo = text(kind, key, lang).splitlines()
+            body = " ".join(line for line in memo if not line.lstrip().startswith("#"))
+            out.append(" ".join(body.replace("*", "").replace("`", "").split())[:50])
+    return out
+
+
+@pytest.mark.parametrize("name", [*NAMES, f"{ZH}_zh"])
+@pytest.mark.parametrize("study", OURS)
+def test_no_lead_in_hangs_before_a_skipped_section(reports, name, study):
+    lang = "zh" if name.endswith("_zh") else "en"
+    folder = EXPORTS / name.removesuffix("_zh")
+    held = sections.holdings(segkit.read_ledger(folder, mapping=folder / "mapping.yaml"), AS_OF)
+    page = _plain((reports[name] / f"{study}.html").read_text(encoding="utf-8"))
+    plain = page.replace("*", "")
+    for lead in _lead_ins(study, held, lang):
+        assert lead not in plain, lead
+
+
 def _generator():
     """The corpus's seeded generator, imported from its file."""
     import importlib.util

@@ -104,21 +104,21 @@ FEATURE_COLUMNS = [
     "customer_id", "open_balance", "overdue_balance", "aging_current", "aging_1_30",
     "aging_31_60", "aging_61_90", "aging_90_plus", "dso_days", "avg_days_late",
     "share_paid_late", "max_days_past_due", "days_since_last_payment", "unallocated_cash",
-    "credit_limit", "credit_utilisation", "disputed_share", "n_settled",
+    "credit_limit", "credit_utilisation", "disputed_share", "overdue_undisputed", "n_settled",
 ]  # fmt: skip
 FEATURES = pd.DataFrame(
     [
         ("A", 900.0, 300.0, 600.0, 300.0, 0.0, 0.0, 0.0, 900 / 4400 * 365, 40000 / 3000,
-         0.5, 30.0, 20.0, 0.0, 10000.0, 0.09, 0.0, 2),
+         0.5, 30.0, 20.0, 0.0, 10000.0, 0.09, 0.0, 300.0, 2),
         ("B", 400.0, 400.0, 0.0, 0.0, 0.0, 400.0, 0.0, 400 / 3600 * 365, 86000 / 2900,
-         2 / 3, 77.0, 29.0, 0.0, 0.0, np.nan, 1.0, 3),
+         2 / 3, 77.0, 29.0, 0.0, 0.0, np.nan, 1.0, 0.0, 3),  # B3 overdue, disputed
         ("C", 500.0, 500.0, 0.0, 500.0, 0.0, 0.0, 0.0, 500 / 750 * 365, 136.0,
-         1.0, 136.0, 10.0, 0.0, 2000.0, 0.25, 0.0, 1),
+         1.0, 136.0, 10.0, 0.0, 2000.0, 0.25, 0.0, 500.0, 1),
         ("D", 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
-         0.0, 0.0, 130.0, 200.0, np.nan, np.nan, np.nan, 1),
+         0.0, 0.0, 130.0, 200.0, np.nan, np.nan, np.nan, 0.0, 1),
         # E paid 100 on 2025-06-01 but is first invoiced after as_of: the cash is unallocated
         ("E", 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, np.nan, np.nan,
-         np.nan, np.nan, 29.0, 100.0, 5000.0, 0.0, np.nan, 0),
+         np.nan, np.nan, 29.0, 100.0, 5000.0, 0.0, np.nan, np.nan, 0),  # no invoice by as_of
     ],
     columns=FEATURE_COLUMNS,
 )  # fmt: skip
@@ -391,9 +391,9 @@ def test_settled_date_only_features(con):
     expected = pd.DataFrame(
         [
             ("A", 2500.0, 2500.0, 0.0, 500.0, 0.0, 2000.0, 0.0, 2500 / 3500 * 365, 0.0,
-             0.0, 61.0, 97.0, 0.0, np.nan, np.nan, np.nan, 1),
+             0.0, 61.0, 97.0, 0.0, np.nan, np.nan, np.nan, np.nan, 1),
             ("B", 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 20.0,
-             1.0, 20.0, 121.0, 100.0, np.nan, np.nan, np.nan, 1),
+             1.0, 20.0, 121.0, 100.0, np.nan, np.nan, np.nan, np.nan, 1),
         ],
         columns=FEATURE_COLUMNS,
     )  # fmt: skip

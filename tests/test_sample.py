@@ -7,10 +7,12 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from pandas.errors import OutOfBoundsDatetime
 from pandas.testing import assert_frame_equal
 
 from segkit.exceptions import ConfigError
 from segkit.sample import SIZE_CLASSES, sample_ledger, write_sample
+from segkit.sample.transactions import day_dates
 
 START, END = pd.Timestamp("2023-01-01"), pd.Timestamp("2025-12-31")
 
@@ -352,3 +354,33 @@ def test_committed_sample_is_exactly_what_the_generator_writes(tmp_path):
     for path in written.values():
         assert (committed / path.name).read_bytes() == path.read_bytes(), path.name
     assert sum(p.stat().st_size for p in committed.iterdir()) < 10_000_000
+
+
+def test_day_dates_never_reads_junk_memory_at_missing_days():
+    # pandas' float-with-unit conversion rounds an uninitialised buffer at NaN positions under
+    # np.errstate(over="raise"); freed arrays of huge floats make that buffer overflow.
+    for n in (50, 1000, 20000):
+        for _ in range(5):
+            junk = [np.full(n, 1e300) for _ in range(6)]
+            del junk
+            days = np.full(n, np.inf)
+            days[::7] = 20089.0  # 2025-01-01
+            out = day_dates(days)
+            assert out.isna().sum() == n - len(days[::7])
+            assert (out.dropna() == pd.Timestamp("2025-01-01")).all()
+
+
+def test_day_dates_rejects_days_outside_the_timestamp_range():
+    with pytest.raises(OutOfBoundsDatetime, match="Out of bounds"):
+        day_dates(np.array([10.0**6]))
+
+
+@pytest.mark.parametrize("block", range(4), ids=lambda b: f"seeds-{b * 50}-{b * 50 + 49}")
+def test_sample_ledger_builds_for_many_seeds(block):
+    for seed in range(block * 50, block * 50 + 50):
+        junk = [np.full(5000, 1e300) for _ in range(6)]
+        del junk
+        ledger = sample_ledger(n_customers=20, start="2024-01-01", end="2025-01-31", seed=seed)
+        truth = ledger["truth"]
+        assert truth["acquired"].notna().all()
+        assert (truth["churned"].dropna() <= pd.Timestamp("2025-01-31")).all()

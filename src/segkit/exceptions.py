@@ -64,13 +64,18 @@ class ModelNotFitted(ConfigError):
     message : str
         What is missing, with the figures.
     reason : str
-        A code of the text catalogue (``credit_skip`` kind): ``"no_defaults"`` (a set without
-        both outcomes) or ``"no_features"`` (no usable model feature).
+        A code of the text catalogue: for the scorecard (``credit_skip`` kind) ``"no_defaults"``
+        (a set without both outcomes) or ``"no_features"`` (no usable model feature); for
+        clusters (``segmentation`` kind, ``clusters_withheld_<reason>``) ``"identical"``,
+        ``"too_few"``, ``"degenerate"`` or ``"weak"``.
+    figures : dict, optional
+        The figures the sentence quotes (customers, clusters, silhouette …).
     """
 
-    def __init__(self, message: str, reason: str):
+    def __init__(self, message: str, reason: str, figures: dict | None = None):
         super().__init__(message)
         self.reason = reason
+        self.figures = dict(figures or {})
 
 
 class ReportError(SegkitError, RuntimeError):

@@ -24,7 +24,10 @@ from .forecast import forecast_backtest
 from .model import LatePaymentModel
 from .snapshots import invoice_outcomes, invoice_snapshots, month_ends
 
-__all__ = ["CashValidation", "ledger_end", "top_decile_lift", "time_split_evaluation"]
+__all__ = [
+    "CALIBRATION_GAP", "CHANCE_AUC", "CashValidation", "ledger_end", "top_decile_lift",
+    "time_split_evaluation", "validation_check",
+]  # fmt: skip
 
 SCORES = {
     "in_use": "p_late",
@@ -178,6 +181,7 @@ def _metrics(scored: pd.DataFrame) -> pd.DataFrame:
             "late_rate": float(y.mean()),
             "auc": auc(y, scored[col]),
             "brier": brier(y, scored[col]),
+            "mean_p": float(scored[col].mean()),
             "top_decile_lift": top_decile_lift(y, scored[col]),
         }
         for name, col in SCORES.items()
@@ -195,3 +199,27 @@ def _by_month(scored: pd.DataFrame) -> pd.DataFrame:
             row[f"auc_{name}"] = auc(part["late"], part[col]) if both else float("nan")
         out[pd.Timestamp(day).date()] = row
     return pd.DataFrame.from_dict(out, orient="index").rename_axis("snapshot")
+
+
+#: Out-of-time AUC at or below which the late-payment score ranks no better than a coin toss.
+CHANCE_AUC = 0.5
+#: Largest gap between the mean predicted and the observed late rate out of time.
+CALIBRATION_GAP = 0.15
+
+
+def validation_check(metrics: pd.DataFrame) -> tuple[str, dict] | None:
+    """The note withholding the late-payment model, or None when its out-of-time test passes.
+
+    The score in use must rank late payers better than chance (AUC above :data:`CHANCE_AUC`)
+    and its mean probability must stay within :data:`CALIBRATION_GAP` of the late rate seen.
+    """
+    row: dict = metrics.loc["in_use"].to_dict()
+    score, rate = float(row["auc"]), float(row["late_rate"])
+    if np.isnan(score):  # the test months hold one outcome only: nothing to rank
+        return "withheld_untested", {"n": int(row["n"])}
+    if score <= CHANCE_AUC:
+        return "withheld_chance", {"auc": score, "n": int(row["n"])}
+    mean_p = float(row.get("mean_p", rate))
+    if abs(mean_p - rate) > CALIBRATION_GAP:
+        return "withheld_calibration", {"mean_p": mean_p, "late_rate": rate}
+    return None

@@ -34,13 +34,13 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from segkit.checks import as_date
-from segkit.exceptions import ConfigError
+from segkit.exceptions import ConfigError, ModelNotFitted
 
 from .reasons import REASON_GROUPS, reason_codes
 from .selection import SCORE_NAMES, select_late_score
 from .snapshots import invoice_outcomes, invoice_snapshots, month_ends, training_ledger
 
-__all__ = ["BASELINE_FEATURES", "FEATURES", "LatePaymentModel"]
+__all__ = ["BASELINE_FEATURES", "FEATURES", "MIN_OUTCOMES", "LatePaymentModel"]
 
 #: Model inputs, grouped as in :data:`segkit.cash.reasons.REASON_GROUPS`.
 FEATURES = tuple(col for cols in REASON_GROUPS.values() for col in cols)
@@ -48,6 +48,8 @@ FEATURES = tuple(col for cols in REASON_GROUPS.values() for col in cols)
 BASELINE_FEATURES = ("share_late", "mean_days_late", "n_settled", "n_open", "log_amount",
                      "disputed", "terms_days")  # fmt: skip
 MIN_ROWS = 50
+#: Late and on-time outcomes the late classifier needs, at least, of each.
+MIN_OUTCOMES = 10
 _OUTPUT = ("customer_id", "invoice_date", "due_date", "open_amount", "days_past_due", "disputed",
            "p_late", "p_very_late", "expected_days_late", "expected_payment_date",
            "reasons")  # fmt: skip
@@ -71,16 +73,12 @@ class LatePaymentModel(BaseEstimator):
         Calibration method of ``CalibratedClassifierCV``.
     cv : int, default 3
         Calibration folds, grouped by customer.
-    max_iter, learning_rate, min_samples_leaf : gradient-boosting settings, default 80, 0.15, 40.
-        On the sample, 80 rounds at 0.15 validate as well out of time as 150 at 0.1 (AUC
-        0.724 against 0.723, Brier 0.206 against 0.207) in half the fitting time; see
-        docs/collections.md.
+    max_iter, learning_rate, min_samples_leaf : gradient-boosting settings, default 80, 0.15, 40
+        (as good out of time as 150 at 0.1 in half the time: docs/collections.md).
     n_reasons : int, default 3
         At most this many reasons per invoice.
     n_threads : int, default 1
-        OpenMP threads of the boosting. The training set is small (tens of thousands of rows),
-        and OpenMP threads that spin-wait for busy cores slow a fit down many times over on a
-        shared machine, so one thread is the default.
+        OpenMP threads of the boosting (spin-waiting threads slow a small fit on a busy machine).
     random_state : int, default 0
         Seed of the boosting's early-stopping split.
     choice : {"auto", "gradient_boosting", "logistic"}, default "auto"
@@ -138,17 +136,9 @@ class LatePaymentModel(BaseEstimator):
             The fit date: training rows are the invoices open at each month-end up to it, with
             features as of that month-end and outcomes as known at ``as_of``.
 
-        Returns
-        -------
-        LatePaymentModel
-            self.
-
-        Raises
-        ------
-        ConfigError
-            On an invalid parameter, or too few invoices with a known outcome.
-        SchemaError
-            When the ledger has no settlement data.
+        Returns self. Raises ConfigError on an invalid parameter or too few invoices with a
+        known outcome, ModelNotFitted when fewer than :data:`MIN_OUTCOMES` were late or on time,
+        SchemaError when the ledger has no settlement data.
         """
         day = as_date(as_of)
         first = ledger.invoices.invoice_date.min().execute()
@@ -353,6 +343,15 @@ class LatePaymentModel(BaseEstimator):
 
     def _check_rows(self, mask, y, known, as_of) -> None:
         y = y[mask]
+        late = int(y.sum())
+        if len(y) >= MIN_ROWS and min(late, len(y) - late) < MIN_OUTCOMES:
+            raise ModelNotFitted(
+                f"fit: at as_of={as_of} the {len(y)} invoice-month rows with a known outcome "
+                f"hold {late} late and {len(y) - late} on-time payments; the model needs at "
+                f"least {MIN_OUTCOMES} of each to learn which invoices are paid late.",
+                "few_outcomes",
+                {"n": len(y), "late": late, "on_time": len(y) - late, "needed": MIN_OUTCOMES},
+            )
         if len(y) < MIN_ROWS or y.nunique() < 2:
             raise ConfigError(
                 f"fit: at as_of={as_of} the ledger has {len(y)} invoice-month rows with a known "

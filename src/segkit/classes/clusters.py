@@ -27,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from segkit.checks import check_lang
+from segkit.classes.cluster_checks import check_distinct, check_fit
 from segkit.exceptions import ConfigError
 from segkit.text.catalogue import catalogue
 
@@ -101,6 +102,9 @@ class CustomerClusters(ClusterMixin, TransformerMixin, BaseEstimator):
         Seed for the models, the silhouette sample and the bootstrap.
     lang : {"en", "zh"}
         Language of the cluster names.
+    checks : bool
+        Withhold clusters that are not segments (:mod:`segkit.classes.cluster_checks`): ``fit``
+        raises :class:`segkit.exceptions.ModelNotFitted`. False fits whatever the data give.
 
     Attributes
     ----------
@@ -120,6 +124,9 @@ class CustomerClusters(ClusterMixin, TransformerMixin, BaseEstimator):
         standard deviation; after the log transform) of every numeric feature per cluster.
     cluster_names_ : dict of int to str
         Unique readable name of every cluster.
+    fit_check_ : dict
+        The figures of :func:`segkit.classes.cluster_checks.check_fit`; ``fit`` raises
+        :class:`segkit.exceptions.ModelNotFitted` instead when a check fails.
     """
 
     def __init__(
@@ -134,6 +141,7 @@ class CustomerClusters(ClusterMixin, TransformerMixin, BaseEstimator):
         n_resamples=10,
         random_state=0,
         lang="en",
+        checks=True,
     ):
         self.numeric = numeric
         self.categorical = categorical
@@ -144,6 +152,7 @@ class CustomerClusters(ClusterMixin, TransformerMixin, BaseEstimator):
         self.n_resamples = n_resamples
         self.random_state = random_state
         self.lang = lang
+        self.checks = checks
 
     def fit(self, X, y=None):
         """Choose k, fit the pipeline, measure stability and name the clusters.
@@ -170,6 +179,8 @@ class CustomerClusters(ClusterMixin, TransformerMixin, BaseEstimator):
         # Single-threaded: on a customer table, thread start-up costs more than it saves.
         prep = self._preprocessor()
         Z = prep.fit_transform(X)
+        if self.checks:
+            check_distinct(Z)
         models = {k: self._fit_model(k, Z) for k in ks}
         self.scores_ = pd.DataFrame(
             {"score": [self._score(models[k], Z) for k in ks]}, index=pd.Index(ks, name="k")
@@ -178,6 +189,8 @@ class CustomerClusters(ClusterMixin, TransformerMixin, BaseEstimator):
         self.k_ = int(scores.idxmin() if self.selection == "bic" else scores.idxmax())
         self.pipeline_ = Pipeline([*prep.steps, ("model", models[self.k_])])
         self.labels_ = np.asarray(self.pipeline_.predict(X), dtype="int64")
+        silhouette = scores[self.k_] if self.selection == "silhouette" else self._silhouette(Z)
+        self.fit_check_ = check_fit(self.labels_, silhouette, enforce=self.checks)
         self.stability_ = self._stability(X)
         self.smd_ = self._differences(X, self.labels_)
         self.cluster_names_ = _unique_names(self.smd_, self.lang)
@@ -319,7 +332,10 @@ class CustomerClusters(ClusterMixin, TransformerMixin, BaseEstimator):
     def _score(self, model, Z):
         if self.selection == "bic":
             return float(model.bic(Z))
-        labels = model.predict(Z)
+        return self._silhouette(Z, model.predict(Z))
+
+    def _silhouette(self, Z, labels=None):
+        labels = self.labels_ if labels is None else labels
         if len(np.unique(labels)) < 2:
             return np.nan
         size = _SILHOUETTE_SAMPLE if len(Z) > _SILHOUETTE_SAMPLE else None

@@ -29,7 +29,7 @@ from segkit.classes.rfm_segments import RFMScorer, rfm_class_cn, rfm_segment
 from segkit.classes.rules.apply import load_rules
 from segkit.classes.tiers import ABCTiers
 from segkit.classes.value_risk import DEFAULT_GRADE_MAP, risk_tier
-from segkit.exceptions import ConfigError, SegkitError, SegkitWarning
+from segkit.exceptions import ConfigError, ModelNotFitted, SegkitError, SegkitWarning
 from segkit.features import customer_features
 from segkit.growth import GROWTH_LABELS, GROWTH_OUTPUT, growth_potential, with_growth
 from segkit.text.labels import LABELS, translate
@@ -350,7 +350,10 @@ def _clusters(out: pd.DataFrame, cfg: dict, lang: str) -> tuple[pd.DataFrame, di
             "left_out": left_out,
         }
     model = CustomerClusters(lang=lang, **{**options, **usable})
-    fitted = model.fit(out[active])
+    try:
+        fitted = model.fit(out[active])
+    except ModelNotFitted as error:  # clusters that are not segments are withheld, with why
+        return out, {"withheld": error.reason, "figures": error.figures, "left_out": left_out}
     labelled = fitted.transform(out[active])
     out = out.join(labelled[["cluster", "cluster_name"]])
     out["cluster"] = out["cluster"].astype("Int64")

@@ -50,6 +50,13 @@ def _flag(value, key, lang):
     return text("reason", key, lang) if not pd.isna(value) and value > 0 else ""
 
 
+def _tier(value, key, lang):
+    """The ABC tier; without one (code ``none``, or missing) the customer had no net revenue."""
+    if pd.isna(value) or value == "none":
+        return text("reason", "abc_none", lang)
+    return text("reason", key, lang, tier=value)
+
+
 def _field(name):
     return lambda value, key, lang: text("reason", key, lang, **{name: value})
 
@@ -58,7 +65,7 @@ _REASONS = (
     ("invoices_12m", "invoices", _count),
     ("revenue_12m", "revenue", _amount),
     ("rfm_cell", "rfm", _field("cell")),
-    ("abc_tier", "abc", _field("tier")),
+    ("abc_tier", "abc", _tier),
     ("avg_days_late", "late", _late),
     ("aging_90_plus", "over_90", _flag),
     ("rule_id", "rule", _field("rule")),

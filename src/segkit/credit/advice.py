@@ -59,6 +59,12 @@ def _reason_key(row) -> str:
     return action if isinstance(action, str) else "formula"
 
 
+def _held_apart(row) -> bool:
+    """Overdue only on disputed invoices, held apart from arrears by the policy."""
+    apart = row.get("overdue_disputed")
+    return isinstance(apart, float) and apart > 0.005 and row.get("standing") == "good_standing"
+
+
 def _fields(row, lang: str, currency: str, grace: float) -> dict:
     def money(value):
         value = float(value) if value is not None else math.nan
@@ -71,6 +77,7 @@ def _fields(row, lang: str, currency: str, grace: float) -> dict:
         "grade": row.get("grade"),
         "exposure": money(row.get("open_balance")),
         "overdue": money(row.get("overdue_balance")),
+        "disputed": money(row.get("overdue_disputed")),
         "limit": money(row.get("credit_limit")),
         "proposed": money(row.get("limit_proposed")),
     }
@@ -105,5 +112,10 @@ def limit_reasons(
         fields = _fields(row, lang, currency, grace_days)
         formula = text("limit_reason", "formula", lang, **fields)
         reason = _reason_key(row)
-        out[key] = formula if reason == "formula" else text("limit_reason", reason, lang, **fields)
+        said = formula if reason == "formula" else text("limit_reason", reason, lang, **fields)
+        if _held_apart(row) and reason == "limit_at_exposure":
+            said = text("limit_reason", "limit_at_exposure_disputed", lang, **fields)
+        elif _held_apart(row):
+            said = text("limit_reason", "disputed_apart", lang, **fields) + said
+        out[key] = said
     return pd.Series(out, dtype=object, name="limit_reason").reindex(scored.index)

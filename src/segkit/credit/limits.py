@@ -8,9 +8,10 @@ decided; every page and sheet quotes its ``action``:
 1. the formula: sales of a day times the customer's payment terms plus a grace period, times
    the grade's factor, capped by size and rounded down;
 2. a customer in default holds orders (limit 0);
-3. a customer in arrears (anything overdue) is never given more than its limit on file; over
-   that limit it holds orders; below what it owes it gets a repayment plan or holds orders
-   (per grade);
+3. a customer in arrears (anything overdue; with ``disputed_counts_as_arrears: false``, the
+   default, anything overdue on an invoice not in dispute) is never given more than its limit
+   on file; over that limit it holds orders; below what it owes it gets a repayment plan or
+   holds orders (per grade);
 4. a customer in good standing (nothing overdue, not in default) is never proposed less than
    it owes: the limit is raised to the exposure;
 5. a customer who owes without a limit on file gets a proposal (``new_limit``).
@@ -27,6 +28,7 @@ import pandas as pd
 import yaml
 
 from segkit.credit.grades import RatingScale
+from segkit.credit.standing import credit_standing
 from segkit.exceptions import ConfigError
 
 __all__ = [
@@ -50,7 +52,7 @@ DEFAULT_LGD = 0.45
 _POLICY_FILE = Path(__file__).with_name("limit_policy.yaml")
 _POLICY_KEYS = (
     "grace_days", "default_terms_days", "grade_factor", "cap_by_size", "size_by_revenue",
-    "rounding_unit", "in_arrears",
+    "rounding_unit", "in_arrears", "disputed_counts_as_arrears",
 )  # fmt: skip
 #: What comes with a proposal, in the order the rules apply (None: the formula stands).
 LIMIT_ACTIONS = (
@@ -77,7 +79,8 @@ def load_limit_policy(source: Mapping | str | Path | None = None) -> Mapping:
     ----------
     source : mapping, path of a YAML file, or None
         The keys to change (any of ``grace_days``, ``default_terms_days``, ``grade_factor``,
-        ``cap_by_size``, ``size_by_revenue``, ``rounding_unit``, ``in_arrears``); a table
+        ``cap_by_size``, ``size_by_revenue``, ``rounding_unit``, ``in_arrears``,
+        ``disputed_counts_as_arrears``); a table
         (``grade_factor: {A: 2.0}``) changes only the entries it names. None gives the
         defaults.
 
@@ -164,6 +167,11 @@ def _check_policy(policy: Mapping) -> None:
         negative = {k: v for k, v in table.items() if not (isinstance(v, (int, float)) and v >= 0)}
         if negative:
             raise ConfigError(f"policy['{key}'] values must be >= 0; got {negative}.")
+    if not isinstance(policy["disputed_counts_as_arrears"], bool):
+        raise ConfigError(
+            "policy['disputed_counts_as_arrears'] must be true or false; "
+            f"got {policy['disputed_counts_as_arrears']!r}."
+        )
     wrong = {k: v for k, v in policy["in_arrears"].items() if v not in _ARREARS_ACTIONS}
     if wrong:
         raise ConfigError(
@@ -223,14 +231,6 @@ def _column(frame: pd.DataFrame, name: str, fill) -> pd.Series:
     return pd.Series(fill, index=frame.index)
 
 
-def _standing(frame, exposure_col, overdue_col, in_default_col) -> pd.Series:
-    """``in_default``, ``in_arrears`` (anything overdue) or ``good_standing``, per customer."""
-    default = _column(frame, in_default_col, False).fillna(False).astype(bool)
-    overdue = _column(frame, overdue_col, 0.0).astype(float).fillna(0.0) > 0.005
-    standing = np.where(default, "in_default", np.where(overdue, "in_arrears", "good_standing"))
-    return pd.Series(standing, index=frame.index, dtype=object)
-
-
 def _decide(out, standing, exposure, current, policy, grade_col, unit) -> pd.DataFrame:
     """Apply the rules after the formula: the one place a limit's action is decided."""
     limit, action = out["limit_formula"].copy(), pd.Series(None, index=out.index, dtype=object)
@@ -263,6 +263,7 @@ def propose_limits(
     own_revenue_col: str = "revenue",
     exposure_col: str = "open_balance",
     overdue_col: str = "overdue_balance",
+    undisputed_col: str = "overdue_undisputed",
     in_default_col: str = "in_default_at_as_of",
     terms_col: str = "terms_days",
 ) -> pd.DataFrame:
@@ -287,10 +288,12 @@ def propose_limits(
         are reported.
     policy : mapping, optional
         A policy of :func:`load_limit_policy`; None uses :data:`DEFAULT_LIMIT_POLICY`.
-    own_revenue_col, exposure_col, overdue_col, in_default_col, terms_col : str
-        The customer's own annual revenue, its open balance, its overdue balance, its default
-        flag and its average payment terms in days; each is used when present (no exposure
-        column: nothing owed; no terms column: the policy's ``default_terms_days``).
+    own_revenue_col, exposure_col, overdue_col, undisputed_col, in_default_col, terms_col : str
+        The customer's own annual revenue, its open balance, its overdue balance, the part of
+        it on invoices not in dispute, its default flag and its average payment terms in days;
+        each is used when present (no exposure column: nothing owed; no undisputed column or a
+        missing value: every overdue amount counts; no terms column: the policy's
+        ``default_terms_days``).
 
     Returns
     -------
@@ -298,8 +301,9 @@ def propose_limits(
         Same index as ``frame``: ``grade_col``, ``size_col``, ``size_basis``, ``revenue_col``,
         ``daily_sales``, ``terms_days``, ``grade_factor``, ``cap``, ``limit_formula``,
         ``limit_proposed``, ``exposure_col``, ``standing`` (one of :data:`STANDINGS`),
-        ``action`` (one of :data:`LIMIT_ACTIONS` or None); with the limit on file also
-        ``credit_limit_col``, ``limit_change``, ``utilisation`` and ``over_limit``.
+        ``overdue_disputed`` (overdue held apart from arrears as disputed), ``action`` (one of
+        :data:`LIMIT_ACTIONS` or None); with the limit on file also ``credit_limit_col``,
+        ``limit_change``, ``utilisation`` and ``over_limit``.
     """
     policy = DEFAULT_LIMIT_POLICY if policy is None else policy
     _check_policy(policy)
@@ -323,9 +327,12 @@ def propose_limits(
     exposure = _column(frame, exposure_col, 0.0).astype(float).fillna(0.0)
     current = _column(frame, credit_limit_col, np.nan).astype(float)
     current = current.where(current > 0)  # a limit of 0 on file is no limit
-    standing = _standing(frame, exposure_col, overdue_col, in_default_col)
-    out = _decide(out, standing, exposure, current, policy, grade_col, unit)
-    out[exposure_col], out["standing"] = exposure, standing
+    standing = credit_standing(
+        frame, overdue_col, undisputed_col, in_default_col, policy["disputed_counts_as_arrears"]
+    )
+    out = _decide(out, standing["standing"], exposure, current, policy, grade_col, unit)
+    out[exposure_col], out["standing"] = exposure, standing["standing"]
+    out["overdue_disputed"] = standing["overdue_disputed"]
     if credit_limit_col in frame.columns:
         out[credit_limit_col] = frame[credit_limit_col].astype(float)
         out["limit_change"] = out["limit_proposed"] - out[credit_limit_col]

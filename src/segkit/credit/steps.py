@@ -50,7 +50,8 @@ _SCORED_COLUMNS = (
     "name", "owner", "contact", "group_id", "industry_section", "size_cn", "credit_limit",
     "revenue_12m", "open_balance", "overdue_balance", "open_days_past_due", "max_days_past_due",
     "avg_days_late", "dso_days", "disputed_share", "days_since_last_payment", "last_payment_date",
-    "in_default_at_as_of", "status", "standing", "pd_model", "pd", "points", "grade",
+    "in_default_at_as_of", "status", "standing", "overdue_undisputed", "overdue_disputed",
+    "pd_model", "pd", "points", "grade",
     "expected_loss", "terms_days", "utilisation", "over_limit", "limit_size", "size_basis",
     "limit_proposed", "limit_change", "limit_action",
 )  # fmt: skip
@@ -162,6 +163,7 @@ def finish_scored(frame, lgd, policy, features) -> pd.DataFrame:
     limits = propose_limits(frame, policy=policy)
     frame["limit_size"], frame["size_basis"] = limits["size_cn"], limits["size_basis"]
     frame["terms_days"], frame["standing"] = limits["terms_days"], limits["standing"]
+    frame["overdue_disputed"] = limits["overdue_disputed"]
     frame["limit_proposed"] = limits["limit_proposed"]
     for column in ("limit_change", "utilisation", "over_limit"):
         frame[column] = limits.get(column, np.nan)

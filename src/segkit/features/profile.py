@@ -38,6 +38,7 @@ __all__ = ["EXPOSURE", "profile", "line_features", "payment_columns"]
 _BEHAVIOUR = (
     "dso_days", "avg_days_late", "share_paid_late", "max_days_past_due", "days_since_last_payment",
     "unallocated_cash", "credit_limit", "credit_utilisation", "disputed_share",
+    "overdue_undisputed",
 )  # fmt: skip
 
 
@@ -164,6 +165,7 @@ def _behaviour(lines, buckets, fused: bool) -> dict:
             sale, ibis.greatest(ibis.coalesce(dpd, lines.days_late), 0), None
         ).max(),
         "disputed_open": _disputed_open(lines),
+        "overdue_undisputed": _overdue_undisputed(lines),
         "settled_by_credit": exact_sum(lines.paid_unallocated),
         "n_settled": lines.count(where=settled),
         "open_days_past_due": ibis.ifelse(sale, ibis.greatest(dpd.fill_null(0), 0), None).max(),
@@ -178,6 +180,14 @@ def _disputed_open(lines):
     if "disputed" not in lines.columns:
         return ibis.null("float64")
     return exact_sum(lines.open_amount, where=lines.disputed.fill_null(False))
+
+
+def _overdue_undisputed(lines):
+    """Open and past due on invoices not in dispute; NULL when the ledger has no dispute flag."""
+    if "disputed" not in lines.columns:
+        return ibis.null("float64")
+    undisputed = ~lines.disputed.fill_null(False)
+    return exact_sum(lines.open_amount, where=(lines.days_past_due > 0) & undisputed)
 
 
 def _with_credit_limit(agg, customers):

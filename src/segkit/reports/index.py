@@ -21,6 +21,7 @@ from urllib.parse import quote
 from segkit.reports.pages import stylesheet as print_stylesheet
 from segkit.reports.params import OUT_DIR_PARAMETER, REPORT_PARAMETERS
 from segkit.reports.run import ReportResult, StudyRun, segkit_version, study_name
+from segkit.reports.windows import TRAILING, partial_windows
 from segkit.text.catalogue import MISSING, text
 
 __all__ = ["render_index"]
@@ -79,14 +80,15 @@ def _figures(pack, lang: str, notes: list[str]) -> list[str]:
     rows = []
     for figure, values in summary.figures.iterrows():
         now = values["as_of"]
+        name = text("report_figures", figure, lang, currency=currency)
+        unlike = _unlike_windows(figure, name, summary, lang, notes)
         cells = [
             _number(figure, now),
             _number(figure, values["month"]),
-            _number(figure, now - values["month"], signed=True),
+            MISSING if "month" in unlike else _number(figure, now - values["month"], signed=True),
             _number(figure, values["quarter"]),
-            _number(figure, now - values["quarter"], signed=True),
+            MISSING if "quarter" in unlike else _number(figure, now - values["quarter"], True),
         ]
-        name = text("report_figures", figure, lang, currency=currency)
         rows.append(
             f"<tr><th>{_esc(name)}</th>"
             + "".join(f'<td class="num">{_esc(c)}</td>' for c in cells)
@@ -102,6 +104,23 @@ def _figures(pack, lang: str, notes: list[str]) -> list[str]:
         notes.append(f"{name}: " + text("report_notes", "missing", lang, reason=why))
     table = f'<table class="figures">\n{head}\n' + "\n".join(rows) + "\n</table>"
     return [f"<h2>{_esc(_t('key_figures', lang))}</h2>", table]
+
+
+def _unlike_windows(figure: str, name: str, summary, lang: str, notes: list[str]) -> set[str]:
+    """The periods whose change of a trailing-window ``figure`` compares unlike spans (a window
+    starting before the first invoice on either side); a note says what each window holds."""
+    if figure not in TRAILING:
+        return set()
+    partial = partial_windows(summary.first, summary.dates, TRAILING[figure])
+    if not partial:
+        return set()
+    held = text("report_notes", "window_sep", lang).join(
+        text("report_notes", "window_holds", lang, date=summary.dates[p], n=n)
+        for p, n in partial.items()
+    )
+    first = summary.first.isoformat() if summary.first else MISSING
+    notes.append(text("report_notes", "partial_window", lang, name=name, first=first, held=held))
+    return {"month", "quarter"} if "as_of" in partial else set(partial)
 
 
 #: What each figure needs beyond invoices: the reason given when it is missing at a date the

@@ -99,6 +99,7 @@ class Summary:
     missing: dict[str, tuple[str, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     provision: object | None = None  # the provision matrix at the as-of date, when there is one
+    first: dt.date | None = None  # the ledger's first invoice date (trailing windows' coverage)
 
     @property
     def current(self) -> pd.DataFrame | None:
@@ -196,7 +197,9 @@ def collect(ledger, as_of, config: Mapping | None = None) -> Summary:
     for figure, (reason, _) in missing.items():
         if reason == "no_history":  # detail: the latest date the ledger cannot classify
             missing[figure] = (reason, str(max(errors)) if errors else "")
-    return Summary(dates, frames, figures, missing, notes, provisions[dates["as_of"]])
+    first = ledger.invoices.invoice_date.min().execute()
+    first = None if pd.isna(first) else pd.Timestamp(first).date()
+    return Summary(dates, frames, figures, missing, notes, provisions[dates["as_of"]], first)
 
 
 def _dso(ledger, dates: Mapping[str, dt.date]) -> tuple[dict[dt.date, float], str]:

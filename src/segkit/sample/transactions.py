@@ -30,9 +30,17 @@ def day_timestamp(day: int) -> pd.Timestamp:
 
 
 def day_dates(days) -> pd.Series:
-    """Datetime series of day numbers; infinite ones become ``NaT``."""
-    days = np.where(np.isfinite(days), days, np.nan)
-    return pd.Series(pd.to_datetime(days, unit="D")).astype("datetime64[ns]")
+    """Datetime series of day numbers; infinite ones become ``NaT``.
+
+    The days go to pandas as whole numbers, never as floats holding NaN: pandas 2.x converts a
+    float array with a unit through a buffer it leaves uninitialised at NaN positions and then
+    rounds it under ``np.errstate(over="raise")``, so whatever bytes sat there could raise
+    ``FloatingPointError: overflow`` at random.
+    """
+    days = np.asarray(days, dtype=float)
+    finite = np.isfinite(days)
+    whole = pd.to_datetime(np.where(finite, days, 0).astype(np.int64), unit="D")
+    return pd.Series(whole).where(finite).astype("datetime64[ns]")
 
 
 def draw_invoices(rng, cust: pd.DataFrame, first: int, last: int) -> pd.DataFrame:

@@ -25,10 +25,13 @@ __all__ = [
     "Holdings",
     "Section",
     "holdings",
+    "lead_in",
     "missing",
+    "months_covered",
     "note",
     "ready",
     "previous_window",
+    "window_caveat",
 ]
 
 #: Currency of a ledger whose invoices carry none.
@@ -71,6 +74,17 @@ class Holdings:
     as_of: dt.date
 
 
+def months_covered(first, last) -> int:
+    """Calendar months from the month of ``first`` to the month of ``last``, both counted.
+
+    Every study and the index state a ledger's history in these units: a ledger with invoices
+    from 2024-01-05 to 2025-12-31 covers 24 months, whatever the day of the month it starts on
+    (an elapsed count would say 23). Zero when ``last`` is in an earlier month than ``first``.
+    """
+    first, last = pd.Timestamp(first), pd.Timestamp(last)
+    return max((last.year - first.year) * 12 + last.month - first.month + 1, 0)
+
+
 def holdings(ledger, as_of) -> Holdings:
     """Ask ``ledger`` (a :class:`segkit.Ledger`) what it holds as of ``as_of``."""
     as_of = as_date(as_of)
@@ -84,9 +98,9 @@ def holdings(ledger, as_of) -> Holdings:
     invoices = ledger.invoices
     first = invoices.filter(invoices.invoice_date <= as_of).invoice_date.min().execute()
     first = None if pd.isna(first) else pd.Timestamp(first).date()
-    months = 0 if first is None else (as_of.year - first.year) * 12 + as_of.month - first.month + 1
+    months = 0 if first is None else months_covered(first, as_of)
     currency = getattr(ledger, "functional_currency", None) or DEFAULT_CURRENCY
-    return Holdings(frozenset(inputs), first, max(months, 0), currency, as_of)
+    return Holdings(frozenset(inputs), first, months, currency, as_of)
 
 
 def missing(section: Section, held: Holdings) -> list[str]:
@@ -107,6 +121,18 @@ def previous_window(held: Holdings, months: int = 12) -> tuple[dt.date, bool]:
     start = pd.Timestamp(held.as_of) - pd.DateOffset(months=2 * months) + pd.Timedelta(days=1)
     covered = held.first is not None and held.months >= 2 * months
     return start.date(), covered
+
+
+def window_caveat(held: Holdings, lang: str = "en", months: int = 12) -> str:
+    """A sentence saying how few of the last ``months`` months the ledger covers ("" when all).
+
+    Figures over "the last 12 months" of a shorter ledger cover fewer months; the pages that
+    state them say how many, counted like every month count (:func:`months_covered`).
+    """
+    if held.first is None or held.months >= months:
+        return ""
+    return text("section_note", "short_window", lang, months=held.months, window=months,
+                first=held.first.isoformat())  # fmt: skip
 
 
 def _words(need: str, lang: str) -> str:
@@ -136,6 +162,18 @@ def note(section: Section, held: Holdings, lang: str = "en") -> str | None:
                             have=held.months, first=first))  # fmt: skip
     sep = text("section_note", "and", lang)
     return text("section_note", "skipped", lang, title=title, why=sep.join(reasons), adds=adds)
+
+
+def lead_in(memo: str, shown: bool) -> str:
+    """A section's memo when what it introduces is shown, else only its heading lines.
+
+    A lead-in ("Bars show each segment's share …") describes a figure or a table; when the
+    section is skipped it would hang before the skip note, so only the heading stays ("" when
+    the memo has none) and the note stands alone under it.
+    """
+    if shown:
+        return memo
+    return "\n".join(line for line in memo.splitlines() if line.lstrip().startswith("#"))
 
 
 def ready(section: Section, held: Holdings, lang: str = "en") -> bool:

@@ -21,7 +21,12 @@ from segkit.studies.credit_risk.collections import (
     collections_view,
     customer_classes,
 )
-from segkit.studies.credit_risk.readiness import Readiness, months_needed, readiness
+from segkit.studies.credit_risk.readiness import (
+    Readiness,
+    months_needed,
+    months_needed_from,
+    readiness,
+)
 from segkit.studies.credit_risk.report import CreditReport, prepare
 from segkit.studies.credit_risk.tables import (
     grade_summary,
@@ -44,6 +49,7 @@ __all__ = [
     "limit_changes",
     "limit_impact",
     "months_needed",
+    "months_needed_from",
     "past_due_trend",
     "policy_by_grade",
     "policy_by_size",

@@ -45,11 +45,12 @@ from segkit.cash import (
     plan_table,
     time_split_evaluation,
 )
+from segkit.cash.evaluation import validation_check
 from segkit.cash.kpis import month_end_before
 from segkit.cash.snapshots import invoice_outcomes
 from segkit.cash.tasks import CUSTOMER_COLUMNS, customer_details, first_ids
 from segkit.checks import as_date, check_lang
-from segkit.exceptions import ConfigError, SchemaError
+from segkit.exceptions import ConfigError, ModelNotFitted, SchemaError
 from segkit.features import settlement_available
 from segkit.studies.credit_risk.tiers import customer_classes
 from segkit.studies.display import show
@@ -101,14 +102,16 @@ class CollectionsView:
     kpis: pd.DataFrame | None = None
     model: LatePaymentModel | None = None
     note: tuple[str, dict] | None = None  # catalogue key and its fields when the section is empty
+    caveat: tuple[str, dict] | None = None  # an out-of-time check the model failed, said first
 
     @property
     def available(self) -> bool:
         return self.note is None
 
-    def message(self, lang: str = "en") -> str:
-        """Why the section is empty, in ``lang`` (empty string when it is not)."""
-        return "" if self.note is None else text("cash_text", self.note[0], lang, **self.note[1])
+    def message(self, lang: str = "en", note: tuple[str, dict] | None = None) -> str:
+        """Why the section is empty (or ``note``, e.g. the caveat) in ``lang``; "" without one."""
+        note = note or self.note
+        return "" if note is None else text("cash_text", note[0], lang, **note[1])
 
     def _amount(self, value: float, lang: str) -> str:
         return format_amount(value, lang, self.currency)
@@ -140,16 +143,14 @@ class CollectionsView:
         )  # fmt: skip
 
     def sections(self, lang: str = "en") -> list:
-        """Everything the section shows, headings and introductions included, for ``display``.
-
-        Without settlement data or with too short a history: the heading and the reason.
-        """
+        """Everything the section shows, for ``display``; without a model, the heading and why."""
         say = lambda key: Markdown(text("cash_text", key, lang))  # noqa: E731
         if not self.available:
             return [say("heading"), Markdown(self.message(lang))]
         owners = "owner" in self.tasks.columns
+        caveat = [Markdown("> " + self.message(lang, self.caveat))] if self.caveat else []
         return [
-            say("heading"), say("intro"), Markdown(self.headline(lang)),
+            say("heading"), *caveat, say("intro"), Markdown(self.headline(lang)),
             say("heading_kpis"), say("intro_kpis"), self.kpi_table(lang),
             say("intro_worklist"), self.action_summary(lang), self.worklist_table(lang, n=_SHOWN),
             self._more("tasks", lang),
@@ -362,6 +363,8 @@ def collections_view(ledger, as_of, classes=None, *, split_months: int = 12, wee
     split = (pd.Timestamp(day) - pd.DateOffset(months=split_months) + pd.offsets.MonthEnd(0)).date()
     try:
         validation = time_split_evaluation(ledger, split, end=day, weeks=weeks)
+    except ModelNotFitted as err:  # history enough, outcomes not: say which are missing
+        return dataclasses.replace(view, note=(f"withheld_{err.reason}", err.figures))
     except (ConfigError, SchemaError) as err:
         return dataclasses.replace(
             view,
@@ -370,6 +373,7 @@ def collections_view(ledger, as_of, classes=None, *, split_months: int = 12, wee
                 {"as_of": str(day), "months": NEEDS["min_months"], "detail": str(err)},
             ),  # detail: for code, not the page
         )
+    view = dataclasses.replace(view, caveat=validation_check(validation.metrics))
     model = LatePaymentModel(**validation.model.get_params())
     rows = validation.rows
     model.fit_rows(rows, invoice_outcomes(ledger, day), day)

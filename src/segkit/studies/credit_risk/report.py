@@ -28,7 +28,6 @@ from segkit.credit import (
 )
 from segkit.credit.exposure import months_over_limit
 from segkit.credit.provision import Provision, provision_matrix
-from segkit.credit.worklist import worklist
 from segkit.exceptions import ConfigError, ModelNotFitted
 from segkit.features import customer_features
 from segkit.standards.industry import section_label
@@ -180,11 +179,10 @@ class CreditReport:
         """Portfolio DSO at month-ends with a full year of sales behind them."""
         if not self.settled:
             return []
-        out = [self.heading("dso"), self.md("dso_definition")]
         points = self.trend.loc[self.trend["window_complete"], "dso_days"].dropna()
-        if len(points) < 2:
-            return [*out, self.md("dso_short")]
-        return [*out, figures.trend(points, self, "dso")]
+        if len(points) < 2:  # no trend: the reason alone, without the chart's lead-in
+            return [self.heading("dso"), self.md("dso_short")]
+        return [self.heading("dso"), self.md("dso_definition"), figures.trend(points, self, "dso")]
 
     def past_due_view(self) -> list:
         """Past-due share of the open receivables at the last twelve month-ends."""
@@ -325,18 +323,13 @@ class CreditReport:
         bands = bands.reindex([b for b in DPD_BANDS if b in bands.index])
         return [self.heading("dpd_watch"), self.md("dpd_watch"), self.show(bands)]
 
-    def worklist(self, n: int = 25) -> list:
-        if not self.settled:
-            return []
-        styled = self.show(worklist(self.scored, n=n, lang=self.lang))
-        key = "worklist" if self.fitted else "worklist_behaviour"
-        return [self.heading("worklist"), self.md(key), styled]
-
     def actions(self) -> list:
-        key = (
-            "actions" if self.fitted else ("actions_behaviour" if self.settled else "actions_none")
-        )
-        return [self.heading("actions"), self.md(key)]
+        """What to do; without a scorecard, what would let one be fitted, for the reason given."""
+        if self.fitted or not self.settled:
+            return [self.heading("actions"), self.md("actions" if self.fitted else "actions_none")]
+        held, needed = self.ready.months_held, self.ready.months_needed
+        rate = f"actions_rate_{self.ready.reason}"
+        return [self.heading("actions"), self.md("actions_behaviour", rate, held=held, needed=needed)]
 
     # -- data ------------------------------------------------------------------------------
     def _dso(self) -> float | None:

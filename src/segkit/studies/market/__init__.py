@@ -13,7 +13,7 @@ Every word comes from the text catalogue (kinds ``market_study``, ``quadrant``,
 from segkit.studies.display import show
 from segkit.studies.market.figures import plot_growth, plot_pareto
 from segkit.studies.market.migration import Migration, migration, show_stability, show_summary
-from segkit.studies.market.sections import SECTIONS, feeds, show_section, show_views
+from segkit.studies.market.sections import SECTIONS, feeds, lead, show_section, show_views
 from segkit.studies.market.views import (
     VIEWS,
     customer_view,
@@ -39,7 +39,7 @@ from segkit.studies.segmentation.growth import (
 
 __all__ = [
     "SECTIONS", "VIEWS", "Migration", "plot_growth", "plot_pareto", "show", "title",
-    "customer_view", "export", "feeds", "headline", "memo", "migration",
+    "customer_view", "export", "feeds", "headline", "lead", "memo", "migration",
     "quadrant_frame", "segment_tables", "show_actions", "show_concentration",
     "show_contributions", "show_penetration", "show_quadrants", "show_section",
     "show_segments", "show_stability", "show_summary", "show_views",

@@ -17,7 +17,7 @@ import pandas as pd
 from segkit import market
 from segkit.output.export import write_table
 from segkit.studies import display
-from segkit.studies.sections import Holdings, previous_window
+from segkit.studies.sections import Holdings, previous_window, window_caveat
 from segkit.studies.segmentation.display import for_display, left_align
 from segkit.studies.segmentation.text import format_amount
 from segkit.text.catalogue import text
@@ -167,6 +167,7 @@ def headline(
         growth = text("market_study", "growth_none", lang)
     out = text("market_study", "headline", lang, as_of=as_of, revenue=revenue, growth=growth,
                buyers=int(conc["customers"]))  # fmt: skip
+    out += window_caveat(held, lang)
     industry = next((t for t in tables.values() if t.attrs.get("view") == "industry"), None)
     if industry is not None and len(industry):
         out += text("market_study", "lead", lang, lead=industry.index[0],

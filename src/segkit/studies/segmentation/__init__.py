@@ -59,7 +59,7 @@ from segkit.studies.segmentation.headline import (
     headline_table,
     headline_text,
 )
-from segkit.studies.segmentation.sections import SECTIONS, feeds, show_section
+from segkit.studies.segmentation.sections import SECTIONS, feeds, lead, show_section
 from segkit.studies.segmentation.tables import (
     MODERATE,  # noqa: F401  (a constant of the study)
     STABLE,  # noqa: F401  (a constant of the study)
@@ -80,7 +80,7 @@ from segkit.studies.segmentation.text import format_amount, heading, memo
 __all__ = [
     "currency_frame",
     "currency_section",
-    "SECTIONS", "REGION_SCHEMES", "feeds", "show_section", "region_labels",
+    "SECTIONS", "REGION_SCHEMES", "feeds", "lead", "show_section", "region_labels",
     "heading", "memo", "segment_guide", "new_customers_cn8", "format_amount", "classify",
     "risk_basis", "join_classes", "for_display", "headline_numbers",
     "headline_table", "headline_text", "segment_profile", "lead_text", "matrix_text",

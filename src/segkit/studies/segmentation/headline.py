@@ -14,7 +14,7 @@ import pandas as pd
 from segkit.checks import check_lang, require_columns
 from segkit.classes.tiers import top_share
 from segkit.classes.value_risk import valuable_but_risky
-from segkit.studies.sections import Holdings, missing, previous_window
+from segkit.studies.sections import Holdings, missing, previous_window, window_caveat
 from segkit.studies.segmentation.sections import SETTLED
 from segkit.studies.segmentation.tables import PROFILE_INPUTS
 from segkit.studies.segmentation.text import format_amount, heading
@@ -124,6 +124,7 @@ def headline_text(
         growth=_growth(n["revenue_growth"], lang, held),
         top=_pct(n["top_share"], lang),
     )
+    lead += window_caveat(held, lang) if held is not None else ""
     if pd.isna(n["open_ar"]):
         return lead + heading("headline_no_ar", lang)
     return lead + heading("headline_ar", lang).format(

@@ -5,9 +5,10 @@ Sections not listed here read only the invoices' required columns and always run
 
 from __future__ import annotations
 
-from segkit.studies.sections import Holdings, Section, note, ready
+from segkit.studies.sections import Holdings, Section, lead_in, note, ready
+from segkit.text.catalogue import text
 
-__all__ = ["SECTIONS", "SETTLED", "feeds", "section", "show_section"]
+__all__ = ["LEADS", "SECTIONS", "SETTLED", "feeds", "lead", "section", "show_section"]
 
 #: Settlement data: a settled date per invoice or a payments table.
 SETTLED = Section("segmentation", "payment", needs=("invoices.settled_date | payments",))
@@ -26,6 +27,31 @@ SECTIONS: dict[str, Section] = {
         Section("segmentation", "risky", needs=SETTLED.needs),
     )
 }
+
+
+#: Memo (catalogue kind ``segmentation_memo``) -> the sections it leads into: the memo's text
+#: stands only when one of them is shown.
+LEADS: dict[str, tuple[str, ...]] = {
+    "who": ("size", "industry", "region"),
+    "size_profile": ("size",),
+    "payment": ("payment",),
+    "aging": ("aging",),
+    "value_risk": ("value_risk",),
+    "risky": ("risky",),
+}
+
+
+def lead(key: str, lang: str = "en", held: Holdings | None = None, shown: bool = True) -> list:
+    """The memo ``key`` as Markdown to display, without its lead-in when nothing follows it.
+
+    The lead-in stays when ``shown`` and (with ``held``) the ledger feeds one of the sections of
+    :data:`LEADS`; otherwise only the memo's heading is returned (an empty list without one).
+    """
+    from IPython.display import Markdown
+
+    fed = held is None or any(feeds(k, held) for k in LEADS.get(key, ())) or key not in LEADS
+    body = lead_in(text("segmentation_memo", key, lang), shown and fed)
+    return [Markdown(body)] if body else []
 
 
 def section(key: str) -> Section:

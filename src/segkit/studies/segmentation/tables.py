@@ -194,6 +194,8 @@ def cluster_text(params: dict, lang: str = "en") -> str:
     info = params.get("clusters")
     if not info:
         return heading("clusters_off", lang)
+    if "withheld" in info:
+        return heading(f"clusters_withheld_{info['withheld']}", lang).format(**info["figures"])
     if "k" not in info:
         return heading("clusters_skipped", lang)
     ks, k = sorted(info["scores"]), info["k"]
