@@ -111,3 +111,35 @@ def test_the_store_is_removed_and_the_variable_restored(tmp_path, monkeypatch):
 def test_the_fingerprint_follows_the_data_not_the_object():
     assert ledger_fingerprint(_ledger()) == ledger_fingerprint(_ledger())
     assert ledger_fingerprint(_ledger()) != ledger_fingerprint(_ledger(amount=-100.0))
+
+
+CHILD = """
+import sys
+import pandas as pd
+from segkit import Ledger
+from segkit.credit.store import stored
+
+def refit():
+    raise SystemExit("fitted again in the child")
+
+invoices = pd.DataFrame({"invoice_id": ["I1", "I2"], "customer_id": ["C1", "C2"],
+                         "invoice_date": ["2024-01-10", "2024-02-01"],
+                         "due_date": ["2024-02-10", "2024-03-01"], "amount": [100.0, 80.0]})
+print(stored(Ledger.from_frames(invoices), {"as_of": "2024-06-30"}, refit)["pd"].tolist())
+"""
+
+
+def test_a_process_started_meanwhile_loads_the_study_of_its_parent(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    fits = Fits()
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    with shared_store(tmp_path / "store"):
+        stored(_ledger(), {"as_of": "2024-06-30"}, fits)
+        env = {**os.environ, "PYTHONPATH": src}  # the store's variable is inherited, as by kernels
+        child = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True,
+                               env=env, timeout=600)  # fmt: skip
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert child.stdout.strip() == "[0.1]" and fits.calls == 1
