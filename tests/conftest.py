@@ -35,7 +35,7 @@ LONGEST = (
 
 
 def _group(item: pytest.Item) -> str:
-    path = Path(str(item.fspath))
+    path = Path(item.path)
     folder = path.parent.relative_to(TESTS) if path.is_relative_to(TESTS) else Path("..")
     if folder.parts[:1] == ("browser",):
         return "browser"  # one Chromium and one pair of rendered reports for every browser test
