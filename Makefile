@@ -24,7 +24,7 @@ report: $(STAMP)
 	$(BIN)/segkit report $(DATA) --as-of $(AS_OF) --out $(OUT)
 
 test: $(STAMP) browser-deps postgres-deps
-	$(BIN)/python -m pytest tests -n auto --dist loadgroup --no-loadscope-reorder --durations=25
+	$(BIN)/python -m pytest tests -n auto --dist loadfile --no-loadscope-reorder --durations=25
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider -n auto --dist loadfile notebooks
 	$(BIN)/mypy
 

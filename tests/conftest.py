@@ -1,22 +1,20 @@
 """Shared fixtures (tiny hand-typed ledgers) and how the suite splits over pytest-xdist workers.
 
-``make test`` runs the suite on several workers (``-n auto --dist loadgroup``). Every test file is
-one group, so a module-scoped fixture (a rendered report, a Spark session, a PostgreSQL server)
-is built once, on the worker that runs that file; the browser tests share their session fixtures
-(headless Chromium and the rendered sample reports) and so form one group. The groups that take
-longest are handed out first, so no long group starts last.
+``make test`` runs the suite on several workers (``-n auto --dist loadfile``). Every test file is
+one unit of work, so a module-scoped fixture (a rendered report, a Spark session, a PostgreSQL
+server) is built once, on the worker that runs that file; the browser tests share their session
+fixtures (headless Chromium and the rendered sample reports) and so form one unit. The units that
+take longest are handed out first, so no long one starts last.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-TESTS = Path(__file__).parent
-#: Groups in the order workers should start them: the longest first (their fixtures render whole
+#: Units in the order workers should start them: the longest first (their fixtures render whole
 #: reports, start Spark or PostgreSQL, or run many examples). The rest follow in file order.
 LONGEST = (
     "test_exports",
@@ -34,22 +32,34 @@ LONGEST = (
 )
 
 
-def _group(item: pytest.Item) -> str:
-    path = Path(item.path)
-    folder = path.parent.relative_to(TESTS) if path.is_relative_to(TESTS) else Path("..")
-    if folder.parts[:1] == ("browser",):
-        return "browser"  # one Chromium and one pair of rendered reports for every browser test
-    return "/".join((*folder.parts, path.stem))
+def _unit(nodeid: str) -> str:
+    """The unit of work of a test: its file, or "browser" for every browser test."""
+    path = nodeid.split("::", 1)[0]
+    return "browser" if path.startswith("tests/browser/") else path
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups from the markers
+def _rank(nodeid: str) -> int:
+    name = _unit(nodeid).removeprefix("tests/").removesuffix(".py")
+    return LONGEST.index(name) if name in LONGEST else len(LONGEST)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        if not any(item.iter_markers("xdist_group")):
-            item.add_marker(pytest.mark.xdist_group(_group(item)))
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        rank = {name: i for i, name in enumerate(LONGEST)}
-        items.sort(key=lambda item: rank.get(_group(item), len(LONGEST)))  # stable: file order
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # the controller hands out units in this order
+        items.sort(key=lambda item: _rank(item.nodeid))  # stable: file order otherwise
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadfile``, with the browser tests as one unit (pytest-xdist's loadgroup marks
+    tests by rewriting their ids, which pytest 9 no longer reads)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Units(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit(nodeid)
+
+    return Units(config, log)
 
 
 @pytest.fixture
