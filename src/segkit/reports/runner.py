@@ -245,6 +245,7 @@ def _run_staged(
     from segkit.credit.store import shared_store
 
     work = staging.staging
+    assert work is not None  # the staging folder exists inside ``with ReportFolder(...)``
     execute = {
         **execute_options,
         "cwd": str(folder.parent),
