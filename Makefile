@@ -1,6 +1,7 @@
 # segkit: two commands on a fresh machine (python3, pip and make):
 #   make report   set up .venv, then run the report suite on data/sample
-#   make test     set up .venv, then run every test (unit, Spark and PostgreSQL, notebooks)
+#   make test     set up .venv, then run every test (unit, Spark and PostgreSQL, notebooks) on
+#                 every core (pytest-xdist; tests/conftest.py groups the tests), slowest 25 listed
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -24,8 +25,8 @@ report: $(STAMP)
 
 test: $(STAMP) browser-deps postgres-deps
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest tests --durations=15
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
+	$(BIN)/python -m pytest tests -n auto --dist loadfile --no-loadscope-reorder --durations=25
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider -n auto --dist loadfile notebooks
 	$(BIN)/mypy
 
 # Headless Chromium for tests/browser, with a CJK font so Chinese pages render as a reader sees

@@ -62,7 +62,7 @@ class PostgresServer:
         command = [str(self.bin / args[0]), *args[1:]]
         if os.geteuid() == 0:
             command = ["runuser", "-u", "nobody", "--", *command]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
         if done.returncode != 0:
             raise RuntimeError(f"{args[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
 
@@ -75,7 +75,7 @@ class PostgresServer:
                       "--locale=C", "--no-sync")  # fmt: skip
             options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off"
             self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.root / "log"),
-                      "-w", "-t", "60", "start")  # fmt: skip
+                      "-w", "-t", "300", "start")  # fmt: skip
         except BaseException:
             shutil.rmtree(self.root, ignore_errors=True)
             raise

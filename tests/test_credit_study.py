@@ -267,3 +267,21 @@ def test_no_proposed_limit_is_below_exposure_without_an_action(study):
         scored.loc[scored["in_default_at_as_of"], "limit_action"].dropna() == "hold_orders"
     ).all()
     assert set(scored["size_basis"]) <= {"statutory", "own_revenue", "sales_12m", "unknown"}
+
+
+def test_a_report_fits_the_study_once_and_loads_the_same_study(ledger, study, tmp_path, monkeypatch):
+    from segkit.credit import pipeline
+    from segkit.credit.store import shared_store
+
+    fits = []
+    fit = pipeline._fit
+    monkeypatch.setattr(pipeline, "_fit", lambda *args: fits.append(args) or fit(*args))
+    with shared_store(tmp_path / "store"):
+        first = credit_study(ledger, AS_OF)
+        loaded = credit_study(read_ledger(resolve("data/sample")), AS_OF)
+        assert credit_study(ledger, AS_OF, dpd=60).metrics != loaded.metrics  # its own key
+    assert len(fits) == 2  # the default study once, the dpd=60 one once
+    for result in (first, loaded):
+        assert_frame_equal(result.scored, study.scored)
+        assert result.metrics == study.metrics
+    assert_frame_equal(loaded.oot, first.oot)

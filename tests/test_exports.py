@@ -101,6 +101,14 @@ def test_study_succeeds(reports, name, study):
     assert (reports[name] / f"{study}.html").is_file()
 
 
+def test_no_stored_credit_study_or_lock_reaches_a_report(reports):
+    for key, folder in reports.items():
+        assert folder.is_dir(), key
+        left = [p.name for p in folder.rglob("*") if "credit-studies" in str(p) or
+                p.suffix in (".pickle", ".lock", ".partial")]  # fmt: skip
+        assert left == [], key
+
+
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("study", OURS)
 def test_each_skipped_section_says_why_and_no_other(reports, name, study):

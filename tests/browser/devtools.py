@@ -76,7 +76,7 @@ class Chromium:
         self.events: list[dict] = []
 
     def _devtools_url(self) -> str:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # generous: a loaded machine starts Chromium late
         while time.monotonic() < deadline:
             line = self.process.stderr.readline()
             if line.startswith("DevTools listening on "):

@@ -21,6 +21,7 @@ The steps live in :mod:`segkit.credit.steps`, the result class in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -52,6 +53,7 @@ from segkit.credit.steps import (
     validation_metrics,
     with_derived_features,
 )
+from segkit.credit.store import stored
 from segkit.credit.terms import payment_terms
 from segkit.metrics import calibration_table
 
@@ -122,6 +124,24 @@ def credit_study(
     day = as_date(as_of)
     features = list(features) if not isinstance(features, str) else features
     check_study(holdout_snapshots, recalibrate, lgd, features)
+    fit = functools.partial(
+        _fit, ledger, day, horizon_months, dpd, features, holdout_snapshots, lgd, scale,
+        limit_policy, random_state, recalibrate, feature_kwargs,
+    )  # fmt: skip
+    if scale is not None or not (limit_policy is None or isinstance(limit_policy, Mapping)):
+        return fit()  # a scale object or a policy file: not keyed, fitted here
+    parameters = {"study": "credit", "as_of": day.isoformat(), "horizon_months": horizon_months,
+                  "dpd": dpd, "features": features, "holdout_snapshots": holdout_snapshots,
+                  "lgd": lgd, "limit_policy": limit_policy, "random_state": random_state,
+                  "recalibrate": recalibrate, "feature_kwargs": feature_kwargs or {}}  # fmt: skip
+    return stored(ledger, parameters, fit)
+
+
+def _fit(
+    ledger, day, horizon_months, dpd, features, holdout_snapshots, lgd, scale, limit_policy,
+    random_state, recalibrate, feature_kwargs,
+) -> CreditStudy:  # fmt: skip
+    """:func:`credit_study` after its checks: develop, validate and apply the scorecard."""
     scale = scale or RatingScale()
     kwargs = feature_kwargs or {}
     dates, previous, last = study_dates(ledger, day, horizon_months)

@@ -26,11 +26,39 @@ on the Ibis table. Value rules (keys, nulls, dates in order, references between 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass
-
-import pandera.ibis as pa
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 __all__ = ["Column", "TABLES", "KEYS", "TABLE_NAMES", "contract", "columns_of"]
+
+
+def _pandera_ibis() -> ModuleType:
+    """``pandera.ibis``, without loading PySpark's pandas API.
+
+    Importing any part of pandera (0.36) runs ``pandera/__init__.py``, whose
+    ``external_config._set_pyspark_environment_variables`` imports ``pyspark.pandas`` whenever
+    PySpark is installed: over a second of every command, for types segkit never uses. While
+    pandera loads (and only when neither is loaded yet) that import fails as if PySpark were
+    absent, which pandera expects; afterwards ``import pyspark.pandas`` works as usual, and
+    pandera's own PySpark types load it when first asked.
+    """
+    hide = "pandera" not in sys.modules and "pyspark.pandas" not in sys.modules
+    if hide:
+        sys.modules["pyspark.pandas"] = None  # type: ignore[assignment]  # import -> ImportError
+    try:
+        import pandera.ibis
+    finally:
+        if hide and "pyspark.pandas" in sys.modules and sys.modules["pyspark.pandas"] is None:
+            del sys.modules["pyspark.pandas"]
+    return pandera.ibis
+
+
+if TYPE_CHECKING:
+    import pandera.ibis as pa
+else:
+    pa = _pandera_ibis()
 
 STRING, DATE, FLOAT, BOOL = "string", "date", "float64", "boolean"
 

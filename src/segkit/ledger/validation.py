@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import ibis
 import pandas as pd
-from pandera.errors import SchemaErrors
 
 from segkit.checks import iso_codes
 from segkit.exceptions import SchemaError
@@ -87,6 +86,8 @@ def one_failure(file, table, rule, value, column=None, row=None) -> SchemaError:
 
 
 def _contract_failures(tables, origins) -> pd.DataFrame:
+    from pandera.errors import SchemaErrors  # after segkit.ledger.schema has loaded pandera
+
     rows = []
     for name, table in tables.items():
         try:

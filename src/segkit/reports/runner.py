@@ -246,7 +246,10 @@ def _run_staged(
     run at the same time, the longest first; each study writes its files into a folder of its
     own, moved into the staging folder when it ends.
     """
+    from segkit.credit.store import shared_store
+
     work = staging.staging
+    assert work is not None  # the staging folder exists inside ``with ReportFolder(...)``
     execute = {
         **execute_options,
         "cwd": str(folder.parent),
@@ -273,7 +276,10 @@ def _run_staged(
         if summary:
             tasks.append(("summary", figures))
         tasks.sort(key=lambda task: -_COST.get(task[0], 1.0))  # stable: plan order otherwise
-        in_parallel([task for _, task in tasks], jobs)
+        # the key figures and the studies fit the credit study once per date, in whichever
+        # process asks first; the others load it (removed before the report is put in place)
+        with shared_store(work / ".credit-studies"):
+            in_parallel([task for _, task in tasks], jobs)
     pack = None
     if summary:
         say("summary: workbook")
