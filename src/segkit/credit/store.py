@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import json
 import os
 import pickle
@@ -43,9 +44,8 @@ def stored(ledger, parameters: Mapping, fit: Callable[[], T]) -> T:
     folder = os.environ.get(STORE_ENV)
     if not folder:
         return fit()
-    from segkit import __version__
-
-    text = json.dumps({**parameters, "segkit": __version__}, sort_keys=True, default=str)
+    version = importlib.metadata.version("segkit")  # the installed segkit, as pip records it
+    text = json.dumps({**parameters, "segkit": version}, sort_keys=True, default=str)
     key = hashlib.sha256(f"{ledger_fingerprint(ledger)}\n{text}".encode()).hexdigest()[:32]
     path = Path(folder) / f"credit-{key}.pickle"
     path.parent.mkdir(exist_ok=True)
