@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -75,3 +76,36 @@ def test_a_model_worse_than_chance_out_of_time_is_flagged_first_on_the_page():
                         ("zh", "> 注意：逾期付款模型未通过样本外检验")):
         shown = [str(getattr(item, "data", "")) for item in view.sections(lang)]
         assert shown[1].startswith(start)
+
+
+def _short_baseline():
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True),
+                         StandardScaler(), LogisticRegression(max_iter=1))  # fmt: skip
+
+
+def test_a_baseline_that_does_not_converge_withholds_the_model(monkeypatch):
+    delays = {f"P{i}": (-3 if i % 3 else 20 + i) for i in range(16)}
+    ledger = _ledger(delays)
+    LatePaymentModel(cv=2, max_iter=30, choice="logistic").fit(ledger, "2024-12-31")  # converges
+    monkeypatch.setattr("segkit.cash.model._baseline", _short_baseline)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no raw scikit-learn warning reaches the console
+        with pytest.raises(ModelNotFitted, match="did not converge") as caught:
+            LatePaymentModel(cv=2, max_iter=30).fit(ledger, "2024-12-31")
+    assert caught.value.reason == "not_converged" and caught.value.figures["iterations"] == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_collections_section_says_the_baseline_did_not_converge(monkeypatch, lang):
+    monkeypatch.setattr("segkit.cash.model._baseline", _short_baseline)
+    delays = {f"P{i}": (-3 if i % 3 else 20 + i) for i in range(16)}
+    view = collections_view(_ledger(delays), "2024-12-31")
+    assert view.note[0] == "withheld_not_converged" and view.predictions is None
+    said = view.message(lang)
+    wanted = "reached its iteration limit without converging" if lang == "en" else "达到迭代上限仍未收敛"
+    assert wanted in said

@@ -37,7 +37,7 @@ from segkit.checks import as_date
 from segkit.exceptions import ConfigError, ModelNotFitted
 
 from .reasons import REASON_GROUPS, reason_codes
-from .selection import SCORE_NAMES, select_late_score
+from .selection import SCORE_NAMES, fit_converged, select_late_score
 from .snapshots import invoice_outcomes, invoice_snapshots, month_ends, training_ledger
 
 __all__ = ["BASELINE_FEATURES", "FEATURES", "MIN_OUTCOMES", "LatePaymentModel"]
@@ -137,7 +137,8 @@ class LatePaymentModel(BaseEstimator):
             features as of that month-end and outcomes as known at ``as_of``.
 
         Returns self. Raises ConfigError on an invalid parameter or too few invoices with a
-        known outcome, ModelNotFitted when fewer than :data:`MIN_OUTCOMES` were late or on time,
+        known outcome, ModelNotFitted when fewer than :data:`MIN_OUTCOMES` were late or on time or the
+        logistic baseline does not converge,
         SchemaError when the ledger has no settlement data.
         """
         day = as_date(as_of)
@@ -209,9 +210,10 @@ class LatePaymentModel(BaseEstimator):
         self.features_ = tuple(present)
         X = X[present]
         self.late_model_ = self._classifier(X[late], targets["late"][late], groups[late])
-        self.baseline_ = _baseline().fit(
-            rows.loc[late, list(BASELINE_FEATURES)].astype(float), targets["late"][late]
-        )
+        self.baseline_ = fit_converged(
+            _baseline(), rows.loc[late, list(BASELINE_FEATURES)].astype(float),
+            targets["late"][late], as_of,
+        )  # fmt: skip
         return rows, targets, (late, very, known), X, groups
 
     def _fit_rows(self, given, outcomes, as_of):

@@ -11,14 +11,17 @@ history before the cut), the boosted model is used and the table says why.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 
-from segkit.exceptions import ConfigError
+from segkit.exceptions import ConfigError, ModelNotFitted
 from segkit.metrics import auc, brier
 
-__all__ = ["SCORE_NAMES", "select_late_score"]
+__all__ = ["SCORE_NAMES", "check_converged", "fit_converged", "select_late_score"]
 
 #: The two scores, as named in the tables.
 SCORE_NAMES = ("gradient_boosting", "logistic")
@@ -77,3 +80,26 @@ def select_late_score(model, rows: pd.DataFrame, outcomes: pd.DataFrame, as_of):
         note == "compared" and table.loc["logistic", "auc"] >= table.loc["gradient_boosting", "auc"]
     )
     return table, "logistic" if wins else "gradient_boosting"
+
+
+def check_converged(logistic, as_of) -> None:
+    """The baseline's solver must stop before its iteration limit: a logistic regression that
+    ran out of iterations has no optimum, and its coefficients and choice mean nothing."""
+    used = int(np.max(logistic.n_iter_))
+    if used >= logistic.max_iter or not np.all(np.isfinite(logistic.coef_)):
+        raise ModelNotFitted(
+            f"fit: at as_of={as_of} the logistic baseline did not converge ({used} iterations, "
+            f"limit {logistic.max_iter}); its late-payment probabilities are not shown.",
+            "not_converged",
+            {"iterations": used},
+        )
+
+
+def fit_converged(pipeline, X, y, as_of):
+    """Fit the logistic baseline; scikit-learn's ConvergenceWarning is replaced by the check
+    of :func:`check_converged`, which withholds the model in words instead of a console line."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipeline.fit(X, y)
+    check_converged(pipeline[-1], as_of)
+    return pipeline
