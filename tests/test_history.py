@@ -14,6 +14,7 @@ from segkit.classes.frequency import amount_class, frequency_class
 from segkit.exceptions import ConfigError
 from segkit.history import (
     ABSENT,
+    UNCLASSIFIED,
     class_labels,
     lookback,
     migration_matrix,
@@ -108,6 +109,18 @@ def test_snapshots_fill_absent_and_unclassified_customers():
     assert_frame_equal(got, expected)
     for key, frame in tables.items():
         assert_frame_equal(frame, before[key])
+
+
+def test_a_class_withheld_at_one_date_is_unclassified_there_not_an_error():
+    """Clusters fitted at one date and withheld (a fit check failed) at the next."""
+    tables = {
+        D1: _classes(["c1", "c2"], ["new", "new"], ["A", "B"], {"cluster_name": ["big", "small"]}),
+        D2: _classes(["c1", "c2"], ["regular", "new"], ["A", "B"]),
+    }
+    got = snapshots(None, [D1, D2], classify_fn=_fake_classify(tables))
+    assert list(got.columns) == ["snapshot", "customer_id", "freq_class", "abc_tier", "cluster_name"]
+    assert got["cluster_name"].tolist() == ["big", "small", UNCLASSIFIED, UNCLASSIFIED]
+    assert got["freq_class"].tolist() == ["new", "new", "regular", "new"]
 
 
 def test_snapshots_keep_the_columns_asked_for():

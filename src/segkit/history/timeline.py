@@ -126,7 +126,8 @@ def snapshots(
         ``segkit.classify`` with ``config``, which then builds the features of every date in
         one query (:func:`segkit.features.features_at`) rather than one per date.
     columns : sequence of str, optional
-        Class columns to keep; default the columns of :data:`CLASS_COLUMNS` that are present.
+        Class columns to keep; default the columns of :data:`CLASS_COLUMNS` present at any date
+        (a class withheld at one date, such as clusters, is unclassified there).
     config : dict, str or Path, optional
         Configuration of the default ``segkit.classify`` (e.g. ``{"credit": False}``); not
         allowed together with ``classify_fn``.
@@ -145,10 +146,13 @@ def snapshots(
     if classify_fn is not None and config is not None:
         raise ConfigError("pass either classify_fn or config (of segkit.classify); got both.")
     classify = classify_fn or _default_classify(ledger, days, config)
-    frames = {}
-    for day in days:
-        frames[day] = _class_frame(classify(ledger, day), columns, day)
-        columns = list(frames[day].columns)  # the first date fixes the default columns
+    frames = {day: _class_frame(classify(ledger, day), columns, day) for day in days}
+    if columns is None:  # every class any date has: a model withheld at one date leaves its
+        held = set().union(*(f.columns for f in frames.values()))  # column missing there
+        columns = [c for c in CLASS_COLUMNS if c in held]
+        frames = {
+            day: f.reindex(columns=columns, fill_value=UNCLASSIFIED) for day, f in frames.items()
+        }
     customers = pd.Index(
         sorted(set().union(*(f.index for f in frames.values()))), name="customer_id"
     )

@@ -349,11 +349,8 @@ def param_options(
     notebooks : path-like, optional
         Folder of the study notebooks; defaults to :func:`notebooks_dir`.
 
-    Returns
-    -------
-    dict
-        ``{study: {name: value}}`` for ``run_reports(params=...)``; see
-        :func:`segkit.reports.params.parse_options` for the checks.
+    Returns ``{study: {name: value}}`` for ``run_reports(params=...)``; the checks are those of
+    :func:`segkit.reports.params.parse_options`.
     """
     folder = Path(notebooks).resolve() if notebooks is not None else notebooks_dir()
     names = list(studies) if studies else list_studies(folder)
