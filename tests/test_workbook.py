@@ -213,3 +213,39 @@ def test_credit_sheet_has_utilisation_previous_grade_and_summary_changes(pack, t
     summary = list(book["摘要"].iter_rows(values_only=True))
     assert summary[0][-2:] == ("较上月末变动", "较上季末变动")
     assert summary[1][-2:] == (0 - 1, 0 - 2)  # active customers: 0 now, 1 and 2 before
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_ledger_in_several_currencies_gets_a_currency_sheet(pack, tmp_path, lang):
+    from pathlib import Path
+
+    from segkit import read_ledger
+    from segkit.studies.currencies import currency_frame
+
+    export = Path(__file__).parent / "fixtures" / "exports" / "fx_rates"
+    ledger = read_ledger(export / "mapping.yaml")
+    frame = currency_frame(ledger, "2025-12-31")
+    assert {"USD", "EUR", "CNY"} <= set(frame.index)
+    pack.currencies = frame
+    book = openpyxl.load_workbook(write_workbook(pack, lang, tmp_path / "w.xlsx"))
+    title = "Currencies" if lang == "en" else "币种构成"
+    assert title in pack.sheets and title in book.sheetnames
+    sheet = book[title]
+    header = [c.value for c in sheet[1]]
+    assert header[0] == ("Currency" if lang == "en" else "币种")
+    assert ("Rate at the date" if lang == "en" else "期末汇率") in header
+    assert ("Unrealised difference (CNY)" if lang == "en" else "未实现汇兑差额（CNY）") in header
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=2)}
+    assert set(rows) == set(frame.index)
+    col = header.index("Unrealised difference (CNY)" if lang == "en" else "未实现汇兑差额（CNY）")
+    usd = rows["USD"][col]
+    assert usd.value == pytest.approx(frame.loc["USD", "unrealised"], abs=0.005)
+    assert usd.number_format == "#,##0.00"
+    share = header.index("Share of revenue" if lang == "en" else "收入占比")
+    assert rows["USD"][share].number_format == "0.0%"
+    assert sum(r[share].value for r in rows.values()) == pytest.approx(1.0)
+
+
+def test_a_ledger_in_one_currency_has_no_currency_sheet(pack, tmp_path):
+    write_workbook(pack, "en", tmp_path / "w.xlsx")
+    assert "Currencies" not in pack.sheets

@@ -16,10 +16,11 @@ from pathlib import Path
 import pandas as pd
 
 from segkit.exceptions import SegkitError
-from segkit.output.workbook import add_sheet, new_workbook, save_workbook
+from segkit.output.workbook import HEADER_KINDS, add_sheet, new_workbook, save_workbook
 from segkit.reports.actions import top_actions
 from segkit.reports.readable import readable
 from segkit.reports.summary import Summary, collect
+from segkit.studies.currencies import currency_frame
 from segkit.text.catalogue import text
 
 __all__ = [
@@ -87,6 +88,8 @@ class Pack:
     error: str | None = None
     provision: object | None = None
     sheets: list[str] = field(default_factory=list)
+    #: Revenue, open receivables and revaluation by transaction currency (several currencies).
+    currencies: pd.DataFrame | None = None
     #: An error no code raised on purpose (a bug): the pages are indexed, then the run fails.
     bug: BaseException | None = None
 
@@ -115,12 +118,14 @@ def compute_pack(base: dict, credit: dict) -> Pack:
         currency = ledger_currency(ledger)
         summary = collect(ledger, as_of, config={"credit": dict(credit)})
         actions = top_actions(summary.current, summary.previous, lang, currency)
+        currencies = currency_frame(ledger, as_of)
     except SegkitError as exc:  # the ledger cannot give the figures: the index says why
         return Pack(error=next((ln for ln in str(exc).splitlines() if ln.strip()), ""))
     except Exception as exc:  # noqa: BLE001 - a bug: the studies' pages are indexed, then it is raised
         first = next((line for line in str(exc).splitlines() if line.strip()), "")
         return Pack(error=f"{type(exc).__name__}: {first}", bug=exc)
-    return Pack(summary, actions, None, currency, provision=summary.provision)
+    return Pack(summary, actions, None, currency, provision=summary.provision,
+                currencies=currencies if len(currencies) else None)  # fmt: skip
 
 
 def write_pack(pack: Pack, base: dict, out_dir: Path) -> Pack:
@@ -145,14 +150,27 @@ def write_workbook(pack: Pack, lang: str, path: Path, extra=None) -> Path:
     for key, table in workbook_sheets(pack, lang).items():
         rows = _figure_formats(pack, lang) if key == "summary" else None
         title = text("report_sheets", key, lang)
+        by_currency = key == "currencies"  # its own headers and formats (rates, shares)
         sheet = add_sheet(book, readable(table, lang, names), title, lang=lang,
-                          currency=currency, row_formats=rows)  # fmt: skip
+                          currency=currency, row_formats=rows,
+                          kinds=("currency_columns", *HEADER_KINDS) if by_currency else HEADER_KINDS,
+                          formats=_currency_formats(currency) if by_currency else None)  # fmt: skip
         pack.sheets.append(sheet.name)
     for title, table in (extra or {}).items():
         sheet = add_sheet(book, readable(table, lang, names), title, lang=lang,
                           currency=currency, kinds=_EXTRA_KINDS)  # fmt: skip
         pack.sheets.append(sheet.name)
     return save_workbook(book, path)
+
+
+def _currency_formats(currency: str) -> dict[str, str]:
+    """Number formats of the currency sheet: functional amounts, shares, rates, foreign amounts."""
+    from segkit.output.workbook import number_format
+
+    amount = number_format("open_balance", float, currency)
+    out = dict.fromkeys(("revenue", "open", "open_closing", "unrealised", "realised"), amount)
+    return {**out, "revenue_share": "0.0%", "open_share": "0.0%",
+            "closing_rate": "#,##0.0000", "open_txn": "#,##0.00"}  # fmt: skip
 
 
 #: Header kinds of the sheets the studies export (the collections worklist).
@@ -223,6 +241,8 @@ def workbook_sheets(pack: Pack, lang: str) -> dict[str, pd.DataFrame]:
         "credit": credit[[c for c in _CREDIT_COLUMNS if c in credit.columns]],
         "migration": _migration(summary, lang),
     }
+    if pack.currencies is not None:
+        sheets["currencies"] = pack.currencies
     if pack.provision is not None:
         sheets["provision"] = _provision_sheet(pack.provision, lang)
         if len(pack.provision.write_offs):
