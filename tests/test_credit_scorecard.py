@@ -391,3 +391,25 @@ def test_cross_validated_auc_matches_binning_process_and_logistic_regression():
     assert abs(cv_auc(CreditScorecard()) - steady) < 0.005
     # the price of points that read one way: where risk peaks mid-range, monotone bins lose
     assert steady < free - 0.02
+
+
+def test_a_logistic_regression_that_does_not_converge_withholds_the_card(data, monkeypatch):
+    import warnings
+
+    from segkit.exceptions import ModelNotFitted
+    from segkit.text import text
+
+    X_train, y_train, _, _ = data
+
+    def one_step(**params):
+        return LogisticRegression(**{**params, "max_iter": 1})
+
+    monkeypatch.setattr("segkit.credit.scorecard.LogisticRegression", one_step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the solver's warning becomes the sentence, not a line
+        with pytest.raises(ModelNotFitted, match="did not converge") as caught:
+            CreditScorecard().fit(X_train, y_train)
+    assert caught.value.reason == "not_converged"
+    figures = {"held": 36, "first": "2023-01-01", "last": "2025-12-31"}
+    assert "without converging" in text("credit_skip", "not_converged", "en", **figures)
+    assert "仍未收敛" in text("credit_skip", "not_converged", "zh", **figures)

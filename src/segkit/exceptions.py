@@ -65,7 +65,8 @@ class ModelNotFitted(ConfigError):
         What is missing, with the figures.
     reason : str
         A code of the text catalogue: for the scorecard (``credit_skip`` kind) ``"no_defaults"``
-        (a set without both outcomes) or ``"no_features"`` (no usable model feature); for
+        (a set without both outcomes), ``"no_features"`` (no usable model feature) or
+        ``"not_converged"`` (the logistic regression stopped at its iteration limit); for
         clusters (``segmentation`` kind, ``clusters_withheld_<reason>``) ``"identical"``,
         ``"too_few"``, ``"degenerate"`` or ``"weak"``.
     figures : dict, optional

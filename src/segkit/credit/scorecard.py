@@ -11,18 +11,20 @@ the points per bin.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
 from optbinning import BinningProcess, Scorecard
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.utils.validation import check_is_fitted
 
 from segkit.checks import check_binary_target
 from segkit.credit.directions import check_directions, contradicted, risk_trend, wrong_way
-from segkit.exceptions import ConfigError
+from segkit.exceptions import ConfigError, ModelNotFitted
 
 __all__ = ["CreditScorecard", "check_binary_target"]
 
@@ -233,7 +235,9 @@ class CreditScorecard(ClassifierMixin, BaseEstimator):
 
     def _fit_scorecard(self, scorecard: Scorecard, X: pd.DataFrame, y: np.ndarray) -> Scorecard:
         try:
-            return scorecard.fit(X, y, metric_missing=self.metric_missing)
+            with warnings.catch_warnings():  # convergence is checked below and said in words
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                fitted = scorecard.fit(X, y, metric_missing=self.metric_missing)
         except ValueError as error:
             process = scorecard.binning_process_
             if process is not None and not process.get_support().any():
@@ -241,6 +245,14 @@ class CreditScorecard(ClassifierMixin, BaseEstimator):
                     f"selection_criteria {self.selection_criteria} kept no feature."
                 ) from error
             raise
+        logistic = fitted.estimator_
+        if int(np.max(logistic.n_iter_)) >= logistic.max_iter:
+            raise ModelNotFitted(
+                f"the scorecard's logistic regression did not converge in {logistic.max_iter} "
+                "iterations; its points and PDs would mean nothing.",
+                "not_converged",
+            )
+        return fitted
 
     def fit(self, X, y):
         """Bin the features, fit the logistic regression and scale the points.
