@@ -21,11 +21,12 @@ import json
 import os
 import pickle
 import shutil
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TypeVar
+
+from segkit.output.locks import try_lock, unlock
 
 __all__ = ["STORE_ENV", "ledger_fingerprint", "shared_store", "stored"]
 
@@ -109,41 +110,11 @@ def _locked(path: Path, poll: float = 0.1) -> Iterator[None]:
     """
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        while not _try_lock(fd):
+        while not try_lock(fd):
             time.sleep(poll)
         try:
             yield
         finally:
-            _unlock(fd)
+            unlock(fd)
     finally:
         os.close(fd)
-
-
-def _try_lock(fd: int) -> bool:
-    if sys.platform == "win32":
-        import msvcrt
-
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
-def _unlock(fd: int) -> None:
-    if sys.platform == "win32":
-        import msvcrt
-
-        with contextlib.suppress(OSError):
-            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        return
-    import fcntl
-
-    fcntl.flock(fd, fcntl.LOCK_UN)

@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 from segkit.exceptions import ReportError
+from segkit.output.locks import try_lock, unlock
 
 __all__ = ["MARKER", "ReportFolder", "check_replaceable", "interrupts"]
 
@@ -188,7 +189,7 @@ def _take_lock(path: Path, target: Path) -> int:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             os.close(fd)
             raise ReportError(f"the lock file {path} is not a regular file; remove it.")
-        if not _try_lock(fd):
+        if not try_lock(fd):
             os.close(fd)
             raise ReportError(
                 f"another segkit report is writing {target}; wait for it to finish "
@@ -196,7 +197,7 @@ def _take_lock(path: Path, target: Path) -> int:
             )
         if _same_file(fd, path):
             return fd
-        _unlock(fd)  # the holder before us removed the file after we opened it: open it anew
+        unlock(fd)  # the holder before us removed the file after we opened it: open it anew
         os.close(fd)
     raise ReportError(f"cannot take the lock {path}: it keeps being replaced.")
 
@@ -216,7 +217,7 @@ def _release_lock(fd: int, path: Path) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(path)
     finally:
-        _unlock(fd)
+        unlock(fd)
         os.close(fd)
 
 
@@ -232,36 +233,6 @@ def _signals_held():
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
-
-
-def _try_lock(fd: int) -> bool:
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        import msvcrt
-
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
-def _unlock(fd: int) -> None:
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        import msvcrt
-
-        with contextlib.suppress(OSError):
-            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        return
-    fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 class _Interrupts:
